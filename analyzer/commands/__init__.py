@@ -1,0 +1,1 @@
+"""Sub-commands of ``backpedal``; each module has ``register(subparsers)``."""
