@@ -1,0 +1,78 @@
+"""MultiPoseTrack: every person the estimator found, per frame, before the athlete is chosen.
+
+Person slots are *not* identities: the estimator may list the same person in a different
+slot from one frame to the next. ``analyzer.processing.selection`` links slots into
+tracklets and picks the athlete.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from analyzer.errors import TrackFormatError
+from analyzer.skeleton import N_LANDMARKS
+
+
+@dataclass(frozen=True)
+class MultiPoseTrack:
+    """Raw estimator output for P person slots per frame (NaN where a slot is empty).
+
+    Attributes
+    ----------
+    times_s
+        (T,) float64 frame times in seconds of real time, strictly increasing.
+    image_xy
+        (T, P, 33, 2) float32 pixels of the upright frame.
+    visibility
+        (T, P, 33) float32.
+    world_xyz
+        (T, P, 33, 3) float32 metres (hip-centred), or None.
+    image_size
+        (width, height) in pixels.
+    model
+        Which estimator/model produced it.
+    meta
+        Provenance (clip, capture fps, ...).
+    """
+
+    times_s: np.ndarray
+    image_xy: np.ndarray
+    visibility: np.ndarray
+    image_size: tuple[int, int]
+    world_xyz: np.ndarray | None = None
+    model: str = "unknown"
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        t = self.times_s.shape[0]
+        if self.image_xy.ndim != 4 or self.image_xy.shape[0] != t or self.image_xy.shape[2:] != (
+            N_LANDMARKS,
+            2,
+        ):
+            raise TrackFormatError(f"image_xy must be (T, P, 33, 2), got {self.image_xy.shape}.")
+        p = self.image_xy.shape[1]
+        if self.visibility.shape != (t, p, N_LANDMARKS):
+            raise TrackFormatError(
+                f"visibility must be {(t, p, N_LANDMARKS)}, got {self.visibility.shape}."
+            )
+        if self.world_xyz is not None and self.world_xyz.shape != (t, p, N_LANDMARKS, 3):
+            raise TrackFormatError(
+                f"world_xyz must be {(t, p, N_LANDMARKS, 3)}, got {self.world_xyz.shape}."
+            )
+
+    @property
+    def n_frames(self) -> int:
+        """Number of frames T."""
+        return int(self.times_s.shape[0])
+
+    @property
+    def max_people(self) -> int:
+        """Number of person slots P."""
+        return int(self.image_xy.shape[1])
+
+    def people_per_frame(self) -> np.ndarray:
+        """(T,) int: how many slots hold a person in each frame."""
+        return np.sum(~np.all(np.isnan(self.image_xy[..., 0]), axis=2), axis=1)
