@@ -1,0 +1,111 @@
+"""``backpedal analyze``: the main job, from a clip (or a saved track) to a report folder."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from analyzer.errors import ConfigError
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add the ``analyze`` sub-command."""
+    p = sub.add_parser(
+        "analyze",
+        help="analyse a clip (or a saved track) and write the report folder",
+        description=(
+            "Analyse a backpedal clip: pose, foot contacts, phases, metrics, faults, scores. "
+            "Writes result.json, metrics.csv, steps.csv, track.npz, report.html, "
+            "annotated.mp4 and a Kinovea .kva file into --out."
+        ),
+    )
+    p.add_argument("clip", nargs="?", type=Path, help="video clip (.mp4, .mov, .avi)")
+    p.add_argument("--track", type=Path, help="analyse a saved track.npz instead of a clip")
+    p.add_argument("--out", "-o", type=Path, required=True, help="output folder")
+    p.add_argument("--profile", default="db-backpedal", help="threshold profile name or TOML path")
+    p.add_argument("--athlete-height-m", type=float, help="athlete height in metres")
+    p.add_argument("--capture-fps", type=float, help="real capture rate of a slow-motion clip")
+    p.add_argument("--qb-side", choices=("left", "right"), help="quarterback side (front view)")
+    p.add_argument("--select", help="pick the athlete nearest pixel X,Y at time T: 'X,Y[@T]'")
+    p.add_argument("--model", help="a BlazePose .task model file to use instead of the default")
+    p.add_argument("--no-video", action="store_true", help="skip annotated.mp4 and key frames")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    p.set_defaults(func=run)
+
+
+def parse_select(text: str | None) -> tuple[tuple[float, float] | None, float | None]:
+    """Parse ``'X,Y[@T]'`` into a pixel point and a time in seconds."""
+    if not text:
+        return None, None
+    try:
+        point, _, at = text.partition("@")
+        x, y = (float(v) for v in point.split(","))
+        return (x, y), (float(at) if at else None)
+    except ValueError as exc:
+        raise ConfigError(
+            f"--select {text!r} is not of the form X,Y or X,Y@T.", "Example: --select 640,360@1.5"
+        ) from exc
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the analysis and print a one-screen summary."""
+    from analyzer.outputs import write_outputs
+    from analyzer.pipeline import AnalysisSettings, analyze_clip, analyze_track
+    from analyzer.pose.track import load_track
+
+    if (args.clip is None) == (args.track is None):
+        print("error: give exactly one of CLIP or --track", file=sys.stderr)
+        return 2
+    if args.athlete_height_m is not None and not 1.0 <= args.athlete_height_m <= 2.3:
+        raise ConfigError(
+            f"--athlete-height-m {args.athlete_height_m} is not a plausible height.",
+            "Give the height in metres, e.g. 1.80.",
+        )
+    point, at = parse_select(args.select)
+    settings = AnalysisSettings(
+        profile=args.profile,
+        athlete_height_m=args.athlete_height_m,
+        capture_fps=args.capture_fps,
+        select_point_xy=point,
+        select_time_s=at,
+        qb_side=args.qb_side,
+        model_path=args.model,
+    )
+    progress = None if args.quiet else _tqdm_progress()
+    if args.track is not None:
+        result = analyze_track(load_track(args.track), settings)
+        clip = None
+    else:
+        if not args.clip.exists():
+            raise ConfigError(f"{args.clip} does not exist.", "Check the path to the clip.")
+        result = analyze_clip(args.clip, settings, progress=progress)
+        clip = args.clip
+    written = write_outputs(
+        result, args.out, clip=clip, with_video=not args.no_video, progress=progress
+    )
+    _print_summary(result, written)
+    return 0
+
+
+def _tqdm_progress():  # type: ignore[no-untyped-def]
+    from tqdm import tqdm
+
+    bars: dict[str, tqdm] = {}
+
+    def progress(stage: str, done: int, total: int | None) -> None:
+        bar = bars.get(stage)
+        if bar is None:
+            bar = bars[stage] = tqdm(total=total, desc=stage, unit="frame", file=sys.stderr)
+        bar.update(done - bar.n)
+        if total is not None and done >= total:
+            bar.close()
+
+    return progress
+
+
+def _print_summary(result, written: dict[str, Path]) -> None:  # type: ignore[no-untyped-def]
+    from analyzer.summary import summary_lines
+
+    for line in summary_lines(result, written):
+        print(line)
