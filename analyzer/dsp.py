@@ -266,3 +266,27 @@ def linear_sum_assignment(cost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         order = np.argsort(k)
         return k[order], r[order]
     return r, k
+
+
+def max_filter(x: np.ndarray, *, size: int) -> np.ndarray:
+    """Running maximum of a 1-D series over ``size`` samples (centred, edges clipped)."""
+    x = np.asarray(x, float)
+    half = size // 2
+    pad = np.pad(x, (half, size - 1 - half), mode="edge")
+    return np.lib.stride_tricks.sliding_window_view(pad, size).max(axis=-1)
+
+
+def detrend(x: np.ndarray) -> np.ndarray:
+    """Remove the least-squares straight line from a 1-D series."""
+    x = np.asarray(x, float)
+    t = np.arange(len(x), dtype=float)
+    slope, intercept = np.polyfit(t, x, 1)
+    return x - (slope * t + intercept)
+
+
+def periodogram(x: np.ndarray, *, fs_hz: float) -> tuple[np.ndarray, np.ndarray]:
+    """One-sided power spectrum of a mean-removed 1-D series: (frequencies_hz, power)."""
+    x = np.asarray(x, float) - np.mean(x)
+    spec = np.abs(np.fft.rfft(x)) ** 2 / (fs_hz * len(x))
+    spec[1:] *= 2.0
+    return np.fft.rfftfreq(len(x), d=1.0 / fs_hz), spec

@@ -78,3 +78,16 @@ def test_median_filter_removes_spike_and_keeps_nan_gaps() -> None:
     y = dsp.median_filter(x, window=3)
     assert y[5] == 1.0 and np.isfinite(y).all()
     assert np.isnan(dsp.median_filter(np.full(4, np.nan), window=3)).all()
+
+
+def test_max_filter_detrend_periodogram() -> None:
+    ndimage = pytest.importorskip("scipy.ndimage")
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=50)
+    for size in (3, 4, 7):
+        np.testing.assert_allclose(dsp.max_filter(x, size=size),
+                                   ndimage.maximum_filter1d(x, size=size, mode="nearest"))
+    np.testing.assert_allclose(dsp.detrend(x + 0.3 * np.arange(50)), signal.detrend(x), atol=1e-9)
+    t = np.arange(600) / 60.0
+    f, p = dsp.periodogram(np.sin(2 * np.pi * 3.5 * t), fs_hz=60.0)
+    assert f[np.argmax(p)] == pytest.approx(3.5, abs=0.1)
