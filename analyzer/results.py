@@ -143,6 +143,9 @@ class Finding:
     drills: tuple[str, ...]
     rep: int | None = None
     explanation: str = ""
+    category: str = ""
+    evidence: tuple[dict[str, Any], ...] = ()
+    reps: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -151,6 +154,7 @@ class NotAssessable:
 
     key: str
     reason: str
+    kind: Literal["metric", "fault"] = "metric"
 
 
 @dataclass
@@ -161,6 +165,7 @@ class Scores:
     categories: dict[str, float | None]
     metrics: dict[str, float]
     per_rep: list[dict[str, Any]] = field(default_factory=list)
+    trend: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -171,6 +176,7 @@ class FaultReport:
     findings: list[Finding]
     scores: Scores
     not_assessable: list[NotAssessable]
+    focus: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -99,3 +99,50 @@ def side_camera(
     """
     z = -distance_m if side == "left" else distance_m
     return Camera(width, height, focal_px, (center_x_m, height_m, z), (center_x_m, height_m, 0.0))
+
+
+def front_camera(
+    *,
+    center_x_m: float = 0.0,
+    distance_m: float = 7.0,
+    height_m: float = 1.2,
+    look_height_m: float | None = None,
+    width: int = 1280,
+    height: int = 720,
+    focal_px: float = 1000.0,
+) -> Camera:
+    """A static camera on the backpedal line in front of the athlete (where the QB stands).
+
+    The athlete faces +x, so the camera sits at ``x = center_x_m + distance_m`` looking
+    towards -x at the point ``(center_x_m, look_height_m, 0)`` (METRICS §3.1 setup B:
+    chest height, 5-8 m in front of the start). The athlete's left side (-z) then appears on
+    the image right.
+    """
+    look_y = height_m if look_height_m is None else look_height_m
+    return Camera(
+        width, height, focal_px, (center_x_m + distance_m, height_m, 0.0), (center_x_m, look_y, 0.0)
+    )
+
+
+def diagonal_camera(
+    *,
+    angle_deg: float = 45.0,
+    side: str = "left",
+    center_x_m: float = 0.0,
+    distance_m: float = 8.0,
+    height_m: float = 1.0,
+    width: int = 1280,
+    height: int = 720,
+    focal_px: float = 1000.0,
+) -> Camera:
+    """A camera between the side view (``angle_deg=0``) and the front view (``angle_deg=90``).
+
+    It looks at ``(center_x_m, height_m, 0)`` from ``distance_m`` away, rotated from the
+    ``side`` ("left" = athlete's left, z < 0) towards the athlete's front (+x).
+    """
+    a = np.radians(angle_deg)
+    zs = -1.0 if side == "left" else 1.0
+    pos = (center_x_m + distance_m * np.sin(a), height_m, zs * distance_m * np.cos(a))
+    return Camera(
+        width, height, focal_px, tuple(float(v) for v in pos), (center_x_m, height_m, 0.0)
+    )

@@ -21,6 +21,8 @@ import numpy as np
 
 #: Time base of the written stream: divisible by 24, 25, 30, 30000/1001, 50, 60, 120, 240 fps.
 TIME_BASE = Fraction(1, 90000)
+#: MPEG-4 Part 2 allows time-base denominators up to 65535 only.
+_TIME_BASE_16BIT = Fraction(1, 60000)
 
 _SUBSAMPLED = ("yuv420p", "yuv422p", "yuv420p10le", "nv12")
 
@@ -51,11 +53,15 @@ class VideoWriter:
         turned by a quarter. The frames themselves are written as given.
     options
         Extra encoder options (strings), e.g. ``{"preset": "veryfast"}``.
+    faststart
+        For mp4/mov, put the index at the front when closing (a browser can start playing
+        before the whole file has arrived).
 
     Notes
     -----
     ``write(frame, time_s=...)`` writes exact per-frame timestamps (variable frame rate);
-    they must increase strictly and are rounded to 1/90000 s.
+    they must increase strictly and are rounded to 1/90000 s (``.avi`` is constant frame
+    rate: times are rounded to whole frames of ``fps``).
     """
 
     def __init__(
@@ -69,6 +75,7 @@ class VideoWriter:
         codec: str = "libx264",
         rotation_deg: int = 0,
         options: dict[str, str] | None = None,
+        faststart: bool = True,
     ) -> None:
         import av
 
@@ -88,7 +95,9 @@ class VideoWriter:
         self.size = (width, height)
         self._n_written = 0
         self._last_pts: int | None = None
-        self._container = av.open(str(self.path), mode="w")
+        mp4_like = self.path.suffix.lower() in (".mp4", ".mov", ".m4v")
+        container_options = {"movflags": "+faststart"} if faststart and mp4_like else {}
+        self._container = av.open(str(self.path), mode="w", options=container_options)
         try:
             rate = Fraction(self.fps).limit_denominator(100_000)
             stream = self._container.add_stream(codec, rate=rate)
@@ -100,8 +109,12 @@ class VideoWriter:
             if codec == "libx265":
                 opts.setdefault("x265-params", "log-level=error")
             stream.options = opts
-            stream.codec_context.time_base = TIME_BASE
-            stream.time_base = TIME_BASE
+            if self.path.suffix.lower() == ".avi":  # AVI is constant-rate: one tick per frame
+                self._time_base = 1 / rate
+            else:
+                self._time_base = _TIME_BASE_16BIT if codec == "mpeg4" else TIME_BASE
+            stream.codec_context.time_base = self._time_base
+            stream.time_base = self._time_base
             if rotation_deg % 360:
                 stream.set_display_rotation(float(rotation_deg))
         except Exception:
@@ -132,27 +145,28 @@ class VideoWriter:
                 f"frame must be ({h}, {w}, 3) uint8 BGR, got {frame_bgr.shape} {frame_bgr.dtype}."
             )
         t = self._n_written / self.fps if time_s is None else float(time_s)
-        pts = round(t / TIME_BASE)
+        pts = round(t / self._time_base)
         if self._last_pts is not None and pts <= self._last_pts:
             raise ValueError(
                 f"frame times must increase strictly; {t:.6f} s does not come after "
-                f"{self._last_pts * float(TIME_BASE):.6f} s."
+                f"{self._last_pts * float(self._time_base):.6f} s."
             )
         frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(frame_bgr), format="bgr24")
         frame.pts = pts
-        frame.time_base = TIME_BASE
+        frame.time_base = self._time_base
         for packet in self._stream.encode(frame):
             self._container.mux(packet)
         self._last_pts = pts
         self._n_written += 1
 
-    def close(self) -> None:
+    def close(self, *, flush: bool = True) -> None:
         """Flush the encoder and finish the file (safe to call twice)."""
         if self._container is None:
             return
         try:
-            for packet in self._stream.encode():
-                self._container.mux(packet)
+            if flush and self._n_written:
+                for packet in self._stream.encode():
+                    self._container.mux(packet)
         finally:
             self._container.close()
             self._container = None  # type: ignore[assignment]
@@ -166,4 +180,4 @@ class VideoWriter:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.close()
+        self.close(flush=exc_type is None)

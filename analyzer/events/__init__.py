@@ -1,0 +1,1 @@
+"""Events: scene and view (.view), foot contacts (.contacts), phases and reps (.phases)."""

@@ -1,0 +1,339 @@
+"""Foot contacts (touchdown / toe-off) for backward and forward travel, and the step table.
+
+METRICS.md §5: a backward-adapted Zeni method (Zeni et al. 2008; Stenum et al. 2021 use the
+same peak/trough logic on ankle - mid-hip). The foot's signed excursion along the *travel*
+direction, ``s_k = e_t (X_foot - X_H)``, peaks at touchdown (the foot reaches furthest
+toward where the athlete is going, i.e. behind them in a backpedal) and bottoms out at
+toe-off. Candidates are refined with the ground line and the foot's vertical speed. A
+front/rear-view variant reads stances from the foot's image height.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.ndimage import maximum_filter1d
+from scipy.signal import find_peaks
+
+from analyzer import skeleton as sk
+from analyzer.events.view import Scene, lowest_foot_y
+from analyzer.metrics.common import cap_cutoff, derivative, lowpass, nanmedian, runs, sustained
+from analyzer.results import ContactEvent, Foot, Step
+
+FEET: tuple[Foot, Foot] = ("left", "right")
+_FOOT_POINTS = (sk.LEFT_FOOT, sk.RIGHT_FOOT)
+
+
+@dataclass(frozen=True)
+class ContactParams:
+    """Parameters of contact detection (METRICS §5; all [EJ] defaults of the spec).
+
+    Attributes
+    ----------
+    min_separation_s
+        Minimum time between two peaks of one foot (§5 step 1: 0.15 s).
+    prominence_leg
+        Minimum peak prominence in leg lengths (§5 step 1: 0.1 L).
+    refine_window_s
+        Half-width of the refinement search around a candidate (§5 step 2: +/-3 frames;
+        given in seconds so it does not shrink at high frame rates).
+    ground_tol_leg
+        Lowest foot point within this many L of the ground counts as on the ground (0.03 L).
+    max_vy_leg_per_s
+        Vertical foot speed below this many L/s counts as still (0.5 L/s).
+    max_vx_leg_per_s
+        Horizontal speed of heel or toe below this many L/s counts as planted (0.6 L/s
+        ~ 0.5 m/s, the threshold of the 3D truth in ``analyzer.synth.truth``).
+    foot_cutoff_hz
+        Low-pass cut-off of the foot trajectories (§3.3: 10 Hz, 6 Hz below 50 fps).
+    travel_cutoff_hz, travel_min_leg_per_s
+        Travel direction for the excursion: hip velocity low-passed at 1 Hz (about a stride)
+        and above 0.2 L/s (lower than the 0.5 L/s of the travel classification, §4 step 3,
+        so slow backward walking keeps its direction through each step).
+    fill_from_ground, min_ground_run_s
+        Add contacts from on-ground runs of at least 0.1 s where the excursion method found
+        none (slow or turning stretches where the travel direction is undefined).
+    """
+
+    min_separation_s: float = 0.15
+    prominence_leg: float = 0.1
+    refine_window_s: float = 0.1
+    ground_tol_leg: float = 0.03
+    max_vy_leg_per_s: float = 0.5
+    max_vx_leg_per_s: float = 0.6
+    foot_cutoff_hz: float = 10.0
+    fill_from_ground: bool = True
+    travel_cutoff_hz: float = 1.0
+    travel_min_leg_per_s: float = 0.2
+    min_ground_run_s: float = 0.1
+
+
+@dataclass(frozen=True)
+class ContactResult:
+    """Contacts of a clip: the events (time order) and the stance mask (T, 2: left, right)."""
+
+    events: list[ContactEvent]
+    stance: np.ndarray
+    method: str
+
+
+def foot_point(p: np.ndarray, side: int) -> np.ndarray:
+    """(T, 2) mean of ankle, heel and toe of one foot (METRICS §5 step 1)."""
+    with np.errstate(all="ignore"):
+        return np.nanmean(p[:, list(_FOOT_POINTS[side])], axis=1)
+
+
+def detect_contacts(scene: Scene, params: ContactParams | None = None) -> ContactResult:
+    """Touchdowns and toe-offs of both feet (METRICS §5).
+
+    Side and diagonal views use the backward-adapted Zeni excursion; front and rear views
+    (or a side view where the hips hardly travel) use the foot-height variant of §5 step 3.
+    """
+    prm = params or ContactParams()
+    if scene.view.view in ("front", "rear"):
+        return _vertical_contacts(scene, prm)
+    res = _zeni_contacts(scene, prm)
+    n_td = sum(e.kind == "touchdown" for e in res.events)
+    if n_td < 2:
+        alt = _vertical_contacts(scene, prm)
+        if sum(e.kind == "touchdown" for e in alt.events) > n_td:
+            return alt
+    return res
+
+
+def _on_ground(scene: Scene, prm: ContactParams) -> tuple[np.ndarray, np.ndarray]:
+    """(T, 2) bool 'foot on the ground and still' and (T, 2) height above ground in px.
+
+    On the ground: lowest foot point within ``ground_tol_leg`` of this foot's ground level,
+    vertically slower than ``max_vy_leg_per_s`` (METRICS §5 step 2) and, like the 3D truth
+    of ``analyzer.synth.truth``, heel or toe horizontally slower than ``max_vx_leg_per_s``.
+    """
+    fs, leg = scene.fs, scene.leg_length_px
+    cut = cap_cutoff(prm.foot_cutoff_hz, fs)
+    low = lowpass(np.stack([lowest_foot_y(scene.p, s) for s in (0, 1)], axis=1), fs, cut)
+    hip_x = scene.hip()[:, 0]
+    height = scene.ground_y(hip_x)[:, None] - low
+    # per-foot ground offset: feet at different depths project to slightly different lines
+    for s in (0, 1):
+        h = height[:, s]
+        near = h[np.isfinite(h) & (np.abs(h) < 0.15 * leg)]
+        if near.size > 5:
+            height[:, s] -= float(np.percentile(near, 10))
+    vy = np.abs(derivative(low, scene.times_s))
+    vx = np.empty_like(vy)
+    for s, (heel, toe) in enumerate(((sk.LEFT_HEEL, sk.LEFT_TOE), (sk.RIGHT_HEEL, sk.RIGHT_TOE))):
+        xs = lowpass(scene.p[:, [heel, toe], 0], fs, cut)
+        vx[:, s] = np.nanmin(np.abs(derivative(xs, scene.times_s)), axis=1)
+    ok = (height < prm.ground_tol_leg * leg) & (vy < prm.max_vy_leg_per_s * leg)
+    ok &= vx < prm.max_vx_leg_per_s * leg
+    return ok, height
+
+
+def _zeni_contacts(scene: Scene, prm: ContactParams) -> ContactResult:
+    """Backward-adapted Zeni candidates per constant-travel segment, then refinement."""
+    fs, leg, n = scene.fs, scene.leg_length_px, scene.n_frames
+    cut = cap_cutoff(prm.foot_cutoff_hz, fs)
+    hip_x = lowpass(scene.hip()[:, 0], fs, cut)
+    ground_ok, _ = _on_ground(scene, prm)
+    travel = _event_travel(scene, prm)
+    dist = max(1, round(prm.min_separation_s * fs))
+    pad = max(1, round(0.15 * fs))
+    events: list[ContactEvent] = []
+    for s in (0, 1):
+        fx = lowpass(foot_point(scene.p, s)[:, 0], fs, cut)
+        for sign in (-1, 1):
+            for a, b in runs(travel == sign):
+                a0, b0 = max(0, a - pad), min(n, b + pad)
+                if b0 - a0 < 3 * dist:
+                    continue
+                exc = sign * (fx[a0:b0] - hip_x[a0:b0])
+                exc = np.nan_to_num(exc, nan=np.nanmedian(exc) if np.isfinite(exc).any() else 0)
+                td, _ = find_peaks(exc, distance=dist, prominence=prm.prominence_leg * leg)
+                to, _ = find_peaks(-exc, distance=dist, prominence=prm.prominence_leg * leg)
+                for f in td + a0:
+                    fr = _refine(int(f), ground_ok[:, s], prm, fs, kind="touchdown")
+                    events.append(_event(scene, s, "touchdown", fr))
+                for f in to + a0:
+                    fr = _refine(int(f), ground_ok[:, s], prm, fs, kind="toe_off")
+                    events.append(_event(scene, s, "toe_off", fr))
+    events = _dedupe(sorted(events, key=lambda e: (e.frame, e.foot, e.kind)), dist)
+    if prm.fill_from_ground:
+        events = _fill_from_ground(scene, events, ground_ok, prm)
+    return ContactResult(events, stance_mask(events, n), "zeni_backward")
+
+
+def _fill_from_ground(
+    scene: Scene, events: list[ContactEvent], ok: np.ndarray, prm: ContactParams
+) -> list[ContactEvent]:
+    """Add contacts the excursion method cannot see (slow or turning stretches, segment edges):
+    each on-ground run of a foot lasting >= ``min_ground_run_s`` gives a touchdown at its start
+    and a toe-off after its end when no event of that kind and foot lies within
+    ``min_separation_s`` (METRICS §5 step 2/3 criteria)."""
+    fs, n = scene.fs, scene.n_frames
+    near = max(1, int(round(prm.min_separation_s * fs)))
+    min_len = max(2, int(round(prm.min_ground_run_s * fs)))
+    out = list(events)
+    covered = stance_mask(events, n)
+    gap = max(1, int(round(prm.min_ground_run_s * fs)))
+    for s, foot in enumerate(FEET):
+        have = {k: np.array([e.frame for e in events if e.foot == foot and e.kind == k])
+                for k in ("touchdown", "toe_off")}  # fmt: skip
+        for a, b in runs(_close_small_gaps(ok[:, s], gap)):
+            if b - a < min_len or covered[a:b, s].mean() > 0.3:
+                continue
+            # skip runs already inside a detected stance (an event of that kind in the run)
+            td, to = have["touchdown"], have["toe_off"]
+            if a > 0 and not np.any((td >= a - near) & (td <= b)):
+                out.append(_event(scene, s, "touchdown", a))
+            if b < n and not np.any((to >= a) & (to <= b + near)):
+                out.append(_event(scene, s, "toe_off", b))
+    return sorted(out, key=lambda e: (e.frame, e.foot, e.kind))
+
+
+def _close_small_gaps(mask: np.ndarray, max_gap: int) -> np.ndarray:
+    out = mask.copy()
+    rr = runs(mask)
+    for (_, b), (a2, _) in zip(rr[:-1], rr[1:], strict=True):
+        if a2 - b <= max_gap:
+            out[b:a2] = True
+    return out
+
+
+def _event_travel(scene: Scene, prm: ContactParams) -> np.ndarray:
+    """(T,) travel sign for the excursion method: the mid-hip velocity averaged over about a
+    stride (``travel_cutoff_hz``) above ``travel_min_leg_per_s`` for >= 0.3 s, so slow walkers
+    whose speed dips within each step keep one travel direction."""
+    v = lowpass(np.nan_to_num(scene.speed_leg_per_s), scene.fs, prm.travel_cutoff_hz)
+    n = max(1, round(0.3 * scene.fs))
+    out = np.zeros(v.shape, dtype=int)
+    out[sustained(v > prm.travel_min_leg_per_s, n)] = 1
+    out[sustained(v < -prm.travel_min_leg_per_s, n)] = -1
+    return out
+
+
+def _refine(cand: int, ok: np.ndarray, prm: ContactParams, fs: float, *, kind: str) -> int:
+    """Snap a candidate to the start (touchdown) or end (toe-off) of the nearest on-ground run
+    within the refinement window (METRICS §5 step 2); keep the candidate if none is there.
+
+    The toe-off frame is the first frame with the foot off the ground (the convention of the
+    3D truth; the spec's "last frame on the ground" is one frame earlier)."""
+    w = max(1, round(prm.refine_window_s * fs))
+    lo, hi = max(0, cand - w), min(ok.size, cand + w + 1)
+    best: int | None = None
+    for a, b in runs(ok):
+        if b <= lo or a >= hi:
+            continue
+        edge = a if kind == "touchdown" else b
+        edge = int(np.clip(edge, lo, min(hi - 1, ok.size - 1)))
+        if best is None or abs(edge - cand) < abs(best - cand):
+            best = edge
+    return cand if best is None else best
+
+
+def _vertical_contacts(scene: Scene, prm: ContactParams) -> ContactResult:
+    """Front/rear-view variant (METRICS §5 step 3): stance = foot near its lowest image
+    position within ~one stride and vertically still; touchdown/toe-off = stance edges."""
+    fs, leg, n = scene.fs, scene.leg_length_px, scene.n_frames
+    cut = cap_cutoff(prm.foot_cutoff_hz, fs)
+    low = lowpass(np.stack([lowest_foot_y(scene.p, s) for s in (0, 1)], axis=1), fs, cut)
+    fx = lowpass(np.stack([foot_point(scene.p, s)[:, 0] for s in (0, 1)], axis=1), fs, cut)
+    speed = np.hypot(derivative(low, scene.times_s), derivative(fx, scene.times_s))
+    w = max(3, round(0.5 * fs) | 1)
+    env = np.stack(
+        [maximum_filter1d(np.nan_to_num(low[:, s], nan=-1e9), size=w, mode="nearest")
+         for s in (0, 1)], axis=1,
+    )  # fmt: skip
+    tol = max(2.0 * prm.ground_tol_leg, 0.1) * leg
+    ok = ((env - low) < tol) & (speed < prm.max_vy_leg_per_s * leg)
+    min_len = max(2, round(0.05 * fs))
+    events: list[ContactEvent] = []
+    for s in (0, 1):
+        rr = [(a, b) for a, b in runs(ok[:, s]) if b - a >= min_len]
+        for a, b in rr:
+            if a > 0:
+                events.append(_event(scene, s, "touchdown", a))
+            if b < n:
+                events.append(_event(scene, s, "toe_off", b - 1))
+    events.sort(key=lambda e: (e.frame, e.foot, e.kind))
+    return ContactResult(events, stance_mask(events, n), "vertical")
+
+
+def _event(scene: Scene, side: int, kind: str, frame: int) -> ContactEvent:
+    return ContactEvent(FEET[side], kind, float(scene.times_s[frame]), int(frame))  # type: ignore[arg-type]
+
+
+def _dedupe(events: list[ContactEvent], min_frames: int) -> list[ContactEvent]:
+    """Drop same-foot, same-kind events closer than ``min_frames`` (keep the first)."""
+    out: list[ContactEvent] = []
+    last: dict[tuple[str, str], int] = {}
+    for e in events:
+        k = (e.foot, e.kind)
+        if k in last and e.frame - last[k] < min_frames:
+            continue
+        last[k] = e.frame
+        out.append(e)
+    return out
+
+
+def stance_mask(
+    events: list[ContactEvent], n_frames: int, *, max_stance_frames: int | None = None
+) -> np.ndarray:
+    """(T, 2) bool: each foot on the ground from a touchdown to its next toe-off."""
+    mask = np.zeros((n_frames, 2), dtype=bool)
+    for s, foot in enumerate(FEET):
+        evs = [e for e in events if e.foot == foot]
+        for i, e in enumerate(evs):
+            if e.kind != "touchdown":
+                continue
+            nxt = next((x for x in evs[i + 1 :] if x.kind == "toe_off"), None)
+            nxt_td = next((x for x in evs[i + 1 :] if x.kind == "touchdown"), None)
+            if nxt is None or (nxt_td is not None and nxt_td.frame < nxt.frame):
+                continue
+            end = nxt.frame + 1
+            if max_stance_frames is not None:
+                end = min(end, e.frame + max_stance_frames)
+            mask[e.frame : end, s] = True
+    return mask
+
+
+def build_steps(scene: Scene, events: list[ContactEvent], stance: np.ndarray) -> list[Step]:
+    """Step table from touchdowns in time order (METRICS §6 M6a, M6b, M7).
+
+    Step i runs from touchdown i to touchdown i+1. Its length is the horizontal distance
+    between the feet's median stance positions (mean of heel and toe), ``|X_c(i+1) - X_c(i)|``,
+    over L (and x s in metres when the scale is known); reach is
+    ``e_t (X_foot,TD - X_H,TD) / L`` (mid-hip as the COM proxy, §7 M6b).
+    """
+    tds = [e for e in events if e.kind == "touchdown"]
+    tos = [e for e in events if e.kind == "toe_off"]
+    leg, n = scene.leg_length_px, scene.n_frames
+    hip_x = scene.hip()[:, 0]
+    xc = []
+    for e in tds:
+        s = FEET.index(e.foot)
+        to = next((t.frame for t in tos if t.foot == e.foot and t.frame > e.frame), None)
+        end = min(n, (to + 1) if to is not None else e.frame + max(2, int(0.1 * scene.fs)))
+        heel, toe = (sk.LEFT_HEEL, sk.LEFT_TOE) if s == 0 else (sk.RIGHT_HEEL, sk.RIGHT_TOE)
+        x = 0.5 * (scene.p[e.frame : end, heel, 0] + scene.p[e.frame : end, toe, 0])
+        xc.append((nanmedian(x), to))
+    steps: list[Step] = []
+    for i, e in enumerate(tds):
+        s = FEET.index(e.foot)
+        e_t = scene.travel[e.frame] or (-scene.facing[e.frame]) or 1
+        reach = e_t * (foot_point(scene.p[e.frame : e.frame + 1], s)[0, 0] - hip_x[e.frame]) / leg
+        length = dt = None
+        if i + 1 < len(tds) and tds[i + 1].foot != e.foot:
+            d = abs(xc[i + 1][0] - xc[i][0])
+            length = float(d / leg) if np.isfinite(d) else None
+            dt = tds[i + 1].time_s - e.time_s
+        steps.append(
+            Step(
+                index=i, foot=e.foot, touchdown_frame=e.frame, touchdown_time_s=e.time_s,
+                toe_off_frame=xc[i][1], length_leg_lengths=length,
+                length_m=(length * leg * scene.scale_m_per_px)
+                if (length is not None and scene.scale_m_per_px) else None,
+                reach_leg_lengths=float(reach) if np.isfinite(reach) else None, step_time_s=dt,
+            )
+        )  # fmt: skip
+    return steps

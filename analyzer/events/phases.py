@@ -1,0 +1,333 @@
+"""Phases and reps: ready stance, backpedal, transition (T0 -> T1) and sprint (METRICS §6).
+
+A rep is anchored on a backpedal: a sustained run of frames where the hips travel opposite
+to the facing direction (``e_t = -f``). Before it, a still stretch is the ready stance; after
+it, the transition starts at T0 (the last backpedal touchdown before the body starts to turn,
+brake or flip its facing) and ends at T1 (the first touchdown facing the travel direction
+with the hips moving forward); the sprint follows. Several backpedals give several reps.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+
+from analyzer.events.view import Scene
+from analyzer.metrics.common import derivative, lowpass, nanmedian, runs, sustained
+from analyzer.results import ContactEvent, Phase, TransitionKind
+
+
+@dataclass(frozen=True)
+class PhaseParams:
+    """Parameters of phase segmentation (METRICS §6, [EJ] defaults).
+
+    Attributes
+    ----------
+    onset_speed_leg_per_s, onset_min_s
+        Movement onset: hip speed above 0.3 L/s for at least 0.1 s.
+    still_speed_leg_per_s, ready_min_s
+        Ready stance: hip speed below 0.2 L/s (scored when it lasts >= 0.3 s).
+    min_backpedal_s
+        Shortest backward run taken as a backpedal.
+    merge_gap_s
+        Backward runs separated by less than this are one backpedal.
+    yaw_rate_deg_per_s
+        Body-yaw rate that starts a transition (§6 (a): 200 deg/s).
+    yaw_departure_deg
+        Departure of the world yaw from its backpedal median that marks a turn (45 deg; the
+        spec's "Q rises 0.2" is ~13 deg out of profile, too close to the frame-to-frame
+        scatter of world-landmark yaw, so the turn is confirmed at 45 deg and its onset is
+        traced back with ``onset_rate_deg_per_s``).
+    onset_rate_deg_per_s, turn_window_s
+        Turn onset: where the fitted turn profile's rate first exceeds 60 deg/s; the turn's
+        size is searched up to 1.2 s after it is confirmed.
+    yaw_cutoff_hz
+        Low-pass of the pelvis yaw for the onset (3 Hz).
+    turn_cutoff_hz, turn_min_s
+        The turn is confirmed on the world yaw low-passed at 2 Hz and departed for >= 0.2 s
+        (world-landmark depth is noisy; single-frame excursions are not turns).
+    q_rise
+        Rise of the 2D frontality Q above the backpedal median (§6 (a), no world landmarks).
+    brake_fraction
+        Backward hip speed below this fraction of the backpedal mean marks braking (§6 (b)).
+    brake_cutoff_hz
+        Low-pass of the hip speed for the braking test (1 Hz: averages over a stride).
+    forward_speed_leg_per_s
+        Hip speed forward that ends the transition (§6 T1: 0.5 L/s).
+    facing_tolerance_deg
+        World yaw within this of the travel direction counts as facing it (§6 T1: 30 deg).
+    max_transition_s
+        Longest transition searched for T1 after T0.
+    """
+
+    onset_speed_leg_per_s: float = 0.3
+    onset_min_s: float = 0.1
+    still_speed_leg_per_s: float = 0.2
+    ready_min_s: float = 0.3
+    min_backpedal_s: float = 0.5
+    merge_gap_s: float = 0.25
+    yaw_rate_deg_per_s: float = 200.0
+    yaw_departure_deg: float = 45.0
+    onset_rate_deg_per_s: float = 60.0
+    turn_window_s: float = 1.2
+    yaw_cutoff_hz: float = 3.0
+    turn_cutoff_hz: float = 2.0
+    turn_min_s: float = 0.2
+    q_rise: float = 0.2
+    brake_fraction: float = 0.7
+    brake_cutoff_hz: float = 1.0
+    forward_speed_leg_per_s: float = 0.5
+    facing_tolerance_deg: float = 30.0
+    max_transition_s: float = 2.0
+
+
+@dataclass(frozen=True)
+class RepTiming:
+    """Key frames of one rep (frame indices; None when the rep has no such event)."""
+
+    rep: int
+    onset: int | None
+    backpedal_start: int
+    t0: int | None
+    turn_onset: int | None
+    t1: int | None
+    end: int
+    kind: TransitionKind
+    cue: str = ""
+
+
+def hip_speed_leg_per_s(scene: Scene) -> np.ndarray:
+    """(T,) signed hip velocity in L/s along the travel axis (see ``Scene.speed_leg_per_s``)."""
+    return scene.speed_leg_per_s
+
+
+def segment_phases(
+    scene: Scene, events: list[ContactEvent], params: PhaseParams | None = None
+) -> tuple[list[Phase], list[RepTiming]]:
+    """Phases of every rep in the clip (METRICS §6) and the key frames of each rep."""
+    prm = params or PhaseParams()
+    n, fs = scene.n_frames, scene.fs
+    back = (scene.travel != 0) & (scene.travel == -scene.facing)
+    back = _close_gaps(back, round(prm.merge_gap_s * fs))
+    segs = [(a, b) for a, b in runs(back) if (b - a) >= prm.min_backpedal_s * fs]
+    tds = np.array(sorted(e.frame for e in events if e.kind == "touchdown"), dtype=int)
+    tos = np.array(sorted(e.frame for e in events if e.kind == "toe_off"), dtype=int)
+    phases: list[Phase] = []
+    timings: list[RepTiming] = []
+    prev_end = 0
+    for rep, (a, b) in enumerate(segs):
+        nxt = segs[rep + 1][0] if rep + 1 < len(segs) else n
+        tm = _rep_timing(scene, rep, a, b, nxt, prev_end, tds, tos, prm)
+        phases.extend(_phases_of(scene, tm, prev_end, prm))
+        timings.append(tm)
+        prev_end = tm.end
+    return phases, timings
+
+
+def _close_gaps(mask: np.ndarray, max_gap: int) -> np.ndarray:
+    out = mask.copy()
+    rr = runs(mask)
+    for (_, b), (a2, _) in itertools.pairwise(rr):
+        if a2 - b <= max_gap:
+            out[b:a2] = True
+    return out
+
+
+def _rep_timing(
+    scene: Scene,
+    rep: int,
+    a: int,
+    b: int,
+    nxt: int,
+    prev_end: int,
+    tds: np.ndarray,
+    tos: np.ndarray,
+    prm: PhaseParams,
+) -> RepTiming:
+    fs = scene.fs
+    speed = np.abs(np.nan_to_num(hip_speed_leg_per_s(scene)))
+    moving = sustained(speed > prm.onset_speed_leg_per_s, max(1, round(prm.onset_min_s * fs)))
+    onset = a
+    while onset > prev_end and moving[onset - 1]:
+        onset -= 1
+    first_to = tos[(tos >= onset) & (tos < b)]
+    start = int(first_to[0]) if first_to.size and first_to[0] - onset < 0.6 * fs else a
+    cues = _turn_cues(scene, start, b, nxt, prm)
+    if not cues:
+        return RepTiming(rep, onset if onset > prev_end else None, start, None, None, None,
+                         min(nxt, b), "none")  # fmt: skip
+    cue_frame, cue = min(cues.items(), key=lambda kv: kv[1])[1], min(cues, key=cues.get)
+    before = tds[(tds >= start) & (tds <= cue_frame)]
+    t0 = int(before[-1]) if before.size else cue_frame
+    t1, kind = _transition_end(scene, start, cue_frame, nxt, tds, prm)
+    if t1 is None and set(cues) == {"braking"}:  # the athlete just stopped
+        return RepTiming(rep, onset if onset > prev_end else None, start, None, None, None,
+                         max(t0, start + 1), "none", "stop")  # fmt: skip
+    turn_onset = _turn_onset(scene, start, cues["body yaw"], prm) if "body yaw" in cues else None
+    end = _sprint_end(scene, t1, nxt, prm) if t1 is not None else min(nxt, b)
+    return RepTiming(rep, onset if onset > prev_end else None, start, t0, turn_onset, t1,
+                     max(end, t0 + 1), kind, cue)  # fmt: skip
+
+
+def _turn_cues(scene: Scene, start: int, b: int, nxt: int, prm: PhaseParams) -> dict[str, int]:
+    """First frame of each transition cue after the backpedal's steady part: body yaw (or
+    frontality), braking, facing flip (METRICS §6 T0 (a)-(c)). Empty when the backpedal just
+    fades out."""
+    fs = scene.fs
+    lo = start + max(2, round(0.3 * fs))
+    hi = min(nxt, b + round(prm.max_transition_s * fs), scene.n_frames)
+    if hi - lo < 2:
+        return {}
+    cues: list[tuple[int, str]] = []
+    ref = slice(start, max(start + 2, b - round(0.2 * fs)))
+    if scene.yaw_deg is not None and np.isfinite(scene.yaw_deg[ref]).sum() > 3:
+        yaw = lowpass(scene.yaw_deg, fs, prm.turn_cutoff_hz)
+        med = nanmedian(yaw[ref])
+        rate = np.abs(derivative(yaw, scene.times_s))
+        off = (np.abs(yaw - med) > prm.yaw_departure_deg) | (rate > prm.yaw_rate_deg_per_s)
+        hit = np.flatnonzero(sustained(off, max(2, int(prm.turn_min_s * fs)))[lo:hi])
+        if hit.size:
+            cues.append((lo + int(hit[0]), "body yaw"))
+    else:
+        q = scene.frontality
+        med = nanmedian(q[ref])
+        hit = np.flatnonzero(
+            sustained(np.nan_to_num(q) > med + prm.q_rise, max(2, int(0.1 * fs)))[lo:hi]
+        )
+        if hit.size:
+            cues.append((lo + int(hit[0]), "frontality"))
+    # backward speed, smoothed over about a stride so step-to-step surges do not count
+    v = -scene.facing[start] * lowpass(
+        np.nan_to_num(hip_speed_leg_per_s(scene)), fs, prm.brake_cutoff_hz
+    )
+    v_bp = float(np.mean(v[start:b])) if b > start else 0.0
+    up = np.flatnonzero(v[start:hi] >= 0.9 * v_bp)
+    lo_b = max(lo, start + int(up[0])) if up.size else hi
+    slow = np.flatnonzero(sustained(v < prm.brake_fraction * v_bp, max(2, int(0.15 * fs)))[lo_b:hi])
+    if slow.size and v_bp > 0:
+        cues.append((lo_b + int(slow[0]), "braking"))
+    flip = np.flatnonzero(scene.facing[lo:hi] == -scene.facing[start])
+    if flip.size:
+        cues.append((lo + int(flip[0]), "facing flip"))
+    return {name: frame for frame, name in cues}
+
+
+def _turn_onset(scene: Scene, start: int, anchor: int, prm: PhaseParams) -> int:
+    """Frame where the hips start to turn into the confirmed turn at ``anchor``.
+
+    Pelvis yaw from world landmarks (low-passed at ``yaw_cutoff_hz``) is too noisy to threshold
+    its rate frame by frame, so the turn is modelled as a raised-cosine rotation: its size
+    ``D`` (largest departure from the backpedal median within ``turn_window_s`` after the
+    anchor) and the times it passes 25, 50 and 75 % of ``D`` give its duration
+    ``T = 3 (t75 - t25)`` and mid-time; the onset is where that profile's rate first exceeds
+    ``onset_rate_deg_per_s`` (the definition of ``analyzer.synth.truth.turn_onset_s``).
+    """
+    src = scene.pelvis_yaw_deg if scene.pelvis_yaw_deg is not None else scene.yaw_deg
+    if src is None:
+        return anchor
+    fs, t = scene.fs, scene.times_s
+    yaw = lowpass(src, fs, prm.yaw_cutoff_hz)
+    ref_end = max(start + 2, anchor - int(0.5 * fs))
+    dev = np.abs(yaw - nanmedian(yaw[start:ref_end]))
+    hi = min(scene.n_frames, anchor + int(prm.turn_window_s * fs))
+    if hi <= anchor + 1 or not np.isfinite(dev[anchor:hi]).any():
+        return anchor
+    k_max = anchor + int(np.nanargmax(dev[anchor:hi]))
+    total = float(dev[k_max])
+
+    def crossing(frac: float) -> float:
+        k = k_max
+        while k > start and dev[k - 1] >= frac * total:
+            k -= 1
+        if k == start:
+            return float(t[k])
+        d0, d1 = dev[k - 1], dev[k]
+        return float(t[k - 1] + (t[k] - t[k - 1]) * (frac * total - d0) / max(d1 - d0, 1e-9))
+
+    t25, t50, t75 = crossing(0.25), crossing(0.5), crossing(0.75)
+    dur = max(3.0 * (t75 - t25), 1.0 / fs)
+    peak = np.pi * total / (2.0 * dur)
+    t_on = t50 - dur / 2.0 + dur / np.pi * np.arcsin(min(1.0, prm.onset_rate_deg_per_s / peak))
+    return int(np.clip(np.searchsorted(t, t_on), start, anchor))
+
+
+def _transition_end(
+    scene: Scene, start: int, cue: int, nxt: int, tds: np.ndarray, prm: PhaseParams
+) -> tuple[int | None, TransitionKind]:
+    """T1 (first touchdown facing the travel direction with the hips moving forward at
+    > 0.5 L/s) and the transition kind (METRICS §6)."""
+    fs = scene.fs
+    hi = min(nxt, cue + round(prm.max_transition_s * fs), scene.n_frames)
+    f0 = scene.facing[start]
+    travel0 = -f0
+    v = np.nan_to_num(hip_speed_leg_per_s(scene))
+    fwd = (scene.travel != 0) & (scene.travel == scene.facing)
+    fwd &= np.abs(v) > prm.forward_speed_leg_per_s
+    if scene.yaw_deg is not None:
+        yaw_face = np.sign(np.sin(np.radians(scene.yaw_deg)))
+        tol = np.cos(np.radians(90.0 - prm.facing_tolerance_deg))
+        faces = (np.abs(np.sin(np.radians(scene.yaw_deg))) > tol) & (yaw_face == scene.travel)
+        fwd &= faces | (scene.facing == scene.travel)
+    cand = [int(t) for t in tds if cue <= t < hi and fwd[t]]
+    if not cand:
+        hit = np.flatnonzero(fwd[cue:hi])
+        if not hit.size:
+            return None, _kind(scene, start, cue, hi, travel0)
+        cand = [cue + int(hit[0])]
+    t1 = cand[0]
+    return t1, _kind(scene, start, cue, min(scene.n_frames, t1 + int(0.3 * fs)), travel0)
+
+
+def _kind(scene: Scene, start: int, cue: int, until: int, travel0: int) -> TransitionKind:
+    """turn_and_run (travel kept, facing flips), break_forward (travel reverses, facing kept),
+    break_angle (world yaw turned 45-135 deg)."""
+    if scene.yaw_deg is not None:
+        d = abs(
+            nanmedian(scene.yaw_deg[max(cue, until - 3) : until + 1])
+            - nanmedian(scene.yaw_deg[start:cue])
+        )
+        if np.isfinite(d) and 45.0 <= d <= 135.0:
+            return "break_angle"
+    tr = scene.travel[cue:until]
+    tr = tr[tr != 0]
+    if not tr.size:
+        return "none"
+    after = int(np.sign(np.sum(tr[-max(1, tr.size // 3) :])))
+    return "turn_and_run" if after == travel0 else "break_forward"
+
+
+def _sprint_end(scene: Scene, t1: int, nxt: int, prm: PhaseParams) -> int:
+    """End of the forward run that starts at T1 (or the next rep's start)."""
+    fwd = (scene.travel != 0) & (scene.travel == scene.travel[t1] if scene.travel[t1] else True)
+    f = t1
+    while f < nxt and f < scene.n_frames and fwd[f]:
+        f += 1
+    return max(f, t1 + 1)
+
+
+def _phases_of(scene: Scene, tm: RepTiming, prev_end: int, prm: PhaseParams) -> list[Phase]:
+    t = scene.times_s
+    speed = np.abs(np.nan_to_num(hip_speed_leg_per_s(scene)))
+    out: list[Phase] = []
+
+    def add(kind: str, a: int, b: int, tk: TransitionKind | None = None) -> None:
+        b = min(b, scene.n_frames - 1)
+        if b > a:
+            out.append(Phase(kind, float(t[a]), float(t[b]), int(a), int(b), tm.rep, tk))  # type: ignore[arg-type]
+
+    onset = tm.onset if tm.onset is not None else tm.backpedal_start
+    a = onset
+    while a > prev_end and speed[a - 1] < prm.onset_speed_leg_per_s:
+        a -= 1
+    if onset - a >= prm.ready_min_s * scene.fs:
+        add("ready", a, onset)
+    bp_end = tm.t0 if tm.t0 is not None else tm.end
+    add("backpedal", tm.backpedal_start, bp_end)
+    if tm.t0 is not None:
+        t1 = tm.t1 if tm.t1 is not None else tm.end
+        add("transition", tm.t0, t1, tm.kind)
+        if tm.t1 is not None:
+            add("sprint", tm.t1, tm.end)
+    return out

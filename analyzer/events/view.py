@@ -1,0 +1,534 @@
+"""Scene and view: ground line, camera roll, leg length and scale, facing, travel, body yaw,
+camera view (side / front / rear / diagonal) and the camera-side of the athlete.
+
+Implements METRICS.md §2 (conventions), §3.3 step 8 (ground line) and §4 (view and
+direction). Everything is per frame first, then summarised over the frames asked for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+from scipy.ndimage import maximum_filter1d, median_filter
+
+from analyzer import skeleton as sk
+from analyzer.metrics.common import (
+    cap_cutoff,
+    derivative,
+    lowpass,
+    midpoint,
+    nanmedian,
+    rotate_xy,
+    sustained,
+)
+from analyzer.pose.track import PoseTrack
+from analyzer.results import Foot, ViewInfo, ViewKind
+
+#: Leg length over stature, thigh 0.245 H + shank 0.246 H (Drillis & Contini, METRICS §2).
+LEG_OVER_HEIGHT = 0.491
+#: Standing hip height over leg length, L + ankle height 0.08 L (METRICS §2).
+STAND_OVER_LEG = 1.08
+
+
+@dataclass(frozen=True)
+class GroundLine:
+    """Ground line ``Y = a + b X`` in image pixels (METRICS §3.3 step 8).
+
+    ``roll_deg`` is the camera roll ``atan b``; ``residual_px`` the median absolute
+    residual of the inliers; ``n_points`` how many foot points supported the fit.
+    """
+
+    a: float
+    b: float
+    roll_deg: float
+    residual_px: float
+    n_points: int
+
+    def y_at(self, x: np.ndarray) -> np.ndarray:
+        """Ground Y at image X."""
+        return self.a + self.b * np.asarray(x, float)
+
+
+@dataclass(frozen=True)
+class Scene:
+    """Per-frame geometry of one clip in *level* pixel coordinates (ground line horizontal).
+
+    Attributes
+    ----------
+    p
+        (T, 33, 2) landmarks rotated by the camera roll (x right, y down).
+    ground
+        Ground line in level coordinates (slope ~0 by construction).
+    facing
+        (T,) facing sign f: +1 image-right, -1 image-left, 0 unknown (METRICS §2).
+    travel
+        (T,) travel sign e_t of the mid-hip: +1 image-right, -1 image-left, 0 not moving.
+    hip_vx
+        (T,) filtered horizontal mid-hip velocity in px/s (4 Hz, METRICS §3.3).
+    near_side
+        (T,) 0 when the athlete's left side is nearer the camera, 1 when the right is.
+    yaw_deg
+        (T,) body yaw from world landmarks (0 = facing the camera, +90 = facing image-right,
+        unwrapped), or None without world landmarks (METRICS §4 step 5).
+    frontality
+        (T,) Q = mean(|X11-X12|, |X23-X24|) / torso (METRICS §4 step 1).
+    speed_leg_per_s
+        (T,) signed hip speed in L/s along the travel axis: image x in side/diagonal views;
+        in front/rear views ``d ln(size)/dt`` times an assumed camera distance of 8 L
+        (a coarse proxy used only for phase thresholds; +1 = approaching).
+    """
+
+    times_s: np.ndarray
+    fs: float
+    p: np.ndarray
+    visibility: np.ndarray
+    world: np.ndarray | None
+    ground: GroundLine
+    roll_deg: float
+    leg_length_px: float
+    torso_px: float
+    scale_m_per_px: float | None
+    leg_length_cv: float
+    facing: np.ndarray
+    travel: np.ndarray
+    hip_vx: np.ndarray
+    near_side: np.ndarray
+    yaw_deg: np.ndarray | None
+    frontality: np.ndarray
+    view: ViewInfo
+    view_details: dict[str, float]
+    speed_leg_per_s: np.ndarray
+    pelvis_yaw_deg: np.ndarray | None = None
+
+    @property
+    def n_frames(self) -> int:
+        """Number of frames."""
+        return int(self.times_s.size)
+
+    def hip(self) -> np.ndarray:
+        """(T, 2) mid-hip in level pixels."""
+        return midpoint(self.p, sk.LEFT_HIP, sk.RIGHT_HIP)
+
+    def ground_y(self, x: np.ndarray) -> np.ndarray:
+        """Ground Y (level pixels) below image X."""
+        return self.ground.y_at(x)
+
+
+# ---------------------------------------------------------------------------------------
+# ground line
+
+
+def fit_ground_line(
+    xy: np.ndarray, *, inlier_tol_px: float, min_x_spread_px: float = 0.0
+) -> GroundLine:
+    """Robust straight-line fit ``Y = a + bX`` to foot points on the ground (§3.3 step 8).
+
+    Theil-Sen slope (median of pairwise slopes on a deterministic subsample), then a least-
+    squares refit on the inliers within ``inlier_tol_px``. When the points span less than
+    ``min_x_spread_px`` horizontally the slope is not identifiable and is set to 0.
+    """
+    pts = np.asarray(xy, float)
+    pts = pts[np.all(np.isfinite(pts), axis=1)]
+    if pts.shape[0] < 2:
+        y = float(pts[0, 1]) if pts.shape[0] else float("nan")
+        return GroundLine(y, 0.0, 0.0, float("nan"), int(pts.shape[0]))
+    x, y = pts[:, 0], pts[:, 1]
+    spread = float(np.percentile(x, 95) - np.percentile(x, 5))
+    if spread < max(min_x_spread_px, 1e-6):
+        b = 0.0
+    else:
+        idx = np.linspace(0, x.size - 1, min(x.size, 300)).astype(int)
+        xs, ys = x[idx], y[idx]
+        dx = xs[:, None] - xs[None, :]
+        dy = ys[:, None] - ys[None, :]
+        sel = np.abs(dx) > 0.25 * spread
+        b = float(np.median(dy[sel] / dx[sel])) if sel.any() else 0.0
+    a = float(np.median(y - b * x))
+    inl = np.abs(y - (a + b * x)) < inlier_tol_px
+    if inl.sum() >= 3:
+        if spread >= max(min_x_spread_px, 1e-6):
+            b, a = (float(v) for v in np.polyfit(x[inl], y[inl], 1))
+        else:
+            a = float(np.median(y[inl]))
+    res = float(np.median(np.abs(y[inl] - (a + b * x[inl])))) if inl.any() else float("nan")
+    return GroundLine(a, b, float(np.degrees(np.arctan(b))), res, int(inl.sum()))
+
+
+def stance_candidates(
+    p: np.ndarray,
+    times_s: np.ndarray,
+    fs: float,
+    leg_px: float,
+    *,
+    window_s: float = 0.6,
+    max_speed_leg_per_s: float = 0.5,
+    near_ground_leg: float = 0.08,
+) -> np.ndarray:
+    """(T, 2) bool: frames where each foot is probably on the ground, before contacts exist.
+
+    A foot is a candidate when its lowest point (heel or toe) is within ``near_ground_leg``
+    x L of the lowest foot point of either foot within ``window_s`` and moves vertically
+    slower than ``max_speed_leg_per_s`` x L/s (METRICS §5 step 2/3 criteria).
+    """
+    low = np.stack([lowest_foot_y(p, side) for side in (0, 1)], axis=1)
+    low_f = lowpass(low, fs, cap_cutoff(10.0, fs))
+    vy = np.abs(derivative(low_f, times_s))
+    both = np.nanmax(np.where(np.isfinite(low_f), low_f, -np.inf), axis=1)
+    w = max(3, round(window_s * fs) | 1)
+    env = maximum_filter1d(np.where(np.isfinite(both), both, -np.inf), size=w, mode="nearest")
+    near = (env[:, None] - low_f) < near_ground_leg * leg_px
+    return near & (vy < max_speed_leg_per_s * leg_px) & np.isfinite(low_f)
+
+
+def lowest_foot_y(p: np.ndarray, side: int) -> np.ndarray:
+    """(T,) the lower (larger y) of heel and toe of one foot (0 left, 1 right)."""
+    heel, toe = (sk.LEFT_HEEL, sk.LEFT_TOE) if side == 0 else (sk.RIGHT_HEEL, sk.RIGHT_TOE)
+    y = np.stack([p[:, heel, 1], p[:, toe, 1]], axis=1)
+    with np.errstate(all="ignore"):
+        out = np.nanmax(np.where(np.isfinite(y), y, -np.inf), axis=1)
+    out[~np.isfinite(out)] = np.nan
+    return out
+
+
+def lowest_foot_xy(p: np.ndarray, side: int) -> np.ndarray:
+    """(T, 2) the lower of heel and toe of one foot."""
+    heel, toe = (sk.LEFT_HEEL, sk.LEFT_TOE) if side == 0 else (sk.RIGHT_HEEL, sk.RIGHT_TOE)
+    use_toe = np.nan_to_num(p[:, toe, 1], nan=-np.inf) > np.nan_to_num(p[:, heel, 1], nan=-np.inf)
+    return np.where(use_toe[:, None], p[:, toe], p[:, heel])
+
+
+# ---------------------------------------------------------------------------------------
+# lengths
+
+
+def leg_length_series(p: np.ndarray, side: int) -> np.ndarray:
+    """(T,) segment-sum leg length |hip-knee| + |knee-ankle| in px (METRICS §2)."""
+    hip, knee, ank = (
+        (sk.LEFT_HIP, sk.LEFT_KNEE, sk.LEFT_ANKLE)
+        if side == 0
+        else (sk.RIGHT_HIP, sk.RIGHT_KNEE, sk.RIGHT_ANKLE)
+    )
+    return np.linalg.norm(p[:, hip] - p[:, knee], axis=1) + np.linalg.norm(
+        p[:, knee] - p[:, ank], axis=1
+    )
+
+
+def torso_length(p: np.ndarray) -> np.ndarray:
+    """(T,) torso length |S - H| in px (METRICS §2)."""
+    s = midpoint(p, sk.LEFT_SHOULDER, sk.RIGHT_SHOULDER)
+    h = midpoint(p, sk.LEFT_HIP, sk.RIGHT_HIP)
+    return np.linalg.norm(s - h, axis=1)
+
+
+def frontality(p: np.ndarray) -> np.ndarray:
+    """(T,) Q = mean of 2D shoulder and hip width over torso length (METRICS §4 step 1)."""
+    t = torso_length(p)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        q_sh = np.abs(p[:, sk.LEFT_SHOULDER, 0] - p[:, sk.RIGHT_SHOULDER, 0]) / t
+        q_hip = np.abs(p[:, sk.LEFT_HIP, 0] - p[:, sk.RIGHT_HIP, 0]) / t
+    return 0.5 * (q_sh + q_hip)
+
+
+# ---------------------------------------------------------------------------------------
+# orientation
+
+
+def body_yaw_deg(
+    world: np.ndarray, fs: float, *, cutoff_hz: float = 6.0, across: str = "both"
+) -> np.ndarray:
+    """(T,) body yaw from world landmarks, unwrapped, degrees (METRICS §4 step 5).
+
+    Torso normal ``n = (H - S) x (P11 - P12)`` (world x right, y down, z away from the
+    camera), yaw ``psi = atan2(n_x, -n_z)``: 0 = facing the camera, +90 = facing image-right.
+    ``across`` picks the left-right vector: "shoulders" (the spec's), "hips" (pelvis yaw, for
+    the hip turn) or "both" (their mean, less noisy).
+    """
+    s = midpoint(world, sk.LEFT_SHOULDER, sk.RIGHT_SHOULDER)
+    h = midpoint(world, sk.LEFT_HIP, sk.RIGHT_HIP)
+    sh = world[:, sk.LEFT_SHOULDER] - world[:, sk.RIGHT_SHOULDER]
+    hp = world[:, sk.LEFT_HIP] - world[:, sk.RIGHT_HIP]
+    vec = {"shoulders": sh, "hips": hp}.get(across, 0.5 * (sh + hp))
+    n = np.cross(h - s, vec)
+    yaw = np.arctan2(n[:, 0], -n[:, 2])
+    ok = np.isfinite(yaw)
+    out = np.full(yaw.shape, np.nan)
+    if ok.sum() >= 2:
+        out[ok] = np.unwrap(yaw[ok])
+        out = lowpass(np.degrees(out), fs, cap_cutoff(cutoff_hz, fs))
+    return out
+
+
+def facing_sign(
+    p: np.ndarray,
+    fs: float,
+    leg_px: float,
+    *,
+    yaw_deg: np.ndarray | None = None,
+    smooth_s: float = 0.3,
+) -> np.ndarray:
+    """(T,) facing sign f per frame (+1 image-right, -1 image-left; METRICS §2).
+
+    Votes: toe-ahead-of-heel of both feet (normalised by foot length), nose-ahead-of-ear
+    (normalised by 0.1 L) and, when world landmarks exist, twice ``sin`` of the body yaw
+    (+1 facing image-right); median-filtered over ``smooth_s``. Recomputed every frame, so it
+    flips during a hip flip.
+    """
+    feet = []
+    for heel, toe in ((sk.LEFT_HEEL, sk.LEFT_TOE), (sk.RIGHT_HEEL, sk.RIGHT_TOE)):
+        d = p[:, toe] - p[:, heel]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            feet.append(d[:, 0] / np.linalg.norm(d, axis=1))
+    foot_vote = np.nanmean(np.stack(feet, 1), axis=1) if feet else 0.0
+    ear = midpoint(p, sk.LEFT_EAR, sk.RIGHT_EAR)
+    head_vote = np.clip((p[:, sk.NOSE, 0] - ear[:, 0]) / (0.1 * leg_px), -1.0, 1.0)
+    votes = [foot_vote, head_vote]
+    if yaw_deg is not None:
+        votes.append(2.0 * np.sin(np.radians(yaw_deg)))
+    vote = np.nansum(np.stack(votes, 1), axis=1)
+    w = max(1, round(smooth_s * fs) | 1)
+    vote = median_filter(np.nan_to_num(vote), size=w, mode="nearest")
+    return np.sign(vote).astype(int)
+
+
+def travel_sign(
+    hip_vx: np.ndarray,
+    fs: float,
+    leg_px: float,
+    *,
+    min_speed_leg_per_s: float = 0.5,
+    min_duration_s: float = 0.3,
+) -> np.ndarray:
+    """(T,) travel sign e_t = sign(V_x(H)) where |V_x| > 0.5 L/s for >= 0.3 s, else 0 (§4.3)."""
+    v = np.nan_to_num(hip_vx)
+    n = max(1, round(min_duration_s * fs))
+    out = np.zeros(v.shape, dtype=int)
+    out[sustained(v > min_speed_leg_per_s * leg_px, n)] = 1
+    out[sustained(v < -min_speed_leg_per_s * leg_px, n)] = -1
+    return out
+
+
+def radial_travel_sign(
+    p: np.ndarray,
+    times: np.ndarray,
+    fs: float,
+    *,
+    min_rate_per_s: float = 0.05,
+    min_duration_s: float = 0.3,
+    cutoff_hz: float = 2.0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(T,) travel along the camera axis in a front/rear view: +1 approaching, -1 receding.
+
+    METRICS §4 step 4: apparent scale ``sigma`` (torso plus leg length in pixels); moving
+    away when ``d ln sigma / dt < -0.05 /s`` sustained for >= 0.3 s. In front and rear views
+    the facing sign is +1 for facing the camera, so a backpedal is still ``e_t = -f``.
+    Returns (travel sign, d ln sigma / dt in 1/s).
+    """
+    size = torso_length(p) + 0.5 * (leg_length_series(p, 0) + leg_length_series(p, 1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        log_s = lowpass(np.log(size), fs, cutoff_hz)
+    rate = np.nan_to_num(derivative(log_s, times))
+    n = max(1, round(min_duration_s * fs))
+    out = np.zeros(rate.shape, dtype=int)
+    out[sustained(rate > min_rate_per_s, n)] = 1
+    out[sustained(rate < -min_rate_per_s, n)] = -1
+    # distance grows as the size shrinks: radial speed ~ -D d ln(size)/dt with D ~ 1/size
+    return out, rate * nanmedian(size) / size
+
+
+def near_side_series(facing: np.ndarray, world: np.ndarray | None) -> np.ndarray:
+    """(T,) 0 if the athlete's left side is nearer the camera, 1 if the right.
+
+    Geometry: an athlete facing image-left shows the camera the left side (unmirrored
+    video). World depth (smaller z = nearer) decides where the facing sign is 0.
+    """
+    side = np.where(facing < 0, 0, 1)
+    if world is not None:
+        dz = (world[:, sk.LEFT_SHOULDER, 2] + world[:, sk.LEFT_HIP, 2]) - (
+            world[:, sk.RIGHT_SHOULDER, 2] + world[:, sk.RIGHT_HIP, 2]
+        )
+        by_depth = np.where(dz < 0, 0, 1)
+        side = np.where((facing == 0) & np.isfinite(dz), by_depth, side)
+    return side.astype(int)
+
+
+# ---------------------------------------------------------------------------------------
+# view
+
+
+def classify_view(
+    q: np.ndarray,
+    p: np.ndarray,
+    world: np.ndarray | None,
+    yaw_deg: np.ndarray | None,
+    frames: np.ndarray,
+    *,
+    side_max_q: float = 0.25,
+    frontal_min_q: float = 0.60,
+) -> tuple[ViewKind, float, dict[str, float]]:
+    """View and confidence from frontality Q, label order and nose depth (METRICS §4 1-2).
+
+    ``frames`` selects the frames to summarise (ready stance and backpedal). Returns
+    (view, confidence 0-1, details). Front vs rear is decided only when the label order and
+    the world nose depth agree; otherwise the view is 'rear' (the conservative choice) with a
+    low confidence.
+    """
+    sel = np.asarray(frames, dtype=bool) & np.isfinite(q)
+    if sel.sum() < 3:
+        return "unknown", 0.0, {}
+    q_med = float(np.median(q[sel]))
+    det: dict[str, float] = {"frontality_q": q_med}
+    margin = min(abs(q_med - side_max_q), abs(q_med - frontal_min_q))
+    conf_q = float(np.clip(0.5 + margin / 0.3, 0.5, 1.0))
+    yaw_agree = float("nan")
+    if yaw_deg is not None and np.isfinite(yaw_deg[sel]).sum() >= 3:
+        s = np.abs(np.sin(np.radians(yaw_deg[sel])))
+        s = s[np.isfinite(s)]
+        det["world_abs_sin_yaw"] = float(np.median(s))
+        expect_side = q_med < side_max_q
+        yaw_agree = float(np.mean(s > 0.87)) if expect_side else float(np.mean(s < 0.77))
+    conf = conf_q if not np.isfinite(yaw_agree) else 0.5 * conf_q + 0.5 * yaw_agree
+    if q_med < side_max_q:
+        return "side", conf, det
+    if q_med <= frontal_min_q:
+        return "diagonal", conf, det
+    order = nanmedian(p[sel, sk.LEFT_SHOULDER, 0] - p[sel, sk.RIGHT_SHOULDER, 0])
+    front_by_order = order > 0
+    det["label_order_front"] = float(front_by_order)
+    if world is None:
+        return ("front" if front_by_order else "rear"), 0.6 * conf, det
+    ear_z = 0.5 * (world[sel, sk.LEFT_EAR, 2] + world[sel, sk.RIGHT_EAR, 2])
+    front_by_depth = nanmedian(world[sel, sk.NOSE, 2] - ear_z) < 0
+    det["nose_depth_front"] = float(front_by_depth)
+    if front_by_order == front_by_depth:
+        return ("front" if front_by_order else "rear"), conf, det
+    return "rear", 0.3, det
+
+
+def camera_side(near_side: np.ndarray, frames: np.ndarray, view: ViewKind) -> Foot | None:
+    """The athlete's side nearer the camera over ``frames`` (side and diagonal views)."""
+    if view not in ("side", "diagonal"):
+        return None
+    sel = np.asarray(frames, bool)
+    if not sel.any():
+        return None
+    return "left" if np.mean(near_side[sel] == 0) >= 0.5 else "right"
+
+
+# ---------------------------------------------------------------------------------------
+# scene
+
+
+def build_scene(
+    track: PoseTrack,
+    *,
+    athlete_height_m: float | None = None,
+    hip_cutoff_hz: float = 4.0,
+    ground_tol_leg: float = 0.05,
+    max_roll_deg: float = 10.0,
+) -> Scene:
+    """Estimate the scene of a cleaned track (METRICS §2, §3.3 step 8, §4).
+
+    Parameters
+    ----------
+    track
+        Cleaned pose track (pixels, y down).
+    athlete_height_m
+        Stature in metres; gives the metric scale ``s = 0.491 H / L`` (METRICS §2).
+    hip_cutoff_hz
+        Cut-off of the mid-hip trajectory used for speed (METRICS §3.3: 4 Hz).
+    ground_tol_leg
+        Inlier tolerance of the ground-line fit in leg lengths.
+    max_roll_deg
+        Largest camera roll corrected. The landmarks are levelled only in a side view (in a
+        front or diagonal view the path recedes and the contact line is not the horizon).
+    """
+    times = np.asarray(track.times_s, float)
+    fs = float(track.fps) if track.n_frames > 1 else 30.0
+    p_raw = np.asarray(track.image_xy, float)
+    world = None if track.world_xyz is None else np.asarray(track.world_xyz, float)
+    legs = [nanmedian(leg_length_series(p_raw, s)) for s in (0, 1)]
+    leg0 = float(np.nanmax(legs)) if np.isfinite(legs).any() else float("nan")
+    if not np.isfinite(leg0) or leg0 <= 0:
+        leg0 = 0.25 * float(track.image_size[1])
+    q_raw = frontality(p_raw)
+    view0, _, _ = classify_view(q_raw, p_raw, world, None, np.ones(times.size, bool))
+    ground, roll, p = _level(
+        p_raw, times, fs, leg0, track.image_size, ground_tol_leg,
+        max_roll_deg=max_roll_deg if view0 == "side" else 0.0,
+    )  # fmt: skip
+    yaw = body_yaw_deg(world, fs) if world is not None else None
+    facing = facing_sign(p, fs, leg0, yaw_deg=yaw)
+    near = near_side_series(facing, world)
+    leg_series = np.where(near == 0, leg_length_series(p, 0), leg_length_series(p, 1))
+    leg = nanmedian(leg_series) if np.isfinite(leg_series).any() else leg0
+    leg_cv = float(np.nanstd(leg_series) / leg) if np.isfinite(leg_series).sum() > 2 else 0.0
+    hip = midpoint(p, sk.LEFT_HIP, sk.RIGHT_HIP)
+    hip_vx = derivative(lowpass(hip[:, 0], fs, hip_cutoff_hz), times)
+    travel = travel_sign(hip_vx, fs, leg)
+    speed = hip_vx / leg
+    q = frontality(p)
+    view, conf, det = classify_view(q, p, world, yaw, np.ones(times.size, bool))
+    if view in ("front", "rear"):
+        facing = np.full(times.size, 1 if view == "front" else -1, dtype=int)
+        if yaw is not None:
+            cos_yaw = np.cos(np.radians(yaw))
+            facing = np.where(np.isfinite(cos_yaw), np.where(cos_yaw >= 0, 1, -1), facing)
+        travel, rate = radial_travel_sign(p, times, fs)
+        speed = 8.0 * rate
+    scale = LEG_OVER_HEIGHT * athlete_height_m / leg if athlete_height_m else None
+    return Scene(
+        times, fs, p, np.asarray(track.visibility, float), world, ground, roll, leg,
+        nanmedian(torso_length(p)), scale, leg_cv, facing, travel, hip_vx, near, yaw, q,
+        ViewInfo(view, conf, camera_side(near, np.ones(times.size, bool), view)), det, speed,
+        body_yaw_deg(world, fs, across="hips") if world is not None else None,
+    )  # fmt: skip
+
+
+def _level(
+    p_raw: np.ndarray,
+    times: np.ndarray,
+    fs: float,
+    leg: float,
+    size: tuple[int, int],
+    tol_leg: float,
+    *,
+    max_roll_deg: float,
+) -> tuple[GroundLine, float, np.ndarray]:
+    """Fit the ground line, rotate the landmarks so it is horizontal, refit (§2 Vertical)."""
+    cand = stance_candidates(p_raw, times, fs, leg)
+    pts = np.concatenate([lowest_foot_xy(p_raw, s)[cand[:, s]] for s in (0, 1)], axis=0)
+    g0 = fit_ground_line(pts, inlier_tol_px=tol_leg * leg, min_x_spread_px=1.0 * leg)
+    roll = float(np.arctan(g0.b)) if np.isfinite(g0.b) else 0.0
+    if abs(np.degrees(roll)) > max_roll_deg:
+        roll = 0.0
+    origin = np.array([(size[0] - 1) / 2.0, (size[1] - 1) / 2.0])
+    p = rotate_xy(p_raw, -roll, origin) if abs(roll) > 1e-9 else p_raw.copy()
+    pts_l = np.concatenate([lowest_foot_xy(p, s)[cand[:, s]] for s in (0, 1)], axis=0)
+    g = fit_ground_line(pts_l, inlier_tol_px=tol_leg * leg, min_x_spread_px=1.0 * leg)
+    g = replace(g, roll_deg=float(np.degrees(roll)))
+    return g, float(np.degrees(roll)), p
+
+
+def with_view(scene: Scene, frames: np.ndarray) -> Scene:
+    """The scene with its view re-summarised over ``frames`` (ready stance + backpedal)."""
+    if np.asarray(frames, bool).sum() < 3:
+        return scene
+    view, conf, det = classify_view(scene.frontality, scene.p, scene.world, scene.yaw_deg, frames)
+    info = ViewInfo(view, conf, camera_side(scene.near_side, frames, view))
+    return replace(scene, view=info, view_details=det)
+
+
+def refit_ground(scene: Scene, stance: np.ndarray, *, tol_leg: float = 0.05) -> Scene:
+    """Refit the ground line on the lowest foot points during detected stances (§3.3 step 8).
+
+    ``stance`` is (T, 2) bool (left, right). Only the level-frame offset is refitted; the
+    roll estimated from the first pass is kept.
+    """
+    pts = np.concatenate([lowest_foot_xy(scene.p, s)[stance[:, s]] for s in (0, 1)], axis=0)
+    if pts.shape[0] < 5:
+        return scene
+    g = fit_ground_line(
+        pts, inlier_tol_px=tol_leg * scene.leg_length_px, min_x_spread_px=1.0 * scene.leg_length_px
+    )
+    return replace(scene, ground=replace(g, roll_deg=scene.roll_deg))

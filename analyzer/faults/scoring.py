@@ -1,0 +1,164 @@
+"""Scores 0-100 per metric, per category and overall, with the §10 validity gate.
+
+A metric is scored only when (i) the metrics code marked it assessable, (ii) neither the
+metrics code nor the profile's view table (METRICS.md §8.1) says this view cannot support
+it, and (iii) none of the profile's ``skip_if`` rules applies (e.g. §11 controlled reps).
+Category and overall scores are weighted means over what could be scored
+(base weight × confidence weight, §10), so a front-view clip is judged on what a front
+view shows instead of being marked down for what it cannot see.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from analyzer.faults.bands import Assessed, score_value, test_condition
+from analyzer.faults.profiles import CATEGORIES, LEVELS, SUPPORTS, MetricSpec, Profile
+from analyzer.results import MetricValue, NotAssessable
+
+
+def _worse_support(a: str, b: str) -> str:
+    return a if SUPPORTS.index(a) >= SUPPORTS.index(b) else b
+
+
+def _lower_level(level: str) -> str:
+    i = LEVELS.index(level) if level in LEVELS else len(LEVELS) - 1
+    return LEVELS[min(i + 1, len(LEVELS) - 1)]
+
+
+def _film_reason(spec: MetricSpec, metric: MetricValue | None) -> str:
+    if metric is not None and metric.reason:
+        return metric.reason
+    return spec.film_hint or f"{spec.label} was not measured in this clip"
+
+
+@dataclass
+class Assessment:
+    """Which metrics of one set (clip or rep) can be judged, and why the others cannot."""
+
+    assessed: dict[str, Assessed]
+    not_assessable: list[NotAssessable]
+
+
+def _assess_one(
+    spec: MetricSpec, metric: MetricValue | None, profile: Profile, view: str
+) -> Assessed | NotAssessable | None:
+    if metric is None or not metric.assessable or metric.value is None:
+        return NotAssessable(spec.key, _film_reason(spec, metric)) if spec.scored else None
+    if not math.isfinite(float(metric.value)):
+        return NotAssessable(spec.key, _film_reason(spec, metric)) if spec.scored else None
+    support = _worse_support(
+        metric.support if metric.support in SUPPORTS else "valid",
+        spec.views.get(view, "valid"),
+    )
+    if support == "invalid":
+        reason = spec.film_hint or metric.reason or f"{spec.label} needs another camera view"
+        return NotAssessable(spec.key, reason) if spec.scored else None
+    level = metric.confidence if metric.confidence in LEVELS else LEVELS[-1]
+    if support == "degraded":
+        level = _lower_level(level)
+    score = None
+    if spec.scored and spec.band is not None:
+        score = score_value(
+            float(metric.value), spec.band, ok_floor_score=profile.scoring.ok_floor_score
+        )
+    weight = spec.weight * profile.scoring.confidence_weights[level] if spec.scored else 0.0
+    return Assessed(spec, metric, level, support, score, weight)
+
+
+def assess_metrics(metrics: dict[str, MetricValue], profile: Profile, *, view: str) -> Assessment:
+    """Apply the §10 validity gate to every metric the profile knows.
+
+    Parameters
+    ----------
+    metrics
+        Metric key -> value, as ``MotionAnalysis.metrics`` (or one rep's dict).
+    profile
+        The thresholds, weights and view table.
+    view
+        ``MotionAnalysis.view.view`` ("side", "front", "diagonal", "rear", "unknown").
+    """
+    assessed: dict[str, Assessed] = {}
+    missing: list[NotAssessable] = []
+    for key, spec in profile.metrics.items():
+        got = _assess_one(spec, metrics.get(key), profile, view)
+        if isinstance(got, Assessed):
+            assessed[key] = got
+        elif got is not None:
+            missing.append(got)
+    # §11 skip rules (e.g. no cadence verdict on a controlled rep) read other metrics.
+    for key, spec in profile.metrics.items():
+        if key in assessed and any(test_condition(c, assessed) for c in spec.skip_if):
+            del assessed[key]
+            missing.append(NotAssessable(key, spec.skip_reason or "not judged on this rep"))
+    return Assessment(assessed, missing)
+
+
+def _weighted_mean(pairs: list[tuple[float, float]]) -> float | None:
+    total = sum(w for _, w in pairs)
+    if total <= 0:
+        return None
+    return sum(s * w for s, w in pairs) / total
+
+
+def summarise_scores(assessed: dict[str, Assessed]) -> dict[str, Any]:
+    """Per-metric scores, category scores and the overall score of one assessment."""
+    metric_scores = {k: a.score for k, a in assessed.items() if a.score is not None}
+    categories: dict[str, float | None] = {}
+    for cat in CATEGORIES:
+        categories[cat] = _weighted_mean(
+            [
+                (a.score, a.weight)
+                for a in assessed.values()
+                if a.score is not None and a.spec.category == cat and a.weight > 0
+            ]
+        )
+    overall = _weighted_mean(
+        [(a.score, a.weight) for a in assessed.values() if a.score is not None and a.weight > 0]
+    )
+    return {"overall": overall, "categories": categories, "metrics": metric_scores}
+
+
+def early_late(n: int) -> tuple[list[int], list[int]]:
+    """Positions of the first and last third of ``n`` reps (at least one each)."""
+    k = max(1, n // len(("early", "middle", "late")))
+    return list(range(k)), list(range(n - k, n))
+
+
+def rep_trend(per_rep: list[dict[str, Any]], *, steady_points: float) -> dict[str, Any]:
+    """Trend of the overall score across reps: early vs late mean and a least-squares slope.
+
+    "Early" and "late" are the first and last third of the scored reps (at least one each).
+    ``direction`` is "dropping"/"improving" when late differs from early by at least
+    ``steady_points`` (the profile's fatigue drop), else "steady".
+    """
+    pts = [(r["rep"], r["overall"]) for r in per_rep if r.get("overall") is not None]
+    if len(pts) < 2:
+        return {}
+    n = len(pts)
+    first, last = early_late(n)
+    early = sum(pts[i][1] for i in first) / len(first)
+    late = sum(pts[i][1] for i in last) / len(last)
+    xs = [float(i) for i, _ in pts]
+    ys = [s for _, s in pts]
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxx = sum((x - mx) ** 2 for x in xs)
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sxx if sxx else 0.0
+    change = late - early
+    direction = "steady"
+    if change <= -steady_points:
+        direction = "dropping"
+    elif change >= steady_points:
+        direction = "improving"
+    return {
+        "reps": n,
+        "early_reps": [pts[i][0] for i in first],
+        "late_reps": [pts[i][0] for i in last],
+        "early_mean": early,
+        "late_mean": late,
+        "change_points": change,
+        "slope_points_per_rep": slope,
+        "direction": direction,
+    }

@@ -1,0 +1,379 @@
+"""Shared numerics for events and metrics: filtering, angles, runs, metric-value builders.
+
+Everything here is pure (arrays in, arrays out). Conventions follow METRICS.md §2: image
+pixels with y down, angles in degrees, leg length ``L`` as the length unit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from scipy.signal import butter, filtfilt
+
+from analyzer.results import (
+    Confidence,
+    ContactEvent,
+    MetricValue,
+    Phase,
+    Step,
+    Support,
+    ViewKind,
+)
+
+if TYPE_CHECKING:
+    from analyzer.events.view import Scene
+
+#: Dual-pass Butterworth cut-off correction for a 2nd-order filter (Winter 2009, METRICS §3.3).
+DUAL_PASS_CORRECTION = 0.802
+
+_CONF_ORDER: tuple[Confidence, ...] = ("low", "medium", "high")
+
+
+# ---------------------------------------------------------------------------------------
+# filtering and derivatives
+
+
+def lowpass(x: np.ndarray, fs: float, cutoff_hz: float, *, order: int = 2) -> np.ndarray:
+    """Zero-lag Butterworth low-pass along axis 0, NaN-aware (METRICS §3.3 step 6).
+
+    The cut-off is corrected for the double pass (``fc / 0.802``) and capped at 0.4 x
+    Nyquist. Each finite run is filtered on its own; runs too short to filter are copied.
+
+    Parameters
+    ----------
+    x
+        (T, ...) samples; NaN marks missing values.
+    fs
+        Sampling rate in Hz.
+    cutoff_hz
+        Desired cut-off in Hz.
+    order
+        Filter order per pass.
+    """
+    x = np.asarray(x, dtype=float)
+    out = x.copy()
+    if x.shape[0] < 4 or not np.isfinite(fs) or fs <= 0:
+        return out
+    wn = min((cutoff_hz / DUAL_PASS_CORRECTION) / (fs / 2.0), 0.8)
+    b, a = butter(order, wn)
+    pad = 3 * max(len(a), len(b))
+    flat = out.reshape(x.shape[0], -1)
+    src = x.reshape(x.shape[0], -1)
+    for j in range(flat.shape[1]):
+        for s, e in runs(np.isfinite(src[:, j])):
+            if e - s > pad:
+                flat[s:e, j] = filtfilt(b, a, src[s:e, j])
+    return flat.reshape(x.shape)
+
+
+def cap_cutoff(cutoff_hz: float, fs: float) -> float:
+    """Cap a cut-off at 6 Hz for clips below 50 fps (METRICS §3.3 step 6: "at 30 fps cap
+    every cut-off at 6 Hz")."""
+    return min(cutoff_hz, 6.0) if fs < 50.0 else cutoff_hz
+
+
+def derivative(x: np.ndarray, times_s: np.ndarray) -> np.ndarray:
+    """Central-difference time derivative along axis 0 (NaN where a neighbour is NaN)."""
+    x = np.asarray(x, dtype=float)
+    if x.shape[0] < 2:
+        return np.full_like(x, np.nan)
+    return np.gradient(x, times_s, axis=0)
+
+
+def fill_nan_linear(x: np.ndarray) -> np.ndarray:
+    """Linear interpolation over NaNs of a 1-D series (edges held); all-NaN stays NaN."""
+    x = np.asarray(x, dtype=float).copy()
+    ok = np.isfinite(x)
+    if ok.sum() == 0 or ok.all():
+        return x
+    idx = np.arange(x.size)
+    x[~ok] = np.interp(idx[~ok], idx[ok], x[ok])
+    return x
+
+
+# ---------------------------------------------------------------------------------------
+# geometry
+
+
+def inner_angle_deg(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """Angle ABC at vertex B in degrees, for (..., D) points (METRICS §13A)."""
+    u = np.asarray(a, float) - np.asarray(b, float)
+    v = np.asarray(c, float) - np.asarray(b, float)
+    nu = np.linalg.norm(u, axis=-1)
+    nv = np.linalg.norm(v, axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cosang = np.sum(u * v, axis=-1) / (nu * nv)
+    return np.degrees(np.arccos(np.clip(cosang, -1.0, 1.0)))
+
+
+def midpoint(p: np.ndarray, i: int, j: int) -> np.ndarray:
+    """Mid-point of landmarks i and j for (T, 33, D) arrays -> (T, D)."""
+    return 0.5 * (p[:, i] + p[:, j])
+
+
+def rotate_xy(p: np.ndarray, angle_rad: float, origin: np.ndarray) -> np.ndarray:
+    """Rotate (..., 2) image points by ``angle_rad`` (image coordinates, y down) about origin."""
+    c, s = np.cos(angle_rad), np.sin(angle_rad)
+    q = np.asarray(p, float) - origin
+    out = np.empty_like(q)
+    out[..., 0] = c * q[..., 0] - s * q[..., 1]
+    out[..., 1] = s * q[..., 0] + c * q[..., 1]
+    return out + origin
+
+
+def pick_side(arr: np.ndarray, left_idx: int, right_idx: int, side: np.ndarray) -> np.ndarray:
+    """Per frame, landmark ``left_idx`` where ``side == 0`` else ``right_idx``.
+
+    ``arr`` is (T, 33, D); ``side`` is (T,) with 0 = left, 1 = right. Returns (T, D).
+    """
+    return np.where(side[:, None] == 0, arr[:, left_idx], arr[:, right_idx])
+
+
+# ---------------------------------------------------------------------------------------
+# runs and robust statistics
+
+
+def runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """Maximal runs of True in a 1-D bool array as (start, stop) half-open intervals."""
+    m = np.asarray(mask, dtype=bool)
+    if m.size == 0:
+        return []
+    d = np.diff(np.concatenate(([0], m.astype(np.int8), [0])))
+    starts = np.flatnonzero(d == 1)
+    stops = np.flatnonzero(d == -1)
+    return list(zip(starts.tolist(), stops.tolist(), strict=True))
+
+
+def sustained(mask: np.ndarray, min_frames: int) -> np.ndarray:
+    """Keep only runs of True at least ``min_frames`` long."""
+    out = np.zeros(np.asarray(mask).shape, dtype=bool)
+    for s, e in runs(mask):
+        if e - s >= min_frames:
+            out[s:e] = True
+    return out
+
+
+def nanmedian(x: Iterable[float] | np.ndarray) -> float:
+    """Median ignoring NaN; NaN when nothing is finite (no warning)."""
+    a = np.asarray(list(x) if not isinstance(x, np.ndarray) else x, dtype=float)
+    a = a[np.isfinite(a)]
+    return float(np.median(a)) if a.size else float("nan")
+
+
+def nanpercentile(x: np.ndarray, q: float) -> float:
+    """Percentile ignoring NaN; NaN when nothing is finite."""
+    a = np.asarray(x, dtype=float)
+    a = a[np.isfinite(a)]
+    return float(np.percentile(a, q)) if a.size else float("nan")
+
+
+def worst_frames(
+    values: np.ndarray, frames: np.ndarray, *, n: int = 3, high: bool = True
+) -> tuple[int, ...]:
+    """The ``n`` frames with the highest (or lowest) finite values, in time order."""
+    v = np.asarray(values, float)
+    fr = np.asarray(frames, int)
+    ok = np.isfinite(v)
+    if not ok.any():
+        return ()
+    v, fr = v[ok], fr[ok]
+    order = np.argsort(-v if high else v)[:n]
+    return tuple(sorted(int(f) for f in fr[order]))
+
+
+# ---------------------------------------------------------------------------------------
+# validity (METRICS §8.1) and MetricValue builders
+
+_V, _D, _I = "valid", "degraded", "invalid"
+
+#: Support per metric family and view, METRICS §8.1 (side, front, diagonal, rear).
+VIEW_SUPPORT: dict[str, dict[str, Support]] = {
+    "hip_height": {"side": _V, "front": _I, "diagonal": _D, "rear": _I},
+    "knee": {"side": _V, "front": _I, "diagonal": _D, "rear": _I},
+    "trunk": {"side": _V, "front": _I, "diagonal": _D, "rear": _I},
+    "balance": {"side": _V, "front": _I, "diagonal": _D, "rear": _I},
+    "step_length": {"side": _V, "front": _I, "diagonal": _D, "rear": _I},
+    "cadence": {"side": _V, "front": _V, "diagonal": _V, "rear": _D},
+    "width": {"side": _I, "front": _V, "diagonal": _D, "rear": _D},
+    "heel": {"side": _V, "front": _I, "diagonal": _D, "rear": _I},
+    "arm_swing": {"side": _V, "front": _I, "diagonal": _D, "rear": _I},
+    "hands": {"side": _V, "front": _D, "diagonal": _D, "rear": _I},
+    "arm_crossing": {"side": _I, "front": _V, "diagonal": _D, "rear": _I},
+    "coordination": {"side": _V, "front": _D, "diagonal": _D, "rear": _I},
+    "head_pitch": {"side": _V, "front": _I, "diagonal": _D, "rear": _I},
+    "head_yaw": {"side": _I, "front": _V, "diagonal": _D, "rear": _I},
+    "transition_time": {"side": _V, "front": _V, "diagonal": _V, "rear": _D},
+    "speed_retention": {"side": _V, "front": _D, "diagonal": _D, "rear": _I},
+    "hip_rise": {"side": _V, "front": _I, "diagonal": _D, "rear": _I},
+    "speed": {"side": _V, "front": _D, "diagonal": _I, "rear": _I},
+    "descriptive": {"side": _V, "front": _V, "diagonal": _V, "rear": _D},
+}
+
+#: How to film so that a metric family becomes assessable.
+FILM_HINT: dict[str, str] = {
+    "hip_height": "film from the side (camera square to the backpedal line, lens at hip height)",
+    "knee": "film from the side so the knee bends in the image plane",
+    "trunk": "film from the side to see the forward lean of the trunk",
+    "balance": "film from the side to see shoulders over knees",
+    "step_length": "film from the side with a static camera parallel to the backpedal line",
+    "cadence": "keep the feet in frame for at least 4 steps",
+    "width": "film from the front (camera where the quarterback or receiver stands)",
+    "heel": "film from the side at ground level with the feet clearly visible",
+    "arm_swing": "film from the side with the near arm visible",
+    "hands": "film from the side or front with the hands visible",
+    "arm_crossing": "film from the front to see the arms cross the body",
+    "coordination": "film from the side with the near arm and leg visible",
+    "head_pitch": "film from the side with the face visible",
+    "head_yaw": "film from the front (camera at the receiver / quarterback) with the face visible",
+    "transition_time": "include the turn or break and 3 sprint steps in the clip",
+    "speed_retention": "film from the side and include the turn and the sprint",
+    "hip_rise": "film from the side and include the turn",
+    "speed": "film from the side with a static camera and enter the athlete's height",
+    "descriptive": "film from the side",
+}
+
+
+def support_for(family: str, view: ViewKind) -> Support:
+    """Support of a metric family in a view (METRICS §8.1); 'unknown' views count as rear."""
+    table = VIEW_SUPPORT[family]
+    return table.get(view, table["rear"])
+
+
+def lower(conf: Confidence, steps: int = 1) -> Confidence:
+    """Confidence lowered by ``steps`` levels (METRICS §8.1: degraded = one level lower)."""
+    i = max(0, _CONF_ORDER.index(conf) - steps)
+    return _CONF_ORDER[i]
+
+
+def metric(
+    key: str,
+    value: float | None,
+    unit: str,
+    phase: str,
+    *,
+    family: str,
+    view: ViewKind,
+    confidence: Confidence = "medium",
+    frames: Sequence[int] = (),
+    per_step: Sequence[float] = (),
+    details: dict[str, Any] | None = None,
+    reason: str = "",
+    qc: float = 1.0,
+    min_qc: float = 0.7,
+) -> MetricValue:
+    """Build a MetricValue, applying the view validity gate (METRICS §8.1, §10).
+
+    The value is dropped (not assessable) when the view does not support the family, when
+    it is None or not finite; ``reason`` then says why and how to film. A degraded view
+    lowers the confidence by one level.
+    """
+    support = support_for(family, view)
+    det = {k: float(v) for k, v in (details or {}).items() if v is not None and np.isfinite(v)}
+    if support == "invalid":
+        why = f"not valid in a {view} view: {FILM_HINT[family]}"
+        return MetricValue(key, None, unit, phase, False, why, "low", support, (), (), det)
+    if qc < min_qc:
+        why = (
+            f"the landmarks it needs were tracked in only {100 * qc:.0f}% of the frames: "
+            f"{FILM_HINT[family]}, well lit and unobstructed"
+        )
+        return MetricValue(key, None, unit, phase, False, why, "low", support, (), (), det)
+    if value is None or not np.isfinite(value):
+        why = reason or f"could not be measured in this clip: {FILM_HINT[family]}"
+        return MetricValue(key, None, unit, phase, False, why, "low", support, (), (), det)
+    conf = lower(confidence) if support == "degraded" else confidence
+    steps = tuple(float(v) for v in per_step if v is not None and np.isfinite(v))
+    return MetricValue(
+        key, float(value), unit, phase, True, reason, conf, support, steps,
+        tuple(int(f) for f in frames), det,
+    )  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------
+# the context every metric family reads
+
+
+@dataclass(frozen=True)
+class MetricContext:
+    """What the metric families read: scene, contacts, steps, phases, per-frame series.
+
+    ``rep`` selects one rep (None pools every rep of the clip). ``series`` holds per-frame
+    arrays computed once (knee flexion, trunk lean, hip height ratio, ...).
+    """
+
+    scene: Scene
+    events: list[ContactEvent]
+    stance: np.ndarray
+    steps: list[Step]
+    phases: list[Phase]
+    series: dict[str, np.ndarray]
+    rep: int | None = None
+    qb_side: str | None = None
+    capture_fps: float | None = None
+    timings: tuple[Any, ...] = ()
+
+    @property
+    def view(self) -> ViewKind:
+        """The camera view of the clip."""
+        return self.scene.view.view
+
+    def phase_list(self, kind: str) -> list[Phase]:
+        """Phases of ``kind`` in the selected rep(s)."""
+        return [
+            p for p in self.phases if p.kind == kind and (self.rep is None or p.rep == self.rep)
+        ]
+
+    def frames(self, kind: str) -> np.ndarray:
+        """(T,) bool: frames inside phases of ``kind`` (inclusive bounds)."""
+        m = np.zeros(self.scene.n_frames, dtype=bool)
+        for p in self.phase_list(kind):
+            m[p.start_frame : p.end_frame + 1] = True
+        return m
+
+    def steps_in(self, kind: str) -> list[Step]:
+        """Steps whose touchdown lies in a phase of ``kind``."""
+        m = self.frames(kind)
+        return [s for s in self.steps if m[s.touchdown_frame]]
+
+    def touchdowns_in(self, kind: str) -> list[ContactEvent]:
+        """Touchdowns inside phases of ``kind``."""
+        m = self.frames(kind)
+        return [e for e in self.events if e.kind == "touchdown" and m[e.frame]]
+
+    def qc(
+        self, landmarks: Sequence[int], frames: np.ndarray, *, min_visibility: float = 0.5
+    ) -> float:
+        """Share of landmark-frames that pass QC (finite, visibility >= 0.5; METRICS §10 ii)."""
+        sel = np.asarray(frames, bool)
+        if not sel.any():
+            return 0.0
+        xy = self.scene.p[sel][:, list(landmarks), 0]
+        vis = self.scene.visibility[sel][:, list(landmarks)]
+        return float(np.mean(np.isfinite(xy) & (vis >= min_visibility)))
+
+
+def representative_frames(
+    values: np.ndarray, frames_mask: np.ndarray, target: float, *, n: int = 3
+) -> tuple[int, ...]:
+    """The ``n`` frames in ``frames_mask`` whose value is closest to ``target``."""
+    idx = np.flatnonzero(np.asarray(frames_mask, bool) & np.isfinite(values))
+    if not idx.size or not np.isfinite(target):
+        return ()
+    order = np.argsort(np.abs(values[idx] - target))[:n]
+    return tuple(sorted(int(i) for i in idx[order]))
+
+
+def extreme_frames(values: np.ndarray, frames_mask: np.ndarray) -> dict[str, float]:
+    """Frames of the smallest and largest value in ``frames_mask`` (for ``details``)."""
+    idx = np.flatnonzero(np.asarray(frames_mask, bool) & np.isfinite(values))
+    if not idx.size:
+        return {}
+    return {
+        "min_frame": float(idx[np.argmin(values[idx])]),
+        "max_frame": float(idx[np.argmax(values[idx])]),
+        "min": float(np.min(values[idx])),
+        "max": float(np.max(values[idx])),
+    }

@@ -1,0 +1,352 @@
+"""Posture metrics: hip height ratio (M1), knee flexion (M2), hip flexion (M3), trunk lean
+(M4) and balance (M5a shoulder-over-knee index, M5b COM-over-base) — METRICS.md §7.
+
+All side-view, 2D, in level pixel coordinates; single-leg values use the camera-side leg.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from analyzer import skeleton as sk
+from analyzer.events.view import STAND_OVER_LEG, Scene
+from analyzer.metrics.common import (
+    MetricContext,
+    cap_cutoff,
+    extreme_frames,
+    inner_angle_deg,
+    lowpass,
+    metric,
+    midpoint,
+    nanmedian,
+    pick_side,
+    representative_frames,
+)
+from analyzer.results import MetricValue
+
+_LEG_LM = (sk.LEFT_HIP, sk.RIGHT_HIP, sk.LEFT_KNEE, sk.RIGHT_KNEE, sk.LEFT_ANKLE, sk.RIGHT_ANKLE)
+_TRUNK_LM = (sk.LEFT_SHOULDER, sk.RIGHT_SHOULDER, sk.LEFT_HIP, sk.RIGHT_HIP)
+
+#: de Leva (1996) male segment mass fractions and COM position from the proximal end
+#: (METRICS §7 M5b, [S:40]); arms and legs counted twice (both sides).
+DE_LEVA = {
+    "head": (0.0694, 0.5002), "trunk": (0.4346, 0.5138), "upper_arm": (0.0271, 0.5772),
+    "forearm": (0.0162, 0.4574), "hand": (0.0061, 0.7900), "thigh": (0.1416, 0.4095),
+    "shank": (0.0433, 0.4395), "foot": (0.0137, 0.4415),
+}  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------
+# per-frame series
+
+
+def angle_series(scene: Scene, *, cutoff_hz: float = 8.0) -> np.ndarray:
+    """Landmarks low-passed for joint angles (METRICS §3.3: 8 Hz, 6 Hz below 50 fps)."""
+    return lowpass(scene.p, scene.fs, cap_cutoff(cutoff_hz, scene.fs))
+
+
+def knee_flexion_series(p: np.ndarray, side: np.ndarray | int) -> np.ndarray:
+    """(T,) knee flexion ``180 - angle(hip, knee, ankle)`` in degrees (M2); ``side`` 0/1 or
+    per-frame array (camera-side leg)."""
+    sd = np.broadcast_to(np.asarray(side), (p.shape[0],))
+    hip = pick_side(p, sk.LEFT_HIP, sk.RIGHT_HIP, sd)
+    knee = pick_side(p, sk.LEFT_KNEE, sk.RIGHT_KNEE, sd)
+    ank = pick_side(p, sk.LEFT_ANKLE, sk.RIGHT_ANKLE, sd)
+    return 180.0 - inner_angle_deg(hip, knee, ank)
+
+
+def hip_flexion_series(p: np.ndarray, side: np.ndarray) -> np.ndarray:
+    """(T,) hip flexion ``180 - angle(S, hip, knee)`` (M3)."""
+    s = midpoint(p, sk.LEFT_SHOULDER, sk.RIGHT_SHOULDER)
+    hip = pick_side(p, sk.LEFT_HIP, sk.RIGHT_HIP, side)
+    knee = pick_side(p, sk.LEFT_KNEE, sk.RIGHT_KNEE, side)
+    return 180.0 - inner_angle_deg(s, hip, knee)
+
+
+def trunk_lean_series(p: np.ndarray, facing: np.ndarray) -> np.ndarray:
+    """(T,) trunk lean ``atan2(f (X_S - X_H), Y_H - Y_S)`` in degrees, + = forward (M4)."""
+    s = midpoint(p, sk.LEFT_SHOULDER, sk.RIGHT_SHOULDER)
+    h = midpoint(p, sk.LEFT_HIP, sk.RIGHT_HIP)
+    f = np.where(facing == 0, np.nan, facing)
+    return np.degrees(np.arctan2(f * (s[:, 0] - h[:, 0]), h[:, 1] - s[:, 1]))
+
+
+def hip_height_ratio_series(
+    scene: Scene, p: np.ndarray, *, h_stand_px: float | None = None
+) -> np.ndarray:
+    """(T,) ``(Y_g(X_H) - Y_H) / h_stand`` with ``h_stand = 1.08 L`` (M1, METRICS §2)."""
+    h = midpoint(p, sk.LEFT_HIP, sk.RIGHT_HIP)
+    ref = h_stand_px or STAND_OVER_LEG * scene.leg_length_px
+    return (scene.ground_y(h[:, 0]) - h[:, 1]) / ref
+
+
+def shoulder_over_knee_series(p: np.ndarray, facing: np.ndarray, side: np.ndarray) -> np.ndarray:
+    """(T,) ``SKI = f (X_S - X_Kmid) / |thigh|`` (M5a), thigh of the camera-side leg."""
+    s = midpoint(p, sk.LEFT_SHOULDER, sk.RIGHT_SHOULDER)
+    kmid = midpoint(p, sk.LEFT_KNEE, sk.RIGHT_KNEE)
+    thigh = np.linalg.norm(
+        pick_side(p, sk.LEFT_HIP, sk.RIGHT_HIP, side)
+        - pick_side(p, sk.LEFT_KNEE, sk.RIGHT_KNEE, side),
+        axis=1,
+    )
+    f = np.where(facing == 0, np.nan, facing)
+    return f * (s[:, 0] - kmid[:, 0]) / nanmedian(thigh)
+
+
+def com_x_series(p: np.ndarray) -> np.ndarray:
+    """(T,) whole-body COM image x from de Leva segment parameters (METRICS §7 M5b)."""
+    with np.errstate(all="ignore"):
+        ear = midpoint(p, sk.LEFT_EAR, sk.RIGHT_EAR)
+        s = midpoint(p, sk.LEFT_SHOULDER, sk.RIGHT_SHOULDER)
+        h = midpoint(p, sk.LEFT_HIP, sk.RIGHT_HIP)
+        parts = [
+            (DE_LEVA["head"][0], ear[:, 0]),
+            (DE_LEVA["trunk"][0], s[:, 0] + DE_LEVA["trunk"][1] * (h[:, 0] - s[:, 0])),
+        ]
+        for side in (0, 1):
+            sh, el, wr = (11, 13, 15) if side == 0 else (12, 14, 16)
+            hp, kn, an, he, to = sk.LEFT_LEG if side == 0 else sk.RIGHT_LEG
+            hand = np.nanmean(p[:, [17, 19, 21] if side == 0 else [18, 20, 22], 0], axis=1)
+            for name, a, b in (
+                ("upper_arm", p[:, sh, 0], p[:, el, 0]),
+                ("forearm", p[:, el, 0], p[:, wr, 0]),
+                ("hand", p[:, wr, 0], hand),
+                ("thigh", p[:, hp, 0], p[:, kn, 0]),
+                ("shank", p[:, kn, 0], p[:, an, 0]),
+                ("foot", p[:, he, 0], p[:, to, 0]),
+            ):
+                m, c = DE_LEVA[name]
+                parts.append((m, a + c * (b - a)))
+        w = np.array([m for m, _ in parts])
+        x = np.stack([v for _, v in parts], axis=1)
+    return np.sum(w * x, axis=1) / w.sum()
+
+
+# ---------------------------------------------------------------------------------------
+# metrics
+
+
+def posture_metrics(ctx: MetricContext) -> dict[str, MetricValue]:
+    """M1-M5 for the ready stance, the backpedal and the sprint (METRICS §7)."""
+    out: dict[str, MetricValue] = {}
+    out.update(_hip_height(ctx))
+    out.update(_knee(ctx))
+    out.update(_trunk(ctx))
+    out.update(_balance(ctx))
+    return out
+
+
+def _median_metric(
+    ctx: MetricContext,
+    key: str,
+    series: str,
+    unit: str,
+    phase: str,
+    family: str,
+    conf: str,
+    landmarks: tuple[int, ...],
+) -> MetricValue:
+    """Median of a per-frame series over a phase, with representative frames as evidence."""
+    v = ctx.series[series]
+    m = ctx.frames(phase)
+    if not m.any():
+        return metric(
+            key,
+            None,
+            unit,
+            phase,
+            family=family,
+            view=ctx.view,
+            reason=f"no {phase} phase found in the clip",
+        )
+    val = nanmedian(v[m])
+    return metric(
+        key,
+        val,
+        unit,
+        phase,
+        family=family,
+        view=ctx.view,
+        confidence=conf,  # type: ignore[arg-type]
+        frames=representative_frames(v, m, val),
+        details=extreme_frames(v, m),
+        qc=ctx.qc(landmarks, m),
+    )
+
+
+def _hip_height(ctx: MetricContext) -> dict[str, MetricValue]:
+    lm = (*_TRUNK_LM[2:], sk.LEFT_HEEL, sk.RIGHT_HEEL, sk.LEFT_TOE, sk.RIGHT_TOE)
+    return {
+        "hip_height_ratio": _median_metric(
+            ctx,
+            "hip_height_ratio",
+            "hip_height_ratio",
+            "ratio",
+            "backpedal",
+            "hip_height",
+            "high",
+            lm,
+        ),
+        "ready_hip_height_ratio": _median_metric(
+            ctx,
+            "ready_hip_height_ratio",
+            "hip_height_ratio",
+            "ratio",
+            "ready",
+            "hip_height",
+            "high",
+            lm,
+        ),
+    }
+
+
+def _knee(ctx: MetricContext) -> dict[str, MetricValue]:
+    """M2: P1 peak knee flexion per camera-side stance (median over steps); P0 median."""
+    knee = ctx.series["knee_flexion_deg"]
+    near = ctx.scene.near_side
+    bp = ctx.frames("backpedal")
+    peaks, frames = [], []
+    for s, foot in enumerate(("left", "right")):
+        for e in ctx.events:
+            if e.kind != "touchdown" or e.foot != foot or not bp[e.frame] or near[e.frame] != s:
+                continue
+            end = e.frame
+            while end + 1 < ctx.stance.shape[0] and ctx.stance[end + 1, s]:
+                end += 1
+            seg = knee[e.frame : end + 1]
+            if np.isfinite(seg).any() and end > e.frame:
+                peaks.append(float(np.nanmax(seg)))
+                frames.append(e.frame + int(np.nanargmax(seg)))
+    qc = ctx.qc(_LEG_LM, bp)
+    val = nanmedian(peaks) if peaks else None
+    det = {
+        "cycle_mean_deg": float(np.nanmean(knee[bp])) if bp.any() else float("nan"),
+        "n_stances": float(len(peaks)),
+    }
+    out = {
+        "knee_flexion_deg": metric(
+            "knee_flexion_deg",
+            val,
+            "deg",
+            "backpedal",
+            family="knee",
+            view=ctx.view,
+            per_step=peaks,
+            frames=frames,
+            details=det,
+            qc=qc,
+            reason="" if bp.any() else "no backpedal with camera-side stances found",
+        )
+    }
+    both = 0.5 * (
+        knee_flexion_series(ctx.series["_p_angles"], 0)
+        + knee_flexion_series(ctx.series["_p_angles"], 1)
+    )
+    rd = ctx.frames("ready")
+    rv = nanmedian(both[rd]) if rd.any() else None
+    out["ready_knee_flexion_deg"] = metric(
+        "ready_knee_flexion_deg",
+        rv,
+        "deg",
+        "ready",
+        family="knee",
+        view=ctx.view,
+        frames=representative_frames(both, rd, rv if rv is not None else np.nan),
+        qc=ctx.qc(_LEG_LM, rd),
+        reason="" if rd.any() else "no ready stance found",
+    )
+    out["hip_flexion_deg"] = _median_metric(
+        ctx, "hip_flexion_deg", "hip_flexion_deg", "deg", "backpedal", "knee", "medium", _LEG_LM
+    )
+    return out
+
+
+def _trunk(ctx: MetricContext) -> dict[str, MetricValue]:
+    out = {
+        "trunk_lean_deg": _median_metric(
+            ctx, "trunk_lean_deg", "trunk_lean_deg", "deg", "backpedal", "trunk", "high", _TRUNK_LM
+        ),
+        "ready_trunk_lean_deg": _median_metric(
+            ctx,
+            "ready_trunk_lean_deg",
+            "trunk_lean_deg",
+            "deg",
+            "ready",
+            "trunk",
+            "high",
+            _TRUNK_LM,
+        ),
+    }
+    # P3: median over the first 3 sprint steps (from T1 to the 4th sprint touchdown)
+    lean = ctx.series["trunk_lean_deg"]
+    sp = ctx.frames("sprint")
+    tds = [e.frame for e in ctx.touchdowns_in("sprint")]
+    m = sp.copy()
+    if len(tds) >= 4:
+        m[tds[3] + 1 :] = False
+    val = nanmedian(lean[m]) if m.any() else None
+    out["sprint_trunk_lean_deg"] = metric(
+        "sprint_trunk_lean_deg",
+        val,
+        "deg",
+        "sprint",
+        family="trunk",
+        view=ctx.view,
+        confidence="high",
+        frames=representative_frames(lean, m, val if val else np.nan),
+        qc=ctx.qc(_TRUNK_LM, m),
+        reason="" if m.any() else "no sprint after a transition found",
+    )
+    return out
+
+
+def _balance(ctx: MetricContext) -> dict[str, MetricValue]:
+    """M5a SKI (P1 stance mean; P0 median) and M5b COM-over-base index (P0)."""
+    ski = ctx.series["shoulder_over_knee_index"]
+    bp = ctx.frames("backpedal") & ctx.stance.any(axis=1)
+    lm = (*_TRUNK_LM, sk.LEFT_KNEE, sk.RIGHT_KNEE)
+    val = float(np.nanmean(ski[bp])) if bp.any() and np.isfinite(ski[bp]).any() else None
+    out = {
+        "shoulder_over_knee_index": metric(
+            "shoulder_over_knee_index",
+            val,
+            "thigh lengths",
+            "backpedal",
+            family="balance",
+            view=ctx.view,
+            frames=representative_frames(ski, bp, val if val is not None else np.nan),
+            details=extreme_frames(ski, bp),
+            qc=ctx.qc(lm, bp),
+        )
+    }
+    out["ready_shoulder_over_knee_index"] = _median_metric(
+        ctx,
+        "ready_shoulder_over_knee_index",
+        "shoulder_over_knee_index",
+        "thigh lengths",
+        "ready",
+        "balance",
+        "medium",
+        lm,
+    )
+    rd = ctx.frames("ready")
+    p = ctx.series["_p_angles"]
+    f = ctx.scene.facing.astype(float)
+    heel = 0.5 * (p[:, sk.LEFT_HEEL, 0] + p[:, sk.RIGHT_HEEL, 0])
+    toe = 0.5 * (p[:, sk.LEFT_TOE, 0] + p[:, sk.RIGHT_TOE, 0])
+    with np.errstate(all="ignore"):
+        bi = f * (com_x_series(p) - heel) / (f * (toe - heel))
+    bv = nanmedian(bi[rd]) if rd.any() else None
+    out["com_over_base_index"] = metric(
+        "com_over_base_index",
+        bv,
+        "heel-to-toe fraction",
+        "ready",
+        family="balance",
+        view=ctx.view,
+        confidence="low",
+        frames=representative_frames(bi, rd, bv or np.nan),
+        qc=ctx.qc(lm, rd),
+        reason="" if rd.any() else "no ready stance found",
+    )
+    return out

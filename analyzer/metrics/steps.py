@@ -1,0 +1,330 @@
+"""Footwork metrics: step length and reach (M6), cadence and step-time variability (M7),
+base and step width (M8), foot pitch and swing clearance (M9) — METRICS.md §7.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+from scipy.signal import periodogram
+
+from analyzer import skeleton as sk
+from analyzer.metrics.common import (
+    MetricContext,
+    metric,
+    nanmedian,
+    representative_frames,
+)
+from analyzer.results import MetricValue
+
+_FEET_LM = (sk.LEFT_ANKLE, sk.RIGHT_ANKLE, sk.LEFT_HEEL, sk.RIGHT_HEEL, sk.LEFT_TOE, sk.RIGHT_TOE)
+#: Minimum contacts in P1 to score footwork (METRICS §6 and §10 iii).
+MIN_CONTACTS = 4
+
+
+def step_metrics(ctx: MetricContext, *, phase: str = "backpedal") -> dict[str, MetricValue]:
+    """M6a/M6b/M7/M8/M9 over the backpedal."""
+    out: dict[str, MetricValue] = {}
+    out.update(_step_length(ctx, phase))
+    out.update(_cadence(ctx, phase))
+    out.update(_widths(ctx, phase))
+    out.update(_foot(ctx, phase))
+    out["sprint_cadence_steps_per_s"] = _cadence(ctx, "sprint", first_steps=3)[
+        "sprint_cadence_steps_per_s"
+    ]
+    return out
+
+
+def _few(ctx: MetricContext, phase: str) -> str:
+    n = len(ctx.touchdowns_in(phase))
+    if n >= MIN_CONTACTS:
+        return ""
+    return (
+        f"only {n} foot contacts found in the {phase} (need {MIN_CONTACTS}): film the whole "
+        "backpedal with the feet in frame"
+    )
+
+
+def _step_length(ctx: MetricContext, phase: str) -> dict[str, MetricValue]:
+    """M6a step length (L and m) and M6b reach at touchdown (L), per-step medians."""
+    steps = ctx.steps_in(phase)
+    m = ctx.frames(phase)
+    qc = ctx.qc(_FEET_LM, m)
+    why = _few(ctx, phase)
+    sl = [s.length_leg_lengths for s in steps if s.length_leg_lengths is not None]
+    fr = [s.touchdown_frame for s in steps]
+    out = {
+        "step_length_leg_lengths": metric(
+            "step_length_leg_lengths",
+            None if why else nanmedian(sl),
+            "leg lengths",
+            phase,
+            family="step_length",
+            view=ctx.view,
+            per_step=sl,
+            frames=fr,
+            qc=qc,
+            reason=why,
+            details={
+                "mean": float(np.mean(sl)) if sl else None,
+                "iqr": float(np.subtract(*np.percentile(sl, [75, 25]))) if sl else None,
+            },
+        )
+    }
+    slm = [s.length_m for s in steps if s.length_m is not None]
+    scale_why = (
+        ""
+        if ctx.scene.scale_m_per_px
+        else ("needs the athlete's height for a metric scale: enter it (athlete_height_m)")
+    )
+    out["step_length_m"] = metric(
+        "step_length_m",
+        None if (why or scale_why) else nanmedian(slm),
+        "m",
+        phase,
+        family="step_length",
+        view=ctx.view,
+        per_step=slm,
+        frames=fr,
+        qc=qc,
+        reason=why or scale_why,
+    )
+    reach = [s.reach_leg_lengths for s in steps if s.reach_leg_lengths is not None]
+    worst = [s.touchdown_frame for s in sorted(steps, key=lambda s: -(s.reach_leg_lengths or -9))][
+        :3
+    ]
+    out["reach_at_touchdown_leg_lengths"] = metric(
+        "reach_at_touchdown_leg_lengths",
+        None if why else nanmedian(reach),
+        "leg lengths",
+        phase,
+        family="step_length",
+        view=ctx.view,
+        per_step=reach,
+        frames=sorted(worst),
+        qc=qc,
+        reason=why,
+        details={"share_over_0_42": float(np.mean(np.asarray(reach) > 0.42)) if reach else None},
+    )
+    return out
+
+
+def _cadence(
+    ctx: MetricContext, phase: str, *, first_steps: int | None = None
+) -> dict[str, MetricValue]:
+    """M7 cadence and step-time CV, with a spectral cross-check.
+
+    The value is ``2 / median(same-foot stride time)``, which equals the spec's
+    ``(N_TD - 1) / (t_last - t_first)`` (kept in ``details``) for a clean series of contacts
+    but is not halved by one missed contact."""
+    tds = ctx.touchdowns_in(phase)
+    if first_steps is not None:
+        tds = tds[: first_steps + 1]
+    key = "cadence_steps_per_s" if phase == "backpedal" else f"{phase}_cadence_steps_per_s"
+    need = MIN_CONTACTS if first_steps is None else 3
+    why = (
+        ""
+        if len(tds) >= need
+        else (f"only {len(tds)} foot contacts found in the {phase} (need {need})")
+    )
+    t = np.array([e.time_s for e in tds])
+    cad_spec = (len(t) - 1) / (t[-1] - t[0]) if len(t) >= 2 and t[-1] > t[0] else None
+    # robust to a missed contact: two steps per median same-foot stride time
+    strides_all = _stride_times(ctx, phase, tds)
+    cad = 2.0 / float(np.median(strides_all)) if strides_all.size >= 2 else cad_spec
+    fps = ctx.capture_fps or ctx.scene.fs
+    conf = "high" if fps >= 59 else "medium"
+    det = {
+        "spectral_steps_per_s": _spectral_cadence(ctx, phase),
+        "n_contacts": float(len(t)),
+        "count_over_time_steps_per_s": cad_spec,
+    }
+    out = {
+        key: metric(
+            key,
+            None if why else cad,
+            "steps/s",
+            phase,
+            family="cadence",
+            view=ctx.view,
+            confidence=conf,
+            frames=[e.frame for e in tds],
+            per_step=np.diff(t).tolist(),
+            details=det,
+            reason=why,
+        )
+    }
+    if first_steps is None:
+        dt = np.diff(t)
+        cv = 100.0 * np.std(dt, ddof=1) / np.mean(dt) if dt.size >= 3 else None
+        worst = np.argsort(-np.abs(dt - np.median(dt)))[:2] if dt.size else []
+        out["step_time_cv_pct"] = metric(
+            "step_time_cv_pct",
+            None if why else cv,
+            "%",
+            phase,
+            family="cadence",
+            view=ctx.view,
+            confidence=conf,
+            per_step=dt.tolist(),
+            frames=sorted(tds[int(i)].frame for i in worst),
+            reason=why,
+        )
+        out["step_time_s"] = metric(
+            "step_time_s",
+            None if why else (float(np.median(dt)) if dt.size else None),
+            "s",
+            phase,
+            family="cadence",
+            view=ctx.view,
+            confidence=conf,
+            per_step=dt.tolist(),
+            reason=why,
+        )
+    return out
+
+
+def _stride_times(ctx: MetricContext, phase: str, tds: list) -> np.ndarray:  # noqa: ANN001
+    """Same-foot touchdown intervals inside each phase instance (not across phase gaps)."""
+    out = []
+    for ph in ctx.phase_list(phase):
+        for foot in ("left", "right"):
+            t = [e.time_s for e in tds if e.foot == foot and ph.start_frame <= e.frame <= ph.end_frame]
+            out.extend(np.diff(t).tolist())
+    return np.asarray(out, float)
+
+
+def _spectral_cadence(ctx: MetricContext, phase: str) -> float:
+    """Cadence cross-check: spectral peak of mid-hip vertical motion in 1-6 Hz (METRICS §7 M7)."""
+    m = ctx.frames(phase)
+    y = 0.5 * (ctx.scene.p[m, sk.LEFT_HIP, 1] + ctx.scene.p[m, sk.RIGHT_HIP, 1])
+    y = y[np.isfinite(y)]
+    if y.size < int(1.0 * ctx.scene.fs):
+        return float("nan")
+    f, pw = periodogram(y - np.mean(y), fs=ctx.scene.fs, nfft=max(1024, y.size))
+    band = (f >= 1.0) & (f <= 6.0)
+    return float(f[band][np.argmax(pw[band])]) if band.any() else float("nan")
+
+
+def _widths(ctx: MetricContext, phase: str) -> dict[str, MetricValue]:
+    """M8a stance width (P0) and M8b step width (P1), over shoulder width (front view)."""
+    p = ctx.scene.p
+    wsh = np.abs(p[:, sk.LEFT_SHOULDER, 0] - p[:, sk.RIGHT_SHOULDER, 0])
+    rd = ctx.frames("ready")
+    bw = np.abs(p[:, sk.LEFT_ANKLE, 0] - p[:, sk.RIGHT_ANKLE, 0]) / wsh
+    val = nanmedian(bw[rd]) if rd.any() else None
+    lm = (sk.LEFT_SHOULDER, sk.RIGHT_SHOULDER, sk.LEFT_ANKLE, sk.RIGHT_ANKLE)
+    out = {
+        "base_width_shoulder_widths": metric(
+            "base_width_shoulder_widths",
+            val,
+            "shoulder widths",
+            "ready",
+            family="width",
+            view=ctx.view,
+            confidence="low",
+            frames=representative_frames(bw, rd, val or np.nan),
+            qc=ctx.qc(lm, rd),
+            reason="" if rd.any() else "no ready stance found",
+        )
+    }
+    tds = ctx.touchdowns_in(phase)
+    sw, fr = [], []
+    for a, b in itertools.pairwise(tds):
+        if a.foot == b.foot:
+            continue
+        ia, ib = (
+            sk.LEFT_ANKLE if a.foot == "left" else sk.RIGHT_ANKLE,
+            sk.LEFT_ANKLE if b.foot == "left" else sk.RIGHT_ANKLE,
+        )
+        w = nanmedian(wsh[a.frame : b.frame + 1])
+        sw.append(abs(p[b.frame, ib, 0] - p[a.frame, ia, 0]) / w)
+        fr.append(b.frame)
+    why = _few(ctx, phase)
+    out["step_width_shoulder_widths"] = metric(
+        "step_width_shoulder_widths",
+        None if why else nanmedian(sw),
+        "shoulder widths",
+        phase,
+        family="width",
+        view=ctx.view,
+        confidence="low",
+        per_step=sw,
+        frames=fr,
+        qc=ctx.qc(lm, ctx.frames(phase)),
+        reason=why,
+    )
+    return out
+
+
+def _foot(ctx: MetricContext, phase: str) -> dict[str, MetricValue]:
+    """M9a foot pitch (P0 median; P1 forefoot-stance fraction) and M9b swing clearance."""
+    p = ctx.scene.p
+    near = ctx.scene.near_side
+    heel = np.where(near[:, None] == 0, p[:, sk.LEFT_HEEL], p[:, sk.RIGHT_HEEL])
+    toe = np.where(near[:, None] == 0, p[:, sk.LEFT_TOE], p[:, sk.RIGHT_TOE])
+    pitch = np.degrees(np.arctan2(toe[:, 1] - heel[:, 1], np.abs(toe[:, 0] - heel[:, 0])))
+    rd = ctx.frames("ready")
+    val = nanmedian(pitch[rd]) if rd.any() else None
+    out = {
+        "foot_pitch_deg": metric(
+            "foot_pitch_deg",
+            val,
+            "deg",
+            "ready",
+            family="heel",
+            view=ctx.view,
+            confidence="low",
+            frames=representative_frames(pitch, rd, val or np.nan),
+            qc=ctx.qc(_FEET_LM, rd),
+            reason="" if rd.any() else "no ready stance found",
+        )
+    }
+    m = ctx.frames(phase)
+    st = m & ctx.stance[np.arange(m.size), near]
+    frac = float(np.mean(pitch[st] > 5.0)) if st.sum() >= 3 else None
+    flat = np.flatnonzero(st & (pitch <= 5.0))
+    out["forefoot_stance_fraction"] = metric(
+        "forefoot_stance_fraction",
+        frac,
+        "fraction",
+        phase,
+        family="heel",
+        view=ctx.view,
+        confidence="low",
+        frames=flat[:: max(1, flat.size // 3)][:3].tolist(),
+        qc=ctx.qc(_FEET_LM, m),
+        reason=_few(ctx, phase),
+    )
+    out["swing_clearance_leg_lengths"] = _clearance(ctx, phase, heel)
+    return out
+
+
+def _clearance(ctx: MetricContext, phase: str, heel: np.ndarray) -> MetricValue:
+    """M9b: max over each camera-side swing of ``(Y_g - Y_heel) / L``, median over swings."""
+    near = ctx.scene.near_side
+    m = ctx.frames(phase)
+    h = (ctx.scene.ground_y(heel[:, 0]) - heel[:, 1]) / ctx.scene.leg_length_px
+    swing = m & ~ctx.stance[np.arange(m.size), near]
+    vals, frames = [], []
+    idx = np.flatnonzero(swing)
+    if idx.size:
+        splits = np.split(idx, np.flatnonzero(np.diff(idx) > 1) + 1)
+        for seg in splits:
+            if seg.size >= 2 and np.isfinite(h[seg]).any():
+                vals.append(float(np.nanmax(h[seg])))
+                frames.append(int(seg[np.nanargmax(h[seg])]))
+    why = _few(ctx, phase)
+    return metric(
+        "swing_clearance_leg_lengths",
+        None if why else nanmedian(vals),
+        "leg lengths",
+        phase,
+        family="heel",
+        view=ctx.view,
+        per_step=vals,
+        frames=frames,
+        qc=ctx.qc(_FEET_LM, m),
+        reason=why,
+    )

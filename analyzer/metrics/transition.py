@@ -1,0 +1,289 @@
+"""Transition (M13a-e, g), backpedal speed and distance (M14) and ready-stance bounce (M15)
+— METRICS.md §7. Computed per rep from the rep's key frames; pooled values are medians over
+reps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from analyzer import skeleton as sk
+from analyzer.events.phases import RepTiming
+from analyzer.metrics.common import (
+    MetricContext,
+    derivative,
+    lower,
+    lowpass,
+    metric,
+    nanmedian,
+)
+from analyzer.results import MetricValue
+
+_HIP_LM = (sk.LEFT_HIP, sk.RIGHT_HIP)
+
+
+def transition_metrics(
+    ctx: MetricContext, *, leg_cv_limit: float = 0.05, bounce_window_s: float = 0.5
+) -> dict[str, MetricValue]:
+    """M13, M14 and M15 for the selected rep (or pooled over reps).
+
+    Parameters
+    ----------
+    leg_cv_limit
+        Variation of the pixel leg length above which speed and distance are degraded
+        (METRICS §2: the athlete is not moving parallel to the image plane; 5 %).
+    bounce_window_s
+        Window at the end of the ready stance for M15 (0.5 s).
+    """
+    reps = [t for t in ctx.timings if ctx.rep is None or t.rep == ctx.rep]
+    per_rep = [_one_rep(ctx, t) for t in reps]
+    keys = (
+        "transition_time_s",
+        "transition_contacts",
+        "speed_retention",
+        "break_time_s",
+        "hip_rise",
+        "body_yaw_rate_deg_per_s",
+        "turn_onset_s",
+        "backpedal_speed_m_per_s",
+        "backpedal_speed_leg_lengths_per_s",
+        "backpedal_distance_m",
+        "backpedal_distance_leg_lengths",
+    )
+    out: dict[str, MetricValue] = {}
+    for k in keys:
+        vals = [r[k] for r in per_rep if k in r]
+        out[k] = _pool(vals) if vals else _missing(ctx, k)
+    if ctx.scene.leg_length_cv > leg_cv_limit:
+        for k in ("backpedal_speed_m_per_s", "backpedal_distance_m", "step_length_m"):
+            if k in out and out[k].assessable:
+                out[k] = replace(
+                    out[k],
+                    support="degraded",
+                    confidence=lower(out[k].confidence),
+                    reason="the athlete's size in the image varies by "
+                    f"{100 * ctx.scene.leg_length_cv:.0f}%: film square to the path",
+                )
+    out["ready_bounce_leg_lengths_per_s"] = _bounce(ctx, bounce_window_s)
+    return out
+
+
+_UNITS = {
+    "transition_time_s": ("s", "transition_time"),
+    "transition_contacts": ("count", "transition_time"),
+    "speed_retention": ("ratio", "speed_retention"),
+    "break_time_s": ("s", "speed_retention"),
+    "hip_rise": ("ratio", "hip_rise"),
+    "body_yaw_rate_deg_per_s": ("deg/s", "descriptive"),
+    "turn_onset_s": ("s", "transition_time"),
+    "backpedal_speed_m_per_s": ("m/s", "speed"),
+    "backpedal_speed_leg_lengths_per_s": ("leg lengths/s", "speed"),
+    "backpedal_distance_m": ("m", "speed"),
+    "backpedal_distance_leg_lengths": ("leg lengths", "speed"),
+}
+
+
+def _phase_of(key: str) -> str:
+    return "backpedal" if key.startswith("backpedal") else "transition"
+
+
+def _missing(ctx: MetricContext, key: str) -> MetricValue:
+    unit, fam = _UNITS[key]
+    why = (
+        "no backpedal found in the clip"
+        if key.startswith("backpedal")
+        else "no transition (turn or break) found after the backpedal: include the turn and "
+        "3 sprint steps in the clip"
+    )
+    return metric(key, None, unit, _phase_of(key), family=fam, view=ctx.view, reason=why)
+
+
+def _pool(vals: list[MetricValue]) -> MetricValue:
+    """Median over reps of assessable values; the first rep's evidence frames."""
+    ok = [v for v in vals if v.assessable and v.value is not None]
+    if not ok:
+        return vals[0]
+    if len(ok) == 1:
+        return ok[0]
+    med = float(np.median([v.value for v in ok]))
+    frames = tuple(f for v in ok for f in v.frames)
+    return replace(ok[0], value=med, per_step=tuple(float(v.value) for v in ok), frames=frames)
+
+
+def _m(
+    ctx: MetricContext,
+    key: str,
+    value: float | None,
+    *,
+    frames=(),
+    conf="medium",
+    reason: str = "",
+    details: dict | None = None,
+    qc: float = 1.0,
+) -> MetricValue:
+    unit, fam = _UNITS[key]
+    return metric(
+        key,
+        value,
+        unit,
+        _phase_of(key),
+        family=fam,
+        view=ctx.view,
+        confidence=conf,
+        frames=frames,
+        reason=reason,
+        details=details,
+        qc=qc,
+    )
+
+
+def _one_rep(ctx: MetricContext, tm: RepTiming) -> dict[str, MetricValue]:
+    sc, fs = ctx.scene, ctx.scene.fs
+    t = sc.times_s
+    out: dict[str, MetricValue] = {}
+    bp_end = tm.t0 if tm.t0 is not None else tm.end
+    v = sc.speed_leg_per_s
+    travel0 = -sc.facing[tm.backpedal_start] or -1
+    vb = travel0 * np.nan_to_num(v)  # speed along the backpedal direction, L/s
+    bp = slice(tm.backpedal_start, max(tm.backpedal_start + 1, bp_end))
+    v_bp = float(np.median(np.abs(vb[bp])))
+    hip_x = lowpass(sc.hip()[:, 0], fs, 4.0)
+    dist_px = (
+        abs(hip_x[bp_end - 1] - hip_x[tm.backpedal_start])
+        if bp_end > tm.backpedal_start
+        else np.nan
+    )
+    s = sc.scale_m_per_px
+    no_scale = "enter the athlete's height (athlete_height_m) for metres"
+    qc = ctx.qc(
+        _HIP_LM,
+        np.r_[
+            np.zeros(tm.backpedal_start, bool),
+            np.ones(bp_end - tm.backpedal_start, bool),
+            np.zeros(sc.n_frames - bp_end, bool),
+        ],
+    )
+    fr = (tm.backpedal_start, bp_end)
+    out["backpedal_speed_leg_lengths_per_s"] = _m(
+        ctx, "backpedal_speed_leg_lengths_per_s", v_bp, frames=fr, qc=qc
+    )
+    out["backpedal_distance_leg_lengths"] = _m(
+        ctx, "backpedal_distance_leg_lengths", dist_px / sc.leg_length_px, frames=fr, qc=qc
+    )
+    out["backpedal_speed_m_per_s"] = _m(
+        ctx,
+        "backpedal_speed_m_per_s",
+        v_bp * sc.leg_length_px * s if s else None,
+        frames=fr,
+        reason="" if s else no_scale,
+        qc=qc,
+    )
+    out["backpedal_distance_m"] = _m(
+        ctx,
+        "backpedal_distance_m",
+        dist_px * s if s else None,
+        frames=fr,
+        reason="" if s else no_scale,
+        qc=qc,
+    )
+    if tm.t0 is None:
+        return out
+    t1 = tm.t1 if tm.t1 is not None else tm.end
+    if tm.t1 is not None:
+        n_td = sum(1 for e in ctx.events if e.kind == "touchdown" and tm.t0 < e.frame <= t1)
+        out["transition_time_s"] = _m(
+            ctx,
+            "transition_time_s",
+            float(t[t1] - t[tm.t0]),
+            frames=(tm.t0, t1),
+            conf="high" if fs >= 59 else "medium",
+            details={"t0_s": t[tm.t0], "t1_s": t[t1]},
+        )
+        out["transition_contacts"] = _m(ctx, "transition_contacts", float(n_td), frames=(tm.t0, t1))
+    if tm.turn_onset is not None:
+        out["turn_onset_s"] = _m(
+            ctx,
+            "turn_onset_s",
+            float(t[tm.turn_onset]),
+            frames=(tm.turn_onset,),
+            conf="medium" if sc.yaw_deg is not None else "low",
+        )
+    out.update(_speed_kept(ctx, tm, vb, v_bp, t1))
+    hhr = ctx.series["hip_height_ratio"]
+    rise = float(np.nanmax(hhr[tm.t0 : t1 + 1]) - nanmedian(hhr[bp])) if t1 > tm.t0 else None
+    peak = tm.t0 + int(np.nanargmax(hhr[tm.t0 : t1 + 1])) if rise is not None else None
+    out["hip_rise"] = _m(ctx, "hip_rise", rise, frames=(peak,) if peak is not None else ())
+    if sc.yaw_deg is not None:
+        rate = np.abs(derivative(sc.yaw_deg, t))
+        lo, hi = max(0, tm.t0 - int(0.2 * fs)), min(sc.n_frames, t1 + int(0.2 * fs) + 1)
+        seg = rate[lo:hi]
+        pk = float(np.nanmax(seg)) if np.isfinite(seg).any() else None
+        out["body_yaw_rate_deg_per_s"] = _m(
+            ctx,
+            "body_yaw_rate_deg_per_s",
+            pk,
+            conf="low",
+            frames=(lo + int(np.nanargmax(seg)),) if pk else (),
+        )
+    return out
+
+
+def _speed_kept(
+    ctx: MetricContext, tm: RepTiming, vb: np.ndarray, v_bp: float, t1: int
+) -> dict[str, MetricValue]:
+    """M13c: speed retention (turn-and-run) or break time (break forward)."""
+    _sc, fs, t = ctx.scene, ctx.scene.fs, ctx.scene.times_s
+    out: dict[str, MetricValue] = {}
+    if tm.kind == "turn_and_run" and t1 > tm.t0:
+        last = slice(max(tm.backpedal_start, tm.t0 - int(1.0 * fs)), tm.t0 + 1)
+        ref = float(np.median(np.abs(vb[last])))
+        seg = np.abs(vb[tm.t0 : t1 + 1])
+        val = float(np.min(seg) / ref) if ref > 0 else None
+        out["speed_retention"] = _m(
+            ctx, "speed_retention", val, frames=(tm.t0 + int(np.argmin(seg)),)
+        )
+    elif tm.kind == "break_forward":
+        i0 = np.flatnonzero(vb[: t1 + 1] >= 0.5 * v_bp)
+        after = np.flatnonzero(vb[tm.t0 :] <= -0.5 * v_bp)
+        if i0.size and after.size:
+            a = (
+                int(i0[i0 <= tm.t0 + after[0]][-1])
+                if (i0 <= tm.t0 + after[0]).any()
+                else int(i0[-1])
+            )
+            b = tm.t0 + int(after[0])
+            out["break_time_s"] = _m(ctx, "break_time_s", float(t[b] - t[a]), frames=(a, b))
+    return out
+
+
+def _bounce(ctx: MetricContext, window_s: float) -> MetricValue:
+    """M15: RMS of hip vertical velocity over the last 0.5 s of the ready stance, in L/s."""
+    rd = ctx.frames("ready")
+    idx = np.flatnonzero(rd)
+    sc = ctx.scene
+    if idx.size < 3:
+        return metric(
+            "ready_bounce_leg_lengths_per_s",
+            None,
+            "leg lengths/s",
+            "ready",
+            family="descriptive",
+            view=ctx.view,
+            reason="no ready stance found",
+        )
+    idx = idx[sc.times_s[idx] >= sc.times_s[idx[-1]] - window_s]
+    y = lowpass(0.5 * (sc.p[:, sk.LEFT_HIP, 1] + sc.p[:, sk.RIGHT_HIP, 1]), sc.fs, 6.0)
+    vy = derivative(y, sc.times_s)[idx] / sc.leg_length_px
+    val = float(np.sqrt(np.nanmean(vy**2))) if np.isfinite(vy).any() else None
+    return metric(
+        "ready_bounce_leg_lengths_per_s",
+        val,
+        "leg lengths/s",
+        "ready",
+        family="descriptive",
+        view=ctx.view,
+        confidence="low",
+        frames=(int(idx[0]), int(idx[-1])),
+    )

@@ -1,0 +1,239 @@
+"""``analyze_motion``: a cleaned PoseTrack in, a MotionAnalysis out (METRICS.md §2-§8, §10).
+
+Order: clean (if :mod:`analyzer.processing.cleaning` is available and the track is not clean
+yet) -> scene (ground line, roll, leg length, scale, facing, travel, view) -> foot contacts ->
+ground refit on the stances -> phases and reps -> view re-summarised over the ready stance and
+backpedal -> per-frame series -> metrics M1-M15 (pooled and per rep).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from analyzer.events.contacts import ContactParams, build_steps, detect_contacts
+from analyzer.events.phases import PhaseParams, RepTiming, segment_phases
+from analyzer.events.view import Scene, build_scene, refit_ground, with_view
+from analyzer.metrics.arms import arm_angle_series, arm_metrics, thigh_angle_series
+from analyzer.metrics.common import MetricContext
+from analyzer.metrics.head import (
+    head_metrics,
+    head_pitch_series,
+    head_yaw_2d_series,
+    head_yaw_world_series,
+)
+from analyzer.metrics.posture import (
+    angle_series,
+    hip_flexion_series,
+    hip_height_ratio_series,
+    knee_flexion_series,
+    posture_metrics,
+    shoulder_over_knee_series,
+    trunk_lean_series,
+)
+from analyzer.metrics.steps import step_metrics
+from analyzer.metrics.transition import transition_metrics
+from analyzer.pose.track import PoseTrack
+from analyzer.results import MetricValue, MotionAnalysis, Phase, Step
+
+#: Keys of ``MotionAnalysis.series`` plotted against ``track.times_s``.
+SERIES_KEYS = ("hip_height_ratio", "knee_flexion_deg", "trunk_lean_deg", "arm_angle_deg",
+               "body_yaw_deg", "head_yaw_deg", "head_pitch_deg", "thigh_angle_deg",
+               "hip_flexion_deg", "shoulder_over_knee_index", "frontality_q",
+               "hip_speed_leg_lengths_per_s", "facing_sign", "travel_sign")  # fmt: skip
+
+
+def analyze_motion(
+    track: PoseTrack,
+    *,
+    athlete_height_m: float | None = None,
+    qb_side: str | None = None,
+    capture_fps: float | None = None,
+    clean: bool | None = None,
+    contact_params: ContactParams | None = None,
+    phase_params: PhaseParams | None = None,
+) -> MotionAnalysis:
+    """Turn one athlete's pose track into events, phases and metrics.
+
+    Parameters
+    ----------
+    track
+        One athlete's track (pixels, y down; world landmarks optional but needed for body yaw).
+    athlete_height_m
+        Stature in metres for the metric scale ``s = 0.491 H / L`` (METRICS §2); without it,
+        lengths are in leg lengths and metre-based metrics are not assessable.
+    qb_side
+        The athlete's side where the quarterback stands ("left"/"right"), for M12b.
+    capture_fps
+        Frame rate the clip was captured at (defaults to the track's); sets timing confidence.
+    clean
+        Run :func:`analyzer.processing.cleaning.clean_track` first. None (default): clean unless
+        ``track.meta`` already records a cleaning.
+    contact_params, phase_params
+        Parameters of contact detection (METRICS §5) and phase segmentation (§6).
+    """
+    warnings: list[str] = []
+    track = _maybe_clean(track, clean, warnings)
+    scene = build_scene(track, athlete_height_m=athlete_height_m)
+    contacts = detect_contacts(scene, contact_params)
+    scene = refit_ground(scene, contacts.stance)
+    phases, timings = segment_phases(scene, contacts.events, phase_params)
+    scene = with_view(scene, _frames(phases, scene.n_frames, ("ready", "backpedal")))
+    steps = _label_steps(build_steps(scene, contacts.events, contacts.stance), phases)
+    series = compute_series(scene)
+    ctx = MetricContext(
+        scene,
+        contacts.events,
+        contacts.stance,
+        steps,
+        phases,
+        series,
+        qb_side=qb_side,
+        capture_fps=capture_fps,
+        timings=tuple(timings),
+    )
+    metrics = compute_metrics(ctx)
+    rep_metrics = [compute_metrics(replace(ctx, rep=t.rep)) for t in timings]
+    warnings.extend(_warnings(scene, phases, timings, contacts.method))
+    return MotionAnalysis(
+        track=track, view=scene.view, travel_direction=_travel_direction(scene),
+        facing=_facing(scene, phases), leg_length_px=scene.leg_length_px,
+        scale_m_per_px=scene.scale_m_per_px, events=contacts.events, steps=steps,
+        phases=phases, metrics=metrics, rep_metrics=rep_metrics,
+        series={k: v for k, v in series.items() if not k.startswith("_")}, warnings=warnings,
+    )  # fmt: skip
+
+
+def compute_metrics(ctx: MetricContext) -> dict[str, MetricValue]:
+    """All metric families for the context's rep selection."""
+    out: dict[str, MetricValue] = {}
+    out.update(posture_metrics(ctx))
+    out.update(step_metrics(ctx))
+    out.update(arm_metrics(ctx))
+    out.update(head_metrics(ctx))
+    out.update(transition_metrics(ctx))
+    return out
+
+
+def compute_series(scene: Scene) -> dict[str, np.ndarray]:
+    """Per-frame series aligned with ``track.times_s`` (keys in :data:`SERIES_KEYS`; keys
+    starting with ``_`` are internal)."""
+    p = angle_series(scene)
+    near, f = scene.near_side, scene.facing
+    lean = trunk_lean_series(p, f)
+    if scene.view.view in ("front", "rear") or scene.world is None:
+        head_yaw = head_yaw_2d_series(p)
+    else:
+        head_yaw = head_yaw_world_series(scene.world)
+    nan = np.full(scene.n_frames, np.nan)
+    return {
+        "_p_angles": p,
+        "hip_height_ratio": hip_height_ratio_series(scene, p),
+        "knee_flexion_deg": knee_flexion_series(p, near),
+        "trunk_lean_deg": lean,
+        "arm_angle_deg": arm_angle_series(p, f, near, lean),
+        "thigh_angle_deg": thigh_angle_series(p, f, near),
+        "hip_flexion_deg": hip_flexion_series(p, near),
+        "shoulder_over_knee_index": shoulder_over_knee_series(p, f, near),
+        "body_yaw_deg": scene.yaw_deg if scene.yaw_deg is not None else nan,
+        "head_yaw_deg": head_yaw,
+        "head_pitch_deg": head_pitch_series(p, f, near),
+        "frontality_q": scene.frontality,
+        "hip_speed_leg_lengths_per_s": scene.speed_leg_per_s,
+        "facing_sign": scene.facing.astype(float),
+        "travel_sign": scene.travel.astype(float),
+    }
+
+
+def _maybe_clean(track: PoseTrack, clean: bool | None, warnings: list[str]) -> PoseTrack:
+    if clean is False or (clean is None and "cleaning" in track.meta):
+        return track
+    try:
+        from analyzer.processing.cleaning import clean_track
+    except ImportError:  # cleaning not available: accept the track as it is
+        warnings.append("track analysed without cleaning (analyzer.processing.cleaning missing)")
+        return track
+    return clean_track(track)
+
+
+def _frames(phases: list[Phase], n: int, kinds: tuple[str, ...]) -> np.ndarray:
+    m = np.zeros(n, dtype=bool)
+    for p in phases:
+        if p.kind in kinds:
+            m[p.start_frame : p.end_frame + 1] = True
+    return m
+
+
+def _label_steps(steps: list[Step], phases: list[Phase]) -> list[Step]:
+    """Phase of each step: the phase containing its touchdown (transition wins at T0)."""
+    out = []
+    for s in steps:
+        kind = "none"
+        for p in phases:
+            if p.start_frame <= s.touchdown_frame <= p.end_frame:
+                kind = p.kind
+                if p.kind == "backpedal" and s.touchdown_frame == p.end_frame:
+                    continue
+                break
+        out.append(replace(s, phase=kind))
+    return out
+
+
+def _travel_direction(scene: Scene) -> str:
+    """'backward' or 'forward' relative to the facing, by moving time; 'stationary' if none."""
+    moving = scene.travel != 0
+    if not moving.any():
+        return "stationary"
+    back = np.sum(moving & (scene.travel == -scene.facing))
+    fwd = np.sum(moving & (scene.travel == scene.facing))
+    if back == fwd == 0:
+        return "unknown"
+    return "backward" if back >= fwd else "forward"
+
+
+def _facing(scene: Scene, phases: list[Phase]) -> str:
+    """Facing during the backpedal (or the whole clip): image_left/right, camera or away."""
+    m = _frames(phases, scene.n_frames, ("backpedal",))
+    f = scene.facing[m] if m.any() else scene.facing
+    f = f[f != 0]
+    if not f.size:
+        return "unknown"
+    s = np.sign(np.sum(f))
+    if scene.view.view in ("front", "rear"):
+        return "camera" if s > 0 else "away"
+    return "image_right" if s > 0 else "image_left"
+
+
+def _warnings(
+    scene: Scene, phases: list[Phase], timings: list[RepTiming], method: str
+) -> list[str]:
+    out: list[str] = []
+    if not any(p.kind == "backpedal" for p in phases):
+        out.append(
+            "no backpedal found: the hips never travelled opposite to the facing "
+            "direction for 0.5 s"
+        )
+    if abs(scene.roll_deg) > 3.0:
+        out.append(f"camera rolled by {scene.roll_deg:.1f} deg; landmarks were levelled")
+    if scene.leg_length_cv > 0.05:
+        out.append(
+            f"leg length in pixels varies {100 * scene.leg_length_cv:.0f}%: the path is not "
+            "parallel to the image plane, speed and step length are degraded"
+        )
+    if scene.view.view == "side":
+        bp = _frames(phases, scene.n_frames, ("backpedal",))
+        if bp.any() and np.nanmedian(scene.frontality[bp]) > 0.45:
+            out.append(
+                "hips open to the camera during the backpedal: this looks like a "
+                "crossover run, not a backpedal"
+            )
+    if method == "vertical" and scene.view.view == "side":
+        out.append("foot contacts read from foot height (the hips hardly travelled)")
+    return out
+
+
+def summary(analysis: MotionAnalysis) -> dict[str, Any]:
+    """Compact dict of the main values (for logs and quick checks)."""
+    return {k: v.value for k, v in analysis.metrics.items()}

@@ -1,0 +1,325 @@
+"""True metric values (METRICS §7) from noise-free 3D landmarks, contacts and phases.
+
+API
+---
+``true_metrics(lm, times_s, contacts, phases, *, qb_side="left") -> dict[str, float]``
+    Every metric the spec defines that a 3D ground truth can give, keyed like
+    ``MotionAnalysis.metrics`` where a key exists (``hip_height_ratio``, ``knee_flexion_deg``,
+    ``trunk_lean_deg``, ``step_length_leg_lengths``, ``cadence_steps_per_s``,
+    ``arm_swing_deg``, ``transition_time_s`` ...), plus ``*_p0`` variants and extras.
+``center_of_mass(lm)``  whole-body COM from de Leva's segment table [S:40].
+
+Side-view formulas become 3D ones by using the pelvis-facing horizontal direction as the
+image x axis times ``f`` and world y as image up (what an ideal side camera sees). Series and
+contact helpers live in ``analyzer.synth.truth``.
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+import numpy as np
+
+from analyzer.results import ContactEvent, Phase
+from analyzer.synth.truth import (
+    arm_swing_series,
+    bool_runs,
+    cadence_steps_per_s,
+    foot_pitch_series,
+    head_pitch_series,
+    head_yaw_series,
+    hip_height_ratio_series,
+    joint_angle_deg,
+    knee_flexion_series,
+    leg_length_m,
+    mid,
+    pelvis_forward,
+    percentile_amplitude,
+    stance_peak_knee_flexion,
+    step_table,
+    thigh_angle_series,
+    touchdowns,
+    trunk_lean_series,
+    turn_onset_s,
+)
+
+#: de Leva (1996) male segment mass fractions and COM positions from the proximal end
+#: [S:40], with BlazePose end points as in METRICS §7 M5b.
+_DE_LEVA = (
+    # (mass, com_frac, proximal, distal) ; proximal/distal: landmark index or "S"/"H"/"E"
+    (0.0694, 0.5002, "E", 0),
+    (0.4346, 0.5138, "S", "H"),
+    (0.0271, 0.5772, 11, 13), (0.0271, 0.5772, 12, 14),
+    (0.0162, 0.4574, 13, 15), (0.0162, 0.4574, 14, 16),
+    (0.0061, 0.7900, 15, 19), (0.0061, 0.7900, 16, 20),
+    (0.1416, 0.4095, 23, 25), (0.1416, 0.4095, 24, 26),
+    (0.0433, 0.4395, 25, 27), (0.0433, 0.4395, 26, 28),
+    (0.0137, 0.4415, 29, 31), (0.0137, 0.4415, 30, 32),
+)  # fmt: skip
+
+
+def center_of_mass(lm: np.ndarray) -> np.ndarray:
+    """(T, 3) whole-body COM from de Leva's segment parameters (METRICS M5b, [S:40])."""
+    named = {"S": mid(lm, 11, 12), "H": mid(lm, 23, 24), "E": mid(lm, 7, 8)}
+
+    def point(k: int | str) -> np.ndarray:
+        return named[k] if isinstance(k, str) else lm[:, k]
+
+    total = sum(m for m, *_ in _DE_LEVA)
+    com = sum(m * (point(a) + c * (point(b) - point(a))) for m, c, a, b in _DE_LEVA)
+    return com / total
+
+
+def _window(times_s: np.ndarray, phases: list[Phase], kind: str) -> np.ndarray:
+    sel = np.zeros(times_s.size, bool)
+    for p in phases:
+        if p.kind == kind:
+            sel[p.start_frame : p.end_frame + 1] = True
+    return sel
+
+
+def _phase(phases: list[Phase], kind: str) -> Phase | None:
+    return next((p for p in phases if p.kind == kind), None)
+
+
+def _med(x: np.ndarray | list[float]) -> float:
+    x = np.asarray(x, float)
+    return float(np.nanmedian(x)) if x.size and np.isfinite(x).any() else float("nan")
+
+
+def _posture_metrics(lm, t, contacts, phases, leg) -> dict[str, float]:
+    p0, p1 = _window(t, phases, "ready"), _window(t, phases, "backpedal")
+    ph1 = _phase(phases, "backpedal")
+    hhr = hip_height_ratio_series(lm, leg_m=leg)
+    lean = trunk_lean_series(lm)
+    knees = 0.5 * (knee_flexion_series(lm, "left") + knee_flexion_series(lm, "right"))
+    out = {
+        "hip_height_ratio": _med(hhr[p1]),
+        "hip_height_ratio_p0": _med(hhr[p0]),
+        "trunk_lean_deg": _med(lean[p1]),
+        "trunk_lean_p0_deg": _med(lean[p0]),
+        "knee_flexion_p0_deg": _med(knees[p0]),
+        "knee_flexion_mean_deg": _med(knees[p1]),
+    }
+    if ph1 is not None:
+        t_end = ph1.end_s + 1e-9
+        out["knee_flexion_deg"] = _med(stance_peak_knee_flexion(lm, contacts, ph1.start_s, t_end))
+    fwd = pelvis_forward(lm)
+    sh, knee = mid(lm, 11, 12), mid(lm, 25, 26)
+    thigh = np.nanmedian(np.linalg.norm(lm[:, 23] - lm[:, 25], axis=-1))
+    out["shoulder_over_knee_index"] = _med((np.sum((sh - knee) * fwd, axis=1) / thigh)[p1])
+    out["hip_flexion_deg"] = _med(
+        (
+            180
+            - 0.5
+            * (
+                joint_angle_deg(sh, lm[:, 23], lm[:, 25])
+                + joint_angle_deg(sh, lm[:, 24], lm[:, 26])
+            )
+        )[p1]
+    )
+    return out
+
+
+def _footwork_metrics(lm, t, contacts, phases, leg) -> dict[str, float]:
+    ph1 = _phase(phases, "backpedal")
+    out: dict[str, float] = {}
+    if ph1 is None:
+        return out
+    a, b = ph1.start_s, ph1.end_s + 1e-9
+    rows = [r for r in step_table(lm, t, contacts) if a <= r["time_s"] <= b]
+    lengths = [r["length_m"] for r in rows]
+    out["step_length_m"] = _med(lengths)
+    out["step_length_leg_lengths"] = out["step_length_m"] / leg
+    out["cadence_steps_per_s"] = cadence_steps_per_s(contacts, a, b)
+    tds = touchdowns(contacts, a, b)
+    dts = np.diff([c.time_s for c in tds])
+    out["step_time_cv"] = float(np.std(dts) / np.mean(dts)) if dts.size > 1 else float("nan")
+    com = center_of_mass(lm)
+    hip = mid(lm, 23, 24)
+    vx = np.gradient(hip[:, 0], t)
+    reach = []
+    for c in tds:
+        heel, toe = (29, 31) if c.foot == "left" else (30, 32)
+        foot = 0.5 * (lm[c.frame, heel, 0] + lm[c.frame, toe, 0])
+        reach.append(np.sign(vx[c.frame]) * (foot - com[c.frame, 0]) / leg)
+    out["reach_leg_lengths"] = _med(reach)
+    sw = 0.5 * np.linalg.norm(lm[:, 11] - lm[:, 12], axis=-1)
+    zs = [r["z_m"] for r in rows]
+    out["step_width_ratio"] = (
+        _med(np.abs(np.diff(zs)) / (2 * np.median(sw))) if len(zs) > 1 else float("nan")
+    )
+    p0 = _window(t, phases, "ready")
+    right = np.cross(pelvis_forward(lm), np.array([0.0, 1.0, 0.0]))
+    ank = np.abs(np.sum((lm[:, 27] - lm[:, 28]) * right, axis=1)) / (2 * sw)
+    out["stance_width_ratio"] = _med(ank[p0])
+    out["backpedal_speed_m_s"] = _med(np.abs(vx[_window(t, phases, "backpedal")]))
+    out["backpedal_distance_m"] = float(abs(hip[ph1.end_frame, 0] - hip[ph1.start_frame, 0]))
+    return out
+
+
+def _foot_metrics(lm, t, contacts, phases, leg) -> dict[str, float]:
+    p0, p1 = _window(t, phases, "ready"), _window(t, phases, "backpedal")
+    pitch = {s: foot_pitch_series(lm, s) for s in ("left", "right")}
+    out = {"foot_pitch_p0_deg": _med(0.5 * (pitch["left"] + pitch["right"])[p0])}
+    stance_vals, clearance = [], []
+    for side, heel in (("left", 29), ("right", 30)):
+        mask = np.zeros(t.size, bool)
+        tds = [c for c in contacts if c.foot == side and c.kind == "touchdown"]
+        for td in tds:
+            to = next(
+                (
+                    c
+                    for c in contacts
+                    if c.foot == side and c.kind == "toe_off" and c.frame > td.frame
+                ),
+                None,
+            )
+            mask[td.frame : (to.frame if to else t.size)] = True
+        stance_vals.append(pitch[side][mask & p1])
+        swing = ~mask & p1
+        if swing.any():
+            clearance.append(np.max(lm[swing, heel, 1]) / leg)
+    sv = np.concatenate(stance_vals) if stance_vals else np.array([])
+    out["forefoot_stance_fraction"] = float(np.mean(sv > 5.0)) if sv.size else float("nan")
+    out["foot_pitch_p1_deg"] = _med(sv)
+    out["swing_clearance_leg_lengths"] = float(np.max(clearance)) if clearance else float("nan")
+    return out
+
+
+def _arm_metrics(lm, t, contacts, phases) -> dict[str, float]:
+    p1 = _window(t, phases, "backpedal")
+    out: dict[str, float] = {}
+    if p1.sum() < 5:
+        return out
+    amps, rs, phis, chest, crossed, swings = [], [], [], [], 0, 0
+    s_mid = mid(lm, 11, 12)
+    right = np.cross(pelvis_forward(lm), np.array([0.0, 1.0, 0.0]))
+    tds_l = [
+        c.frame for c in contacts if c.kind == "touchdown" and c.foot == "left" and p1[c.frame]
+    ]
+    cad = cadence_steps_per_s(contacts, t[p1][0], t[p1][-1])
+    omega = np.pi * cad if np.isfinite(cad) else 2 * np.pi
+    for side, s in (("left", -1.0), ("right", 1.0)):
+        al, be = arm_swing_series(lm, side)[p1], thigh_angle_series(lm, side)[p1]
+        amps.append(percentile_amplitude(al))
+        a0, b0 = al - al.mean(), be - be.mean()
+        rs.append(float(np.sum(a0 * b0) / np.sqrt(np.sum(a0**2) * np.sum(b0**2) + 1e-12)))
+        e = np.exp(-1j * omega * t[p1])
+        phis.append(float(np.degrees(np.angle(np.sum(a0 * e) / np.sum(b0 * e))) % 360.0))
+        ua = np.linalg.norm(lm[:, 11] - lm[:, 13], axis=-1) + np.linalg.norm(
+            lm[:, 13] - lm[:, 15], axis=-1
+        )
+        wi = 15 if side == "left" else 16
+        near = np.linalg.norm(lm[:, wi] - s_mid, axis=-1) < 0.45 * np.median(ua)
+        chest.append(np.mean(near[p1]) if amps[-1] < 30 else 0.0)
+        lat = np.sum((lm[:, wi] - s_mid) * right, axis=1) * s
+        for a, b in pairwise(tds_l):
+            swings += 1
+            crossed += int(np.min(lat[a:b]) < 0)
+    out["arm_swing_deg"] = float(np.mean(amps))
+    out["arm_leg_r_ipsi"] = float(np.mean(rs))
+    out["arm_leg_phase_deg"] = float(
+        np.degrees(np.angle(np.mean(np.exp(1j * np.radians(phis))))) % 360
+    )
+    out["hands_at_chest_fraction"] = float(np.mean(chest))
+    out["arm_crossing_fraction"] = crossed / swings if swings else float("nan")
+    elbow = [
+        180 - joint_angle_deg(lm[:, a], lm[:, b], lm[:, c])
+        for a, b, c in ((11, 13, 15), (12, 14, 16))
+    ]
+    out["elbow_flexion_deg"] = _med(0.5 * (elbow[0] + elbow[1])[p1])
+    return out
+
+
+def _head_metrics(lm, t, phases, qb_side: str) -> dict[str, float]:
+    p1 = _window(t, phases, "backpedal")
+    pitch = head_pitch_series(lm)
+    d = lm[:, 0] - mid(lm, 7, 8)
+    yaw_world = np.degrees(np.arctan2(-d[:, 2], d[:, 0]))  # + = towards the athlete's left
+    towards = yaw_world * (1.0 if qb_side == "left" else -1.0)
+    fps = 1.0 / np.median(np.diff(t))
+    longest = max((e - s for s, e in bool_runs((towards > 30) & p1)), default=0) / fps
+    return {
+        "head_pitch_deg": _med(pitch[p1]),
+        "head_on_target_fraction": float(np.mean(np.abs(yaw_world[p1]) < 15))
+        if p1.any()
+        else float("nan"),
+        "head_yaw_qb_longest_s": float(longest),
+        "head_yaw_max_deg": float(np.max(np.abs(head_yaw_series(lm)[p1])))
+        if p1.any()
+        else float("nan"),
+    }
+
+
+def _transition_metrics(lm, t, contacts, phases, leg) -> dict[str, float]:
+    p2, p3, ph1 = (
+        _phase(phases, "transition"),
+        _phase(phases, "sprint"),
+        _phase(phases, "backpedal"),
+    )
+    out: dict[str, float] = {}
+    if p2 is None or ph1 is None:
+        return out
+    out["transition_time_s"] = p2.end_s - p2.start_s
+    out["transition_contacts"] = float(
+        len(touchdowns(contacts, p2.start_s - 1e-9, p2.end_s + 1e-9))
+    )
+    hip = mid(lm, 23, 24)
+    vx = np.gradient(hip[:, 0], t)
+    last = (t >= ph1.end_s - 1.0) & (t <= ph1.end_s)
+    v_bp = np.median(np.abs(vx[last]))
+    w2 = _window(t, phases, "transition")
+    if p2.transition_kind == "turn_and_run":
+        out["speed_retention"] = float(np.min(np.abs(vx[w2])) / v_bp)
+    s = np.sign(np.median(vx[last]))
+    a = np.flatnonzero((s * vx > 0.5 * v_bp) & (t >= ph1.end_s - 0.5))
+    b = np.flatnonzero((-s * vx > 0.5 * v_bp) & (t >= ph1.end_s))
+    if a.size and b.size and p2.transition_kind == "break_forward":
+        out["break_time_s"] = float(t[b[0]] - t[a[a < b[0]][-1]])
+    hhr = hip_height_ratio_series(lm, leg_m=leg)
+    out["hip_rise"] = float(np.max(hhr[w2]) - np.median(hhr[_window(t, phases, "backpedal")]))
+    if p3 is not None:
+        sp = touchdowns(contacts, p3.start_s - 1e-9, p3.end_s)
+        end = sp[3].frame if len(sp) > 3 else p3.end_frame
+        out["sprint_trunk_lean_deg"] = _med(trunk_lean_series(lm)[p3.start_frame : end])
+        if len(sp) > 1:
+            out["sprint_cadence_steps_per_s"] = cadence_steps_per_s(
+                contacts, sp[0].time_s, sp[-1].time_s
+            )
+    turns = [
+        x for x in turn_onset_s(lm, t) if p2.start_s - 0.2 <= x["onset_s"] <= p2.end_s + 1e-9
+    ]
+    if turns:
+        out["hip_turn_onset_s"] = turns[0]["onset_s"]
+        out["hip_turn_mid_s"] = turns[0]["mid_s"]
+        out["peak_yaw_rate_deg_s"] = turns[0]["peak_rate_deg_s"]
+    return out
+
+
+def true_metrics(
+    lm: np.ndarray,
+    times_s: np.ndarray,
+    contacts: list[ContactEvent],
+    phases: list[Phase],
+    *,
+    qb_side: str = "left",
+) -> dict[str, float]:
+    """True metric values (METRICS §7) from noise-free 3D landmarks, contacts and phases.
+
+    Keys match ``MotionAnalysis.metrics`` where one exists (``hip_height_ratio``,
+    ``knee_flexion_deg`` (P1 stance peak, median over steps, both legs),
+    ``trunk_lean_deg``, ``step_length_leg_lengths``, ``cadence_steps_per_s``,
+    ``arm_swing_deg``, ``transition_time_s`` ...) plus ``*_p0`` variants and extras; a phase
+    that is absent leaves its metrics out. 3D versions of side-view formulas use the
+    pelvis-facing direction as the image x axis times ``f``.
+    """
+    leg = leg_length_m(lm)
+    out: dict[str, float] = {"leg_length_m": leg}
+    out.update(_posture_metrics(lm, times_s, contacts, phases, leg))
+    out.update(_footwork_metrics(lm, times_s, contacts, phases, leg))
+    out.update(_foot_metrics(lm, times_s, contacts, phases, leg))
+    out.update(_arm_metrics(lm, times_s, contacts, phases))
+    out.update(_head_metrics(lm, times_s, phases, qb_side))
+    out.update(_transition_metrics(lm, times_s, contacts, phases, leg))
+    return {k: float(v) for k, v in out.items()}

@@ -1,0 +1,266 @@
+"""Probe a clip: upright size, frame rates (playback and capture), frame count, codec, rotation.
+
+Decoding goes through PyAV (FFmpeg), which reports exact presentation timestamps, raises on
+corrupt data instead of silently stopping, and decodes straight to RGB for the pose model.
+Rotation follows FFmpeg's display matrix: ``rotation_deg`` is how far the stored frames must
+be turned **clockwise** to show upright (an iPhone portrait clip: stored 1280x720, 90).
+This matches OpenCV's ``CAP_PROP_ORIENTATION_META``; PyAV and ffprobe report the opposite
+sign (counter-clockwise, -90).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from analyzer.errors import (
+    CorruptVideoError,
+    EmptyVideoError,
+    NotAVideoError,
+    UnsupportedCodecError,
+)
+
+#: Container/stream tags that hold the capture rate of slow-motion clips
+#: (Android: ``com.android.capture.fps``; other phones and tools use similar names).
+_CAPTURE_FPS_KEY = re.compile(r"capture[._ -]?(fps|frame[._ -]?rate|rate)$", re.IGNORECASE)
+
+#: Leading bytes of containers a video may come in: an unreadable file that starts with one
+#: of them is a damaged video (e.g. an MP4 cut before its index), not some other file.
+_VIDEO_SIGNATURES = ((4, b"ftyp"), (4, b"moov"), (4, b"mdat"), (4, b"wide"), (4, b"free"),
+                     (0, b"RIFF"), (0, b"\x1a\x45\xdf\xa3"))
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    """What a clip holds, as shown upright.
+
+    Attributes
+    ----------
+    path
+        The clip.
+    width, height
+        Size in pixels of the upright (displayed) frame.
+    fps
+        Frames per second of *real* time: ``capture_fps`` when known, else ``playback_fps``.
+    playback_fps
+        Average frame rate stored in the container (frames per second of playback).
+    capture_fps
+        Rate the camera recorded at, when the container says so (slow motion), else None.
+    frame_count
+        Number of frames (from the container index; estimated from the duration when the
+        container has no count, see ``frame_count_exact``).
+    duration_s
+        Length in seconds of real time.
+    codec
+        FFmpeg's codec name (``h264``, ``hevc``, ``vp9``, ``mpeg4``, ...).
+    rotation_deg
+        Clockwise rotation (0, 90, 180, 270) applied to stored frames to show them upright.
+    stored_width, stored_height
+        Size of the frames as encoded, before rotation.
+    pix_fmt
+        Decoded pixel format (``yuv420p``, ``yuv420p10le``, ``yuvj420p``, ...).
+    container
+        FFmpeg's demuxer name.
+    frame_count_exact
+        Whether ``frame_count`` comes from the container's index.
+    """
+
+    path: Path
+    width: int
+    height: int
+    fps: float
+    playback_fps: float
+    capture_fps: float | None
+    frame_count: int
+    duration_s: float
+    codec: str
+    rotation_deg: int
+    stored_width: int
+    stored_height: int
+    pix_fmt: str
+    container: str
+    frame_count_exact: bool = True
+
+    @property
+    def time_scale(self) -> float:
+        """Seconds of real time per second of playback (1 unless slow motion)."""
+        if self.capture_fps is None or self.capture_fps <= 0:
+            return 1.0
+        return self.playback_fps / self.capture_fps
+
+    @property
+    def playback_duration_s(self) -> float:
+        """Length in seconds of playback."""
+        return self.duration_s / self.time_scale
+
+
+def looks_like_video_container(path: Path) -> bool:
+    """Whether the file starts like an MP4/MOV, AVI or Matroska/WebM container."""
+    with path.open("rb") as fh:
+        head = fh.read(16)
+    return any(head[off : off + len(sig)] == sig for off, sig in _VIDEO_SIGNATURES)
+
+
+def open_container(path: str | Path) -> Any:
+    """Open ``path`` with PyAV, turning failures into the analyzer's video errors.
+
+    Returns
+    -------
+    av.container.InputContainer
+        The open container (the caller closes it); it has at least one video stream.
+    """
+    import av
+
+    path = Path(path)
+    if not path.exists():
+        raise NotAVideoError(f"{path} does not exist.", "Check the path and the file name.")
+    if path.is_dir():
+        raise NotAVideoError(f"{path} is a folder, not a video file.", "Pass one clip.")
+    if path.stat().st_size == 0:
+        raise EmptyVideoError(f"{path} is empty (0 bytes).")
+    try:
+        container = av.open(str(path), mode="r")
+    except av.error.FFmpegError as exc:
+        if looks_like_video_container(path):
+            raise CorruptVideoError(
+                f"{path} looks like a video but cannot be opened ({exc.strerror}); "
+                "it is probably cut short (an MP4 whose index at the end is missing)."
+            ) from exc
+        raise NotAVideoError(
+            f"{path} is not a video file FFmpeg can read ({exc.strerror})."
+        ) from exc
+    if not container.streams.video:
+        container.close()
+        raise NotAVideoError(f"{path} has no video stream (audio or data only).")
+    stream = container.streams.video[0]
+    if stream.codec_context is None:
+        container.close()
+        raise UnsupportedCodecError(
+            f"{path} uses a video codec this installation of FFmpeg does not know."
+        )
+    return container
+
+
+def first_frame(container: Any, path: Path) -> Any:
+    """Decode the first frame of the first video stream (then rewinds nothing: re-open).
+
+    Raises
+    ------
+    EmptyVideoError
+        If the stream holds no decodable frame.
+    CorruptVideoError
+        If decoding fails before the first frame.
+    """
+    import av
+
+    try:
+        for frame in container.decode(video=0):
+            return frame
+    except av.error.FFmpegError as exc:
+        raise CorruptVideoError(
+            f"{path} cannot be decoded: the first frame is damaged ({exc.strerror})."
+        ) from exc
+    raise EmptyVideoError(f"{path} holds a video stream but no frame.")
+
+
+def rotation_cw(frame: Any) -> int:
+    """Clockwise display rotation (0/90/180/270) of a decoded PyAV frame.
+
+    PyAV's ``VideoFrame.rotation`` is FFmpeg's display-matrix angle, counter-clockwise.
+    """
+    ccw = float(getattr(frame, "rotation", 0) or 0)
+    return round(-ccw / 90.0) % 4 * 90
+
+
+def find_capture_fps(*tag_dicts: dict[str, str]) -> float | None:
+    """Capture rate from container or stream tags (e.g. ``com.android.capture.fps``)."""
+    for tags in tag_dicts:
+        for key, value in tags.items():
+            if _CAPTURE_FPS_KEY.search(key.strip()):
+                try:
+                    fps = float(str(value).strip().split()[0])
+                except (ValueError, IndexError):
+                    continue
+                if math.isfinite(fps) and fps > 0:
+                    return fps
+    return None
+
+
+def _playback_fps(stream: Any, container: Any) -> float:
+    for rate in (stream.average_rate, stream.guessed_rate, stream.base_rate):
+        if rate is not None and rate > 0:
+            return float(rate)
+    raise CorruptVideoError(f"{container.name} does not say its frame rate.")
+
+
+def _duration_s(stream: Any, container: Any) -> float:
+    if stream.duration is not None and stream.time_base is not None and stream.duration > 0:
+        return float(stream.duration * stream.time_base)
+    if container.duration is not None and container.duration > 0:
+        return float(container.duration) / 1_000_000.0
+    return float("nan")
+
+
+def probe_video(path: str | Path, *, capture_fps: float | None = None) -> VideoInfo:
+    """Read a clip's header and its first frame, and describe the clip.
+
+    Parameters
+    ----------
+    path
+        The clip (mp4, mov, avi, mkv, webm, ...).
+    capture_fps
+        The rate the camera really recorded at, when the user knows it (slow motion filmed at
+        240 fps and stored for 30 fps playback); overrides what the container says.
+
+    Raises
+    ------
+    NotAVideoError, EmptyVideoError, CorruptVideoError, UnsupportedCodecError
+    """
+    if capture_fps is not None and not (math.isfinite(capture_fps) and capture_fps > 0):
+        raise ValueError(f"capture_fps must be a positive number, got {capture_fps}.")
+    path = Path(path)
+    container = open_container(path)
+    try:
+        stream = container.streams.video[0]
+        cc = stream.codec_context
+        playback = _playback_fps(stream, container)
+        capture = capture_fps or find_capture_fps(dict(container.metadata), dict(stream.metadata))
+        scale = 1.0 if not capture else playback / capture
+        duration_play = _duration_s(stream, container)
+        exact = bool(stream.frames and stream.frames > 0)
+        if exact:
+            count = int(stream.frames)
+        elif math.isfinite(duration_play):
+            count = round(duration_play * playback)
+        else:
+            count = 0
+        if not math.isfinite(duration_play):
+            duration_play = count / playback
+        frame0 = first_frame(container, path)
+        rot = rotation_cw(frame0)
+        sw, sh = int(frame0.width), int(frame0.height)
+        if sw <= 0 or sh <= 0:
+            raise EmptyVideoError(f"{path} holds a video stream without a picture size.")
+        w, h = (sh, sw) if rot in (90, 270) else (sw, sh)
+        return VideoInfo(
+            path=path,
+            width=w,
+            height=h,
+            fps=capture or playback,
+            playback_fps=playback,
+            capture_fps=capture,
+            frame_count=count,
+            duration_s=duration_play * scale,
+            codec=cc.name,
+            rotation_deg=rot,
+            stored_width=sw,
+            stored_height=sh,
+            pix_fmt=str(frame0.format.name),
+            container=str(container.format.name),
+            frame_count_exact=exact,
+        )
+    finally:
+        container.close()

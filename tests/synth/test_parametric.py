@@ -1,0 +1,166 @@
+"""Parametric backpedal: the knobs produce what they say, the motion is physical, faults fire."""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+import numpy as np
+import pytest
+
+from analyzer.synth import truth
+from analyzer.synth.parametric import (
+    FAULT_IDS,
+    BackpedalParams,
+    generate_backpedal,
+)
+
+
+@pytest.fixture(scope="module")
+def clean():
+    return generate_backpedal(BackpedalParams.clean())
+
+
+def _phase(motion, kind):
+    return next(p for p in motion.phases if p.kind == kind)
+
+
+def test_clean_knobs_are_measured_back(clean) -> None:
+    m, p = clean.metrics, BackpedalParams.clean()
+    assert m["cadence_steps_per_s"] == pytest.approx(p.cadence_steps_per_s, rel=0.02)
+    assert m["step_length_m"] == pytest.approx(p.step_length_m, abs=0.02)
+    assert m["trunk_lean_deg"] == pytest.approx(p.trunk_lean_deg, abs=1.0)
+    assert m["hip_height_ratio"] == pytest.approx(p.hip_height_ratio, abs=0.01)
+    assert m["hip_height_ratio_p0"] == pytest.approx(p.stance_hip_height_ratio, abs=0.01)
+    assert m["arm_swing_deg"] == pytest.approx(p.arm_swing_deg, abs=2.0)
+    assert m["stance_width_ratio"] == pytest.approx(p.stance_width_ratio, abs=0.02)
+    assert m["step_width_ratio"] == pytest.approx(p.step_width_ratio, abs=0.02)
+    assert m["foot_pitch_p0_deg"] == pytest.approx(p.foot_pitch_deg, abs=0.5)
+    assert m["transition_time_s"] == pytest.approx(p.transition_time_s, abs=1 / p.fps + 1e-9)
+    assert m["transition_contacts"] == 2
+    assert m["speed_retention"] == pytest.approx(p.speed_retention, abs=0.02)
+    assert m["hip_rise"] == pytest.approx(p.hip_rise, abs=0.005)
+    assert m["sprint_trunk_lean_deg"] == pytest.approx(p.sprint_lean_deg, abs=1.0)
+    assert m["arm_leg_r_ipsi"] < -0.9
+    assert abs(m["arm_leg_phase_deg"] - 180) < 10
+    assert m["leg_length_m"] == pytest.approx(0.491 * p.height_m, rel=1e-6)
+    assert m["hip_turn_onset_s"] == pytest.approx(_phase(clean, "transition").start_s, abs=0.02)
+
+
+@pytest.mark.parametrize(
+    ("knob", "value", "metric", "tol"),
+    [
+        ("cadence_steps_per_s", 3.2, "cadence_steps_per_s", ("rel", 0.02)),
+        ("cadence_steps_per_s", 4.4, "cadence_steps_per_s", ("rel", 0.02)),
+        ("step_length_m", 0.38, "step_length_m", ("abs", 0.02)),
+        ("step_length_m", 0.65, "step_length_m", ("abs", 0.02)),
+        ("trunk_lean_deg", 10.0, "trunk_lean_deg", ("abs", 1.0)),
+        ("trunk_lean_deg", 45.0, "trunk_lean_deg", ("abs", 1.0)),
+        ("hip_height_ratio", 0.82, "hip_height_ratio", ("abs", 0.01)),
+        ("arm_swing_deg", 40.0, "arm_swing_deg", ("abs", 2.0)),
+        ("transition_time_s", 0.45, "transition_time_s", ("abs", 0.017)),
+        ("speed_retention", 0.6, "speed_retention", ("abs", 0.02)),
+        ("sprint_lean_deg", 45.0, "sprint_trunk_lean_deg", ("abs", 1.0)),
+        ("foot_pitch_deg", 4.0, "foot_pitch_p0_deg", ("abs", 0.5)),
+    ],
+)
+def test_knob_sweep(knob: str, value: float, metric: str, tol: tuple[str, float]) -> None:
+    motion = generate_backpedal(BackpedalParams.clean(**{knob: value}))
+    kind, t = tol
+    expected = pytest.approx(value, rel=t) if kind == "rel" else pytest.approx(value, abs=t)
+    assert motion.metrics[metric] == expected
+
+
+def _stance_frames(motion):
+    for td in (c for c in motion.contacts if c.kind == "touchdown"):
+        to = next(
+            (
+                c
+                for c in motion.contacts
+                if c.kind == "toe_off" and c.foot == td.foot and c.frame > td.frame
+            ),
+            None,
+        )
+        if to is not None:
+            yield td.foot, td.frame, to.frame
+
+
+@pytest.mark.parametrize("preset", ["clean", "break_forward", *FAULT_IDS])
+def test_motion_is_physical(preset: str) -> None:
+    if preset == "clean":
+        params = BackpedalParams.clean()
+    elif preset == "break_forward":
+        params = BackpedalParams.clean(transition="break_forward")
+    else:
+        params = BackpedalParams.with_fault(preset)
+    motion = generate_backpedal(params)
+    lm = motion.landmarks_world
+    assert np.isfinite(lm).all()
+    assert motion.meta["ik_overreach_m"] < 1e-6
+    for a, b in ((23, 25), (25, 27), (24, 26), (26, 28), (11, 13), (13, 15), (12, 14), (14, 16)):
+        length = np.linalg.norm(lm[:, a] - lm[:, b], axis=1)
+        assert np.ptp(length) < 1e-3, (a, b)
+    assert lm[:, 27:33, 1].min() > -1e-9  # nothing below the ground
+    for foot, a, b in _stance_frames(motion):
+        toe, heel = (31, 29) if foot == "left" else (32, 30)
+        anchor = toe if lm[a, toe, 1] < lm[a, heel, 1] else heel
+        drift = np.linalg.norm(lm[a:b, anchor] - lm[a, anchor], axis=1).max()
+        assert drift < 1e-6, f"{foot} foot slides {drift:.4f} m in stance {a}-{b}"
+        assert lm[a:b, anchor, 1].max() < 0.02  # planted on the ground
+    tds = [c.foot for c in motion.contacts if c.kind == "touchdown"]
+    assert all(x != y for x, y in itertools.pairwise(tds))
+
+
+def test_contacts_from_3d_match_the_plan(clean) -> None:
+    found = truth.true_contacts(clean.landmarks_world, clean.times_s)
+    for kind in ("touchdown", "toe_off"):
+        plan = [(c.foot, c.frame) for c in clean.contacts if c.kind == kind]
+        got = [(c.foot, c.frame) for c in found if c.kind == kind]
+        assert len(plan) == len(got)
+        for (f1, a), (f2, b) in zip(plan, got, strict=True):
+            assert f1 == f2
+            assert abs(a - b) <= 1
+
+
+def test_phases_and_travel(clean) -> None:
+    kinds = [p.kind for p in clean.phases]
+    assert kinds == ["ready", "backpedal", "transition", "sprint"]
+    assert _phase(clean, "transition").transition_kind == "turn_and_run"
+    lm, t = clean.landmarks_world, clean.times_s
+    hip = truth.mid(lm, 23, 24)
+    v = truth.travel_along_facing(lm, t)
+    bp, sp = _phase(clean, "backpedal"), _phase(clean, "sprint")
+    mid_bp = (bp.start_frame + bp.end_frame) // 2
+    assert v[mid_bp] < -1.5  # backward relative to facing
+    assert truth.body_forward(lm)[mid_bp, 0] > 0.99  # faces +x
+    assert truth.body_forward(lm)[sp.end_frame, 0] < -0.99  # turned: faces -x
+    assert hip[sp.end_frame, 0] < hip[sp.start_frame, 0] - 1.0  # still travelling to -x
+    assert 4.0 < clean.metrics["backpedal_distance_m"] < 6.0
+
+
+def test_break_forward_reverses_velocity_and_keeps_facing() -> None:
+    m = generate_backpedal(BackpedalParams.clean(transition="break_forward"))
+    lm = m.landmarks_world
+    sp = _phase(m, "sprint")
+    assert truth.body_forward(lm)[sp.end_frame, 0] > 0.99
+    assert truth.travel_along_facing(lm, m.times_s)[sp.end_frame] > 1.0
+    assert 0.1 < m.metrics["break_time_s"] < 0.4
+
+
+def test_deterministic_and_variable_with_rng() -> None:
+    p = BackpedalParams.clean(step_time_cv=0.05)
+    a = generate_backpedal(p, rng=np.random.default_rng(3))
+    b = generate_backpedal(p, rng=np.random.default_rng(3))
+    c = generate_backpedal(p, rng=np.random.default_rng(4))
+    np.testing.assert_array_equal(a.landmarks_world, b.landmarks_world)
+    assert [e.frame for e in a.contacts] != [e.frame for e in c.contacts]
+    periodic = generate_backpedal(p).metrics["step_time_cv"]  # no rng: only frame rounding
+    assert periodic < 0.03
+    assert a.metrics["step_time_cv"] > periodic + 0.01
+
+
+def test_truth_dict_is_json(clean) -> None:
+    d = json.loads(json.dumps(clean.truth_dict()))
+    assert d["faults"] == []
+    assert {"foot", "kind", "time_s", "frame"} <= set(d["contacts"][0])
+    assert d["metrics"]["cadence_steps_per_s"] == pytest.approx(3.8, rel=0.02)
