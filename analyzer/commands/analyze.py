@@ -82,7 +82,12 @@ def run(args: argparse.Namespace) -> int:
         result = analyze_clip(args.clip, settings, progress=progress)
         clip = args.clip
     written = write_outputs(
-        result, args.out, clip=clip, with_video=not args.no_video, progress=progress
+        result,
+        args.out,
+        clip=clip,
+        with_video=not args.no_video,
+        capture_fps=args.capture_fps,
+        progress=progress,
     )
     _print_summary(result, written)
     return 0

@@ -54,6 +54,10 @@ class PhaseParams:
         Backward hip speed below this fraction of the backpedal mean marks braking (§6 (b)).
     brake_cutoff_hz
         Low-pass of the hip speed for the braking test (1 Hz: averages over a stride).
+    brake_confirm
+        A slow-down counts as braking only if the speed then falls below this fraction of
+        the backpedal speed (or reverses) within ``max_transition_s``; otherwise it was a
+        surge-and-ease of a steady backpedal.
     forward_speed_leg_per_s
         Hip speed forward that ends the transition (§6 T1: 0.5 L/s).
     facing_tolerance_deg
@@ -78,6 +82,7 @@ class PhaseParams:
     q_rise: float = 0.2
     brake_fraction: float = 0.7
     brake_cutoff_hz: float = 1.0
+    brake_confirm: float = 0.25
     forward_speed_leg_per_s: float = 0.5
     facing_tolerance_deg: float = 30.0
     max_transition_s: float = 2.0
@@ -205,9 +210,14 @@ def _turn_cues(scene: Scene, start: int, b: int, nxt: int, prm: PhaseParams) -> 
     v_bp = float(np.mean(v[start:b])) if b > start else 0.0
     up = np.flatnonzero(v[start:hi] >= 0.9 * v_bp)
     lo_b = max(lo, start + int(up[0])) if up.size else hi
-    slow = np.flatnonzero(sustained(v < prm.brake_fraction * v_bp, max(2, int(0.15 * fs)))[lo_b:hi])
-    if slow.size and v_bp > 0:
-        cues.append((lo_b + int(slow[0]), "braking"))
+    slow_mask = sustained(v < prm.brake_fraction * v_bp, max(2, int(0.15 * fs)))
+    win = int(round(prm.max_transition_s * fs))
+    for k in np.flatnonzero(slow_mask[lo_b:hi] & ~np.r_[False, slow_mask[lo_b : hi - 1]]):
+        k = lo_b + int(k)
+        # a real brake ends the backpedal: the speed then nearly stops or reverses
+        if v_bp > 0 and np.min(v[k : min(scene.n_frames, k + win)]) < prm.brake_confirm * v_bp:
+            cues.append((k, "braking"))
+            break
     flip = np.flatnonzero(scene.facing[lo:hi] == -scene.facing[start])
     if flip.size:
         cues.append((lo + int(flip[0]), "facing flip"))

@@ -188,7 +188,10 @@ def _rep_contacts(p: BackpedalParams, ev: dict[str, Any]) -> list[Contact]:
     stance = ev["tst"] if p.transition == "none" else 0.6 * ev["ts_s"]
     for td in ev.get("virtual", []):
         add(td, stance, run)
-    for td in ev.get("dec", []):
+    dec = list(ev.get("dec", []))
+    if dec and feet[(k + len(dec) + 1) % 2] != other:
+        dec = dec[:-1]  # so that the last reset step is not the next rep's first foot
+    for td in dec:
         add(td, min(0.2, 0.8 * ev["ts_s"]), "recovery")
     for td in ev.get("reset", []):
         add(td, 1e6, "reset")  # lasts until the next rep's first toe-off

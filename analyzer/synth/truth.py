@@ -21,6 +21,7 @@ API
 ``turn_onset_s(lm, times_s)``        hip-turn onsets from pelvis yaw rate.
 ``direction_switches(lm, times_s)``  backward<->forward travel switches (e.g. cmu/09_12).
 ``stance_peak_knee_flexion(...)``, ``arm_swing_series(lm)``, ``foot_pitch_series(lm, side)``.
+``per_frame_series(lm, times_s)``    all per-frame true series in one dict (for truth files).
 
 All metrics at once: ``analyzer.synth.truth_metrics.true_metrics``.
 """
@@ -529,3 +530,29 @@ def direction_switches(
         names = {-1: "backward", 1: "forward"}
         out.append({"time_s": float(t), "from": names[l0], "to": names[l1]})
     return out
+
+
+def per_frame_series(lm: np.ndarray, times_s: np.ndarray) -> dict[str, np.ndarray]:
+    """True per-frame series (T,) for truth files: M1, M2 (both legs), M4, yaw, arms, feet.
+
+    Keys: ``hip_height_ratio``, ``knee_flexion_left_deg``, ``knee_flexion_right_deg``,
+    ``trunk_lean_deg``, ``pelvis_yaw_deg``, ``yaw_rate_deg_s``, ``arm_angle_left_deg``,
+    ``arm_angle_right_deg``, ``foot_pitch_left_deg``, ``foot_pitch_right_deg``,
+    ``head_pitch_deg``, ``head_yaw_deg`` and ``hip_speed_x_m_s`` (mid-hip velocity along x).
+    """
+    hip = mid(lm, sk.LEFT_HIP, sk.RIGHT_HIP)
+    return {
+        "hip_height_ratio": hip_height_ratio_series(lm),
+        "knee_flexion_left_deg": knee_flexion_series(lm, "left"),
+        "knee_flexion_right_deg": knee_flexion_series(lm, "right"),
+        "trunk_lean_deg": trunk_lean_series(lm),
+        "pelvis_yaw_deg": pelvis_yaw_deg(lm),
+        "yaw_rate_deg_s": yaw_rate_deg_s(lm, times_s),
+        "arm_angle_left_deg": arm_swing_series(lm, "left"),
+        "arm_angle_right_deg": arm_swing_series(lm, "right"),
+        "foot_pitch_left_deg": foot_pitch_series(lm, "left"),
+        "foot_pitch_right_deg": foot_pitch_series(lm, "right"),
+        "head_pitch_deg": head_pitch_series(lm),
+        "head_yaw_deg": head_yaw_series(lm),
+        "hip_speed_x_m_s": np.gradient(hip[:, 0], times_s),
+    }

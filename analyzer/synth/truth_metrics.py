@@ -17,6 +17,7 @@ contact helpers live in ``analyzer.synth.truth``.
 from __future__ import annotations
 
 from itertools import pairwise
+from typing import Any
 
 import numpy as np
 
@@ -287,9 +288,7 @@ def _transition_metrics(lm, t, contacts, phases, leg) -> dict[str, float]:
             out["sprint_cadence_steps_per_s"] = cadence_steps_per_s(
                 contacts, sp[0].time_s, sp[-1].time_s
             )
-    turns = [
-        x for x in turn_onset_s(lm, t) if p2.start_s - 0.2 <= x["onset_s"] <= p2.end_s + 1e-9
-    ]
+    turns = [x for x in turn_onset_s(lm, t) if p2.start_s - 0.2 <= x["onset_s"] <= p2.end_s + 1e-9]
     if turns:
         out["hip_turn_onset_s"] = turns[0]["onset_s"]
         out["hip_turn_mid_s"] = turns[0]["mid_s"]
@@ -323,3 +322,76 @@ def true_metrics(
     out.update(_head_metrics(lm, times_s, phases, qb_side))
     out.update(_transition_metrics(lm, times_s, contacts, phases, leg))
     return {k: float(v) for k, v in out.items()}
+
+
+def _angle_2d(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    return joint_angle_deg(a, b, c)
+
+
+def projected_metrics(
+    lm: np.ndarray,
+    times_s: np.ndarray,
+    contacts: list[ContactEvent],
+    phases: list[Phase],
+    camera: Any,
+) -> dict[str, float]:
+    """Side-view metrics computed with the METRICS §7 2D formulas on the exact projection.
+
+    What a perfect 2D pipeline would read from this camera (perspective included): M1 hip
+    height ratio with the true ground point under the mid-hip projected, M2 camera-side stance
+    peak knee flexion, M4 trunk lean with the facing sign ``f`` along image x, M6a step length
+    in metres via the leg-length scale ``s = 0.491 H / L_px`` (H from the 3D leg length), M10a
+    camera-side arm swing. Compare with ``true_metrics`` (3D) to see the projection's share of
+    an error. ``camera`` is an ``analyzer.synth.camera.Camera``.
+    """
+    px = camera.project(lm)
+    depth = camera.to_camera(lm)[..., 2]
+    near_left = np.median(depth[:, 23] - depth[:, 24]) < 0
+    hip_i, knee_i, ank_i, sh_i, el_i = (23, 25, 27, 11, 13) if near_left else (24, 26, 28, 12, 14)
+    side = "left" if near_left else "right"
+    cam_x = camera.rotation[0]  # world direction of image +x
+    f = np.sign(pelvis_forward(lm) @ cam_x)  # +1 facing image right
+    leg_px = np.nanmedian(
+        np.linalg.norm(px[:, hip_i] - px[:, knee_i], axis=-1)
+        + np.linalg.norm(px[:, knee_i] - px[:, ank_i], axis=-1)
+    )
+    hip3 = mid(lm, 23, 24)
+    ground = hip3.copy()
+    ground[:, 1] = 0.0
+    hp, gp = 0.5 * (px[:, 23] + px[:, 24]), camera.project(ground)
+    sp = 0.5 * (px[:, 11] + px[:, 12])
+    p1 = _window(times_s, phases, "backpedal")
+    out: dict[str, float] = {"leg_length_px": float(leg_px), "camera_side": float(near_left)}
+    out["hip_height_ratio"] = _med(((gp[:, 1] - hp[:, 1]) / (1.08 * leg_px))[p1])
+    lean = np.degrees(np.arctan2(f * (sp[:, 0] - hp[:, 0]), hp[:, 1] - sp[:, 1]))
+    out["trunk_lean_deg"] = _med(lean[p1])
+    knee = 180 - _angle_2d(px[:, hip_i], px[:, knee_i], px[:, ank_i])
+    peaks = []
+    ph1 = _phase(phases, "backpedal")
+    if ph1 is not None:
+        for td in touchdowns(contacts, ph1.start_s, ph1.end_s + 1e-9):
+            if td.foot != side:
+                continue
+            to = next(
+                (
+                    c
+                    for c in contacts
+                    if c.kind == "toe_off" and c.foot == side and c.frame > td.frame
+                ),
+                None,
+            )
+            if to is not None:
+                peaks.append(np.max(knee[td.frame : to.frame + 1]))
+    out["knee_flexion_deg"] = _med(peaks)
+    scale = leg_length_m(lm) / leg_px  # s = 0.491 H / L_px with H = L / 0.491
+    heel_toe = {"left": (29, 31), "right": (30, 32)}
+    xs = []
+    for td in touchdowns(contacts, *(ph1.start_s, ph1.end_s + 1e-9) if ph1 else (0, -1)):
+        h, t_ = heel_toe[td.foot]
+        xs.append((td.foot, 0.5 * (px[td.frame, h, 0] + px[td.frame, t_, 0])))
+    steps = [abs(b[1] - a[1]) * scale for a, b in pairwise(xs) if a[0] != b[0]]
+    out["step_length_m"] = _med(steps)
+    d = px[:, el_i] - px[:, sh_i]
+    alpha = np.degrees(np.arctan2(f * d[:, 0], d[:, 1])) + lean
+    out["arm_swing_deg"] = percentile_amplitude(alpha[p1]) if p1.any() else float("nan")
+    return out

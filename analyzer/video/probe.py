@@ -29,8 +29,15 @@ _CAPTURE_FPS_KEY = re.compile(r"capture[._ -]?(fps|frame[._ -]?rate|rate)$", re.
 
 #: Leading bytes of containers a video may come in: an unreadable file that starts with one
 #: of them is a damaged video (e.g. an MP4 cut before its index), not some other file.
-_VIDEO_SIGNATURES = ((4, b"ftyp"), (4, b"moov"), (4, b"mdat"), (4, b"wide"), (4, b"free"),
-                     (0, b"RIFF"), (0, b"\x1a\x45\xdf\xa3"))
+_VIDEO_SIGNATURES = (
+    (4, b"ftyp"),
+    (4, b"moov"),
+    (4, b"mdat"),
+    (4, b"wide"),
+    (4, b"free"),
+    (0, b"RIFF"),
+    (0, b"\x1a\x45\xdf\xa3"),
+)
 
 
 @dataclass(frozen=True)

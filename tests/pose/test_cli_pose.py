@@ -46,12 +46,14 @@ def test_bad_clip_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
 
 
 @pytest.mark.shared_data
-def test_pose_writes_track(shared_data: Path, tmp_path: Path,
-                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_pose_writes_track(
+    shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     clip = shared_data / "videos" / "tfjs_pose_detection" / "pose_squats.mp4"
     out = tmp_path / "sub" / "squats.npz"
-    code = main(["pose", str(clip), "-o", str(out), "-q", "--num-poses", "1",
-                 "--select", "360,640@2.0"])
+    code = main(
+        ["pose", str(clip), "-o", str(out), "-q", "--num-poses", "1", "--select", "360,640@2.0"]
+    )
     assert code == 0, capsys.readouterr().err
     track = load_track(out)
     assert track.n_frames == 65 and track.image_size == (720, 1280)

@@ -22,11 +22,11 @@ from analyzer.pose.bundle import (
 
 pytest.importorskip("mediapipe")
 
-from analyzer.pose.mediapipe_backend import (  # noqa: E402
+from analyzer.pose.mediapipe_backend import (
     MediaPipePoseEstimator,
     describe_default_model,
 )
-from analyzer.pose.run import estimate_clip, estimate_poses  # noqa: E402
+from analyzer.pose.run import estimate_clip, estimate_poses
 
 GOLDEN_TOLERANCE_PX = 31.0  # tfjs-models' own test tolerance for BlazePose-full 2D output
 
@@ -47,8 +47,12 @@ def test_bundle_is_stored_aligned_and_deterministic(bundle: Path) -> None:
     for info in infos.values():
         assert info.compress_type == zipfile.ZIP_STORED
         header = data[info.header_offset : info.header_offset + 30]
-        start = info.header_offset + 30 + int.from_bytes(header[26:28], "little") + \
-            int.from_bytes(header[28:30], "little")
+        start = (
+            info.header_offset
+            + 30
+            + int.from_bytes(header[26:28], "little")
+            + int.from_bytes(header[28:30], "little")
+        )
         assert start % 64 == 0
         assert data[start + 4 : start + 8] == b"TFL3"  # a TFLite flatbuffer starts there
     assert is_valid_bundle(bundle)
@@ -83,7 +87,7 @@ def test_user_model_file(tmp_path: Path, bundle: Path) -> None:
         MediaPipePoseEstimator(model_path=tmp_path / "missing.task")
     junk = tmp_path / "junk.task"
     junk.write_bytes(b"not a zip")
-    with pytest.raises(ModelError, match="not a MediaPipe .task"):
+    with pytest.raises(ModelError, match=r"not a MediaPipe \.task"):
         MediaPipePoseEstimator(model_path=junk)
 
 

@@ -32,8 +32,9 @@ class FakeEstimator:
 
     model = "fake/1"
 
-    def __init__(self, max_people: int = 2, people=None, lying: bool = False,
-                 visibility: float = 0.99) -> None:
+    def __init__(
+        self, max_people: int = 2, people=None, lying: bool = False, visibility: float = 0.99
+    ) -> None:
         self.max_people = max_people
         self.people = people or (lambda i: 1)
         self.lying = lying
@@ -47,8 +48,11 @@ class FakeEstimator:
         self.times.append(time_s)
         self.shapes.append(image_rgb.shape)
         n = self.people(i)
-        xy = np.stack([skeleton(10.0 + 20 * p + i, lying=self.lying) for p in range(n)]) \
-            if n else np.zeros((0, N_LANDMARKS, 2), np.float32)
+        xy = (
+            np.stack([skeleton(10.0 + 20 * p + i, lying=self.lying) for p in range(n)])
+            if n
+            else np.zeros((0, N_LANDMARKS, 2), np.float32)
+        )
         vis = np.full((n, N_LANDMARKS), self.visibility, np.float32)
         world = np.zeros((n, N_LANDMARKS, 3), np.float32)
         return FramePoses(image_xy=xy, visibility=vis, world_xyz=world)
@@ -75,7 +79,10 @@ def test_times_slots_nan_and_progress(tmp_path: Path) -> None:
     calls: list[tuple[str, int, int | None]] = []
     timings = RunTimings()
     multi = estimate_poses(
-        clip, est, min_person_fraction=0.1, progress=lambda *a: calls.append(a),
+        clip,
+        est,
+        min_person_fraction=0.1,
+        progress=lambda *a: calls.append(a),
         timings=timings,
     )
     assert np.allclose(multi.times_s, times, atol=2e-5)

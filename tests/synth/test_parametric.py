@@ -164,3 +164,43 @@ def test_truth_dict_is_json(clean) -> None:
     assert d["faults"] == []
     assert {"foot", "kind", "time_s", "frame"} <= set(d["contacts"][0])
     assert d["metrics"]["cadence_steps_per_s"] == pytest.approx(3.8, rel=0.02)
+
+
+@pytest.mark.parametrize("transition", ["turn_and_run", "break_forward", "none"])
+def test_several_reps(transition: str) -> None:
+    m = generate_backpedal(BackpedalParams.clean(reps=3, transition=transition))
+    assert sorted({p.rep for p in m.phases}) == [0, 1, 2]
+    starts = [p.start_s for p in m.phases if p.kind == "backpedal"]
+    assert all(b > a + 3.0 for a, b in itertools.pairwise(starts))
+    lm = m.landmarks_world
+    for r, metrics in enumerate(m.meta["rep_metrics"]):
+        assert metrics["cadence_steps_per_s"] == pytest.approx(3.8, rel=0.02), r
+        assert metrics["step_length_m"] == pytest.approx(0.5, abs=0.02), r
+        bp = next(p for p in m.phases if p.kind == "backpedal" and p.rep == r)
+        assert truth.body_forward(lm)[bp.start_frame, 0] > 0.99  # each rep starts facing +x
+        if transition == "turn_and_run":
+            t0 = next(p for p in m.phases if p.kind == "transition" and p.rep == r).start_s
+            assert metrics["hip_turn_onset_s"] == pytest.approx(t0, abs=0.02)
+    assert m.meta["ik_overreach_m"] < 1e-6
+    for foot, a, b in _stance_frames(m):
+        toe, heel = (31, 29) if foot == "left" else (32, 30)
+        anchor = toe if lm[a, toe, 1] < lm[a, heel, 1] else heel
+        assert np.linalg.norm(lm[a:b, anchor] - lm[a, anchor], axis=1).max() < 1e-6
+    feet = [c.foot for c in m.contacts if c.kind == "touchdown"]
+    assert all(x != y for x, y in itertools.pairwise(feet))
+
+
+def test_projected_metrics_match_3d_in_a_side_view(clean) -> None:
+    from analyzer.synth.camera import side_camera
+    from analyzer.synth.truth_metrics import projected_metrics
+
+    for side in ("left", "right"):
+        cam = side_camera(side=side, center_x_m=-2.5, distance_m=8.0)
+        m2 = projected_metrics(clean.landmarks_world, clean.times_s, clean.contacts,
+                               clean.phases, cam)  # fmt: skip
+        assert m2["trunk_lean_deg"] == pytest.approx(clean.metrics["trunk_lean_deg"], abs=0.5)
+        assert m2["knee_flexion_deg"] == pytest.approx(clean.metrics["knee_flexion_deg"], abs=1)
+        # perspective: the camera-side leg is ~1.4 % nearer, so HHR reads ~0.013 low
+        assert m2["hip_height_ratio"] == pytest.approx(clean.metrics["hip_height_ratio"], abs=0.02)
+        assert m2["step_length_m"] == pytest.approx(clean.metrics["step_length_m"], abs=0.02)
+        assert m2["arm_swing_deg"] == pytest.approx(clean.metrics["arm_swing_deg"], abs=3)

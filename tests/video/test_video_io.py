@@ -34,8 +34,9 @@ from tests.video.clips import (
 def test_probe_and_read_each_codec(
     tmp_path: Path, name: str, codec: str, pix_fmt: str, expect_codec: str
 ) -> None:
-    clip = make_clip(tmp_path / name, n_frames=8, size=(64, 48), fps=25.0, codec=codec,
-                     pix_fmt=pix_fmt)
+    clip = make_clip(
+        tmp_path / name, n_frames=8, size=(64, 48), fps=25.0, codec=codec, pix_fmt=pix_fmt
+    )
     info = probe_video(clip)
     assert (info.width, info.height) == (64, 48)
     assert info.codec == expect_codec
@@ -70,10 +71,10 @@ def test_rgb_and_bgr_orders(tmp_path: Path) -> None:
     assert rgb[20, 20, 0] > 180 and rgb[20, 20, 2] < 40
 
 
-@pytest.mark.parametrize(("ccw", "cw", "corner"), [(90, 270, "bl"), (-90, 90, "tr"),
-                                                   (180, 180, "br")])
-def test_writer_rotation_is_applied_upright(tmp_path: Path, ccw: int, cw: int,
-                                            corner: str) -> None:
+@pytest.mark.parametrize(
+    ("ccw", "cw", "corner"), [(90, 270, "bl"), (-90, 90, "tr"), (180, 180, "br")]
+)
+def test_writer_rotation_is_applied_upright(tmp_path: Path, ccw: int, cw: int, corner: str) -> None:
     clip = make_clip(tmp_path / "rot.mov", n_frames=3, size=(64, 48), rotation_deg=ccw)
     info = probe_video(clip)
     assert info.rotation_deg == cw
@@ -136,9 +137,21 @@ def test_writer_output_is_browser_h264(tmp_path: Path) -> None:
     if FFPROBE is None:
         pytest.skip("ffprobe not installed")
     out = subprocess.run(
-        [FFPROBE, "-v", "error", "-select_streams", "v:0", "-show_entries",
-         "stream=codec_name,pix_fmt", "-of", "csv=p=0", str(clip)],
-        capture_output=True, text=True, check=True,
+        [
+            FFPROBE,
+            "-v",
+            "error",
+            "-select_streams",
+            "v:0",
+            "-show_entries",
+            "stream=codec_name,pix_fmt",
+            "-of",
+            "csv=p=0",
+            str(clip),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
     assert out == "h264,yuv420p"
 
@@ -148,8 +161,17 @@ def test_slow_motion_capture_fps_from_metadata(tmp_path: Path) -> None:
     """An Android-style slow-motion clip: stored for 30 fps playback, captured at 240 fps."""
     src = make_clip(tmp_path / "src.mp4", n_frames=12, fps=30.0)
     slomo = tmp_path / "slomo.mp4"
-    ffmpeg("-i", str(src), "-c", "copy", "-movflags", "use_metadata_tags",
-           "-metadata", "com.android.capture.fps=240.000000", str(slomo))
+    ffmpeg(
+        "-i",
+        str(src),
+        "-c",
+        "copy",
+        "-movflags",
+        "use_metadata_tags",
+        "-metadata",
+        "com.android.capture.fps=240.000000",
+        str(slomo),
+    )
     info = probe_video(slomo)
     assert info.capture_fps == pytest.approx(240.0)
     assert info.playback_fps == pytest.approx(30.0)
