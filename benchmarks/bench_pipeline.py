@@ -94,7 +94,7 @@ def pipeline_pass(clip: Path, n: int, num_poses: int) -> dict[str, float]:
     with MediaPipePoseEstimator(num_poses=num_poses) as est:
         est.process(_warm_frame(clip), 0.0)  # load/warm the graph outside the timing
         est_timed = _Reset(est)
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         estimate_poses(
             clip,
             est_timed,
@@ -103,9 +103,10 @@ def pipeline_pass(clip: Path, n: int, num_poses: int) -> dict[str, float]:
             min_duration_s=0.0,
             timings=timings,
         )
-        wall = time.perf_counter() - t0
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     k = timings.n_frames
     return {
+        "cpu_ms": 1e3 * cpu / k,
         "decode_ms": 1e3 * timings.decode_s / k,
         "infer_ms": 1e3 * timings.inference_s / k,
         "total_ms": 1e3 * wall / k,
@@ -140,6 +141,7 @@ def model_only_pass(frames: list, times: list[float], num_poses: int) -> dict[st
             est.process(image, t + 1.0)
         wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     return {
+        "cpu_ms": 1e3 * cpu / len(frames),
         "infer_ms": 1e3 * wall / len(frames),
         "fps": len(frames) / wall,
         "cpu_per_wall": cpu / wall,
@@ -165,8 +167,9 @@ def speed(clip: Path, n: int, rounds: int) -> dict[str, float]:
         model.append(model_only_pass(frames, times, 2))
     model1.append(model_only_pass(frames, times, 1))
     res = {"decode_only_ms": decode_ms, "frames": n}
-    for key in ("decode_ms", "infer_ms", "total_ms", "fps"):
+    for key in ("decode_ms", "infer_ms", "total_ms", "fps", "cpu_ms"):
         res[f"pipe_{key}"] = median(p[key] for p in pipe)
+    res["model_cpu_ms"] = median(m["cpu_ms"] for m in model)
     res["model_ms"] = median(m["infer_ms"] for m in model)
     res["model_fps"] = median(m["fps"] for m in model)
     res["model_cpu_per_wall"] = median(m["cpu_per_wall"] for m in model)
@@ -190,12 +193,24 @@ def child_memory(clip: Path) -> None:
         json.dumps(
             {
                 "frames": multi.n_frames,
+                "vm_hwm_mb": _vm_hwm_kb() / 1024,
                 "peak_rss_mb": peak / 1024,
                 "rss_after_model_load_mb": before / 1024,
                 "fps": multi.n_frames / wall,
             }
         )
     )
+
+
+def _vm_hwm_kb() -> float:
+    """Peak resident set of this process image (Linux /proc; NaN elsewhere)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return float(line.split()[1])
+    except OSError:
+        pass
+    return float("nan")
 
 
 def memory(clip: Path) -> dict[str, float]:
@@ -223,16 +238,19 @@ def main() -> None:
     load = os.getloadavg()
     report: dict[str, object] = {"cpus": os.cpu_count(), "loadavg_start": load}
     with tempfile.TemporaryDirectory(prefix="bench_pipeline_") as tmp:
-        for name, (w, h, rate) in RESOLUTIONS.items():
-            clip = make_clip(Path(tmp) / f"{name}.mp4", w, h, rate, 10.0)
-            report[name] = speed(clip, n, rounds)
-            print(f"{name}: {json.dumps(report[name])}", file=sys.stderr)
+        # memory first, while this parent process is still small: a child's ru_maxrss
+        # starts from the parent's resident size at fork time
         w, h, rate = RESOLUTIONS["1080p"]
         lengths = (10.0,) if args.quick else (10.0, 60.0)
         for seconds in lengths:
             clip = make_clip(Path(tmp) / f"mem{int(seconds)}.mp4", w, h, rate, seconds)
             report[f"memory_{int(seconds)}s"] = memory(clip)
             print(f"memory {seconds}s: {report[f'memory_{int(seconds)}s']}", file=sys.stderr)
+            clip.unlink()
+        for name, (w, h, rate) in RESOLUTIONS.items():
+            clip = make_clip(Path(tmp) / f"{name}.mp4", w, h, rate, 10.0)
+            report[name] = speed(clip, n, rounds)
+            print(f"{name}: {json.dumps(report[name])}", file=sys.stderr)
     report["loadavg_end"] = os.getloadavg()
     print_table(report)
     if args.json:
@@ -257,16 +275,20 @@ def print_table(r: dict) -> None:  # type: ignore[type-arg]
         ("model only, 2 poses (frames/s)", "model_fps", "{:.1f}"),
         ("model only, 1 pose (ms)", "model1_ms", "{:.1f}"),
         ("pipeline / model-only rate (target >= 0.85)", "ratio", "{:.2f}"),
+        ("pipeline CPU time (ms, all threads)", "pipe_cpu_ms", "{:.1f}"),
+        ("model only CPU time (ms)", "model_cpu_ms", "{:.1f}"),
         ("model CPU time / wall time", "model_cpu_per_wall", "{:.2f}"),
     ]
     for label, key, fmt in rows:
         print(f"| {label} | {fmt.format(r['720p'][key])} | {fmt.format(r['1080p'][key])} |")
-    print("\n| 1080p clip | frames | peak RSS (MB) | RSS after model load (MB) |")
-    print("|---|---|---|---|")
+    print(
+        "\n| 1080p clip | frames | peak RSS, getrusage (MB) | VmHWM (MB) | after model load (MB) |"
+    )
+    print("|---|---|---|---|---|")
     for key in sorted(k for k in r if k.startswith("memory_")):
         m = r[key]
         print(
-            f"| {key[7:]} | {m['frames']} | {m['peak_rss_mb']:.0f} | "
+            f"| {key[7:]} | {m['frames']} | {m['peak_rss_mb']:.0f} | {m['vm_hwm_mb']:.0f} | "
             f"{m['rss_after_model_load_mb']:.0f} |"
         )
 

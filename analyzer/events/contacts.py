@@ -59,7 +59,7 @@ class ContactParams:
     min_separation_s: float = 0.15
     prominence_leg: float = 0.1
     refine_window_s: float = 0.1
-    ground_tol_leg: float = 0.03
+    ground_tol_leg: float = 0.06
     max_vy_leg_per_s: float = 0.5
     max_vx_leg_per_s: float = 0.6
     foot_cutoff_hz: float = 10.0
@@ -159,7 +159,7 @@ def _zeni_contacts(scene: Scene, prm: ContactParams) -> ContactResult:
                     events.append(_event(scene, s, "toe_off", fr))
     events = _dedupe(sorted(events, key=lambda e: (e.frame, e.foot, e.kind)), dist)
     if prm.fill_from_ground:
-        events = _fill_from_ground(scene, events, ground_ok, prm)
+        events = _dedupe(_fill_from_ground(scene, events, ground_ok, prm), dist)
     return ContactResult(events, stance_mask(events, n), "zeni_backward")
 
 

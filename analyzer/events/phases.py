@@ -64,6 +64,9 @@ class PhaseParams:
         World yaw within this of the travel direction counts as facing it (§6 T1: 30 deg).
     max_transition_s
         Longest transition searched for T1 after T0.
+    cue_lead_s
+        Transition cues are searched from this long before the end of the backward run (a
+        cue earlier than that, followed by more backpedalling, was not a transition).
     """
 
     onset_speed_leg_per_s: float = 0.3
@@ -71,7 +74,7 @@ class PhaseParams:
     still_speed_leg_per_s: float = 0.2
     ready_min_s: float = 0.3
     min_backpedal_s: float = 0.5
-    merge_gap_s: float = 0.25
+    merge_gap_s: float = 0.5
     yaw_rate_deg_per_s: float = 200.0
     yaw_departure_deg: float = 45.0
     onset_rate_deg_per_s: float = 60.0
@@ -86,6 +89,7 @@ class PhaseParams:
     forward_speed_leg_per_s: float = 0.5
     facing_tolerance_deg: float = 30.0
     max_transition_s: float = 2.0
+    cue_lead_s: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -171,7 +175,10 @@ def _rep_timing(
         return RepTiming(rep, onset if onset > prev_end else None, start, None, None, None,
                          max(t0, start + 1), "none", "stop")  # fmt: skip
     turn_onset = _turn_onset(scene, start, cues["body yaw"], prm) if "body yaw" in cues else None
-    end = _sprint_end(scene, t1, nxt, prm) if t1 is not None else min(nxt, b)
+    # without T1 (no forward run reached) the transition lasts until the next rep or the
+    # longest transition searched
+    no_t1_end = min(nxt, scene.n_frames, cue_frame + round(prm.max_transition_s * fs))
+    end = _sprint_end(scene, t1, nxt, prm) if t1 is not None else max(no_t1_end, t0 + 1)
     return RepTiming(rep, onset if onset > prev_end else None, start, t0, turn_onset, t1,
                      max(end, t0 + 1), kind, cue)  # fmt: skip
 
@@ -181,7 +188,8 @@ def _turn_cues(scene: Scene, start: int, b: int, nxt: int, prm: PhaseParams) -> 
     frontality), braking, facing flip (METRICS §6 T0 (a)-(c)). Empty when the backpedal just
     fades out."""
     fs = scene.fs
-    lo = start + max(2, round(0.3 * fs))
+    # a turn or brake ends the backward run: search near its end, not in its steady part
+    lo = max(start + max(2, round(0.3 * fs)), b - round(prm.cue_lead_s * fs))
     hi = min(nxt, b + round(prm.max_transition_s * fs), scene.n_frames)
     if hi - lo < 2:
         return {}
@@ -273,13 +281,14 @@ def _transition_end(
     f0 = scene.facing[start]
     travel0 = -f0
     v = np.nan_to_num(hip_speed_leg_per_s(scene))
-    fwd = (scene.travel != 0) & (scene.travel == scene.facing)
-    fwd &= np.abs(v) > prm.forward_speed_leg_per_s
+    fwd = (scene.travel != 0) & (np.abs(v) > prm.forward_speed_leg_per_s)
     if scene.yaw_deg is not None:
-        yaw_face = np.sign(np.sin(np.radians(scene.yaw_deg)))
-        tol = np.cos(np.radians(90.0 - prm.facing_tolerance_deg))
-        faces = (np.abs(np.sin(np.radians(scene.yaw_deg))) > tol) & (yaw_face == scene.travel)
-        fwd &= faces | (scene.facing == scene.travel)
+        # world yaw within 30 deg of the travel direction: image x (side) or the camera axis
+        psi = np.radians(lowpass(scene.yaw_deg, fs, prm.turn_cutoff_hz))
+        along = np.cos(psi) if scene.view.view in ("front", "rear") else np.sin(psi)
+        fwd &= np.nan_to_num(along * scene.travel) > np.cos(np.radians(prm.facing_tolerance_deg))
+    else:
+        fwd &= scene.travel == scene.facing
     cand = [int(t) for t in tds if cue <= t < hi and fwd[t]]
     if not cand:
         hit = np.flatnonzero(fwd[cue:hi])
@@ -292,13 +301,17 @@ def _transition_end(
 
 def _kind(scene: Scene, start: int, cue: int, until: int, travel0: int) -> TransitionKind:
     """turn_and_run (travel kept, facing flips), break_forward (travel reverses, facing kept),
-    break_angle (world yaw turned 45-135 deg)."""
+    break_angle (world yaw settled 45-135 deg away from the backpedal's).
+
+    The yaw change is the largest departure up to 0.5 s after ``until`` (T1 + 0.3 s), so a
+    turn still under way at T1 is not mistaken for an angled break.
+    """
     if scene.yaw_deg is not None:
-        d = abs(
-            nanmedian(scene.yaw_deg[max(cue, until - 3) : until + 1])
-            - nanmedian(scene.yaw_deg[start:cue])
-        )
-        if np.isfinite(d) and 45.0 <= d <= 135.0:
+        yaw = lowpass(scene.yaw_deg, scene.fs, 2.0)
+        end = min(scene.n_frames, until + int(0.5 * scene.fs) + 1)
+        dev = np.abs(yaw[cue:end] - nanmedian(yaw[start:cue]))
+        turned = float(np.nanmax(dev)) if np.isfinite(dev).any() else np.nan
+        if np.isfinite(turned) and 45.0 <= turned <= 135.0:
             return "break_angle"
     tr = scene.travel[cue:until]
     tr = tr[tr != 0]

@@ -426,6 +426,7 @@ def build_scene(
     hip_cutoff_hz: float = 4.0,
     ground_tol_leg: float = 0.05,
     max_roll_deg: float = 10.0,
+    travel_cutoff_hz: float = 1.5,
 ) -> Scene:
     """Estimate the scene of a cleaned track (METRICS §2, §3.3 step 8, §4).
 
@@ -439,6 +440,8 @@ def build_scene(
         Cut-off of the mid-hip trajectory used for speed (METRICS §3.3: 4 Hz).
     ground_tol_leg
         Inlier tolerance of the ground-line fit in leg lengths.
+    travel_cutoff_hz
+        Low-pass of the mid-hip velocity for the travel direction (1.5 Hz, about a stride).
     max_roll_deg
         Largest camera roll corrected. The landmarks are levelled only in a side view (in a
         front or diagonal view the path recedes and the contact line is not the horizon).
@@ -465,7 +468,9 @@ def build_scene(
     leg_cv = float(np.nanstd(leg_series) / leg) if np.isfinite(leg_series).sum() > 2 else 0.0
     hip = midpoint(p, sk.LEFT_HIP, sk.RIGHT_HIP)
     hip_vx = derivative(lowpass(hip[:, 0], fs, hip_cutoff_hz), times)
-    travel = travel_sign(hip_vx, fs, leg)
+    # travel direction on the stride-averaged velocity: a slow walker's hip speed dips
+    # below 0.5 L/s within every step at 4 Hz, but not over a stride
+    travel = travel_sign(lowpass(hip_vx, fs, travel_cutoff_hz), fs, leg)
     speed = hip_vx / leg
     q = frontality(p)
     view, conf, det = classify_view(q, p, world, yaw, np.ones(times.size, bool))

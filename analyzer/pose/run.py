@@ -8,10 +8,11 @@ saves, see ../shared/design/POSE_STACK.md).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from analyzer.errors import ClipTooShortError, NoPersonError, SidewaysVideoError
 from analyzer.pose.estimator import FramePoses, PoseEstimator
 from analyzer.pose.multi import MultiPoseTrack
 from analyzer.skeleton import N_LANDMARKS
-from analyzer.video.reader import VideoReader
+from analyzer.video.reader import Frame, VideoReader, prefetch_frames
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +44,29 @@ class RunTimings:
     inference_s: float = 0.0
     total_s: float = 0.0
     n_frames: int = 0
+
+
+def _run_frames(
+    frames: Iterator[Frame],
+    estimator: PoseEstimator,
+    timings: RunTimings,
+    progress: ProgressCallback | None,
+    expected: int,
+) -> tuple[list[float], list[FramePoses]]:
+    times: list[float] = []
+    results: list[FramePoses] = []
+    while True:
+        t0 = time.perf_counter()
+        frame = next(frames, None)
+        t1 = time.perf_counter()
+        if frame is None:
+            return times, results
+        results.append(estimator.process(frame.image, frame.time_s))
+        times.append(frame.time_s)
+        timings.decode_s += t1 - t0
+        timings.inference_s += time.perf_counter() - t1
+        if progress is not None:
+            progress("pose", len(times), expected)
 
 
 def _stack(frames: list[FramePoses], slots: int, with_world: bool) -> tuple[np.ndarray, ...]:
@@ -71,6 +95,7 @@ def estimate_poses(
     max_frames: int | None = None,
     progress: ProgressCallback | None = None,
     timings: RunTimings | None = None,
+    prefetch: int = 2,
 ) -> MultiPoseTrack:
     """Run ``estimator`` on every frame of a clip.
 
@@ -96,7 +121,10 @@ def estimate_poses(
     progress
         Called as ``progress("pose", done, expected)`` after each frame.
     timings
-        If given, filled with decode/inference wall time.
+        If given, filled with wall time spent waiting for frames and in inference.
+    prefetch
+        Frames decoded ahead in a background thread, overlapping decoding with inference
+        (0 = decode in the calling thread).
 
     Returns
     -------
@@ -119,21 +147,9 @@ def estimate_poses(
                 f"{min_duration_s:.1f} s is needed."
             )
         expected = min(info.frame_count, max_frames or info.frame_count)
-        times: list[float] = []
-        results: list[FramePoses] = []
-        frames = iter(reader)
-        while True:
-            t0 = time.perf_counter()
-            frame = next(frames, None)
-            t1 = time.perf_counter()
-            if frame is None:
-                break
-            results.append(estimator.process(frame.image, frame.time_s))
-            times.append(frame.time_s)
-            timings.decode_s += t1 - t0
-            timings.inference_s += time.perf_counter() - t1
-            if progress is not None:
-                progress("pose", len(times), expected)
+        frames = prefetch_frames(iter(reader), depth=prefetch) if prefetch else iter(reader)
+        with contextlib.closing(frames):
+            times, results = _run_frames(frames, estimator, timings, progress, expected)
         problems = list(reader.problems)
     timings.n_frames = len(times)
     timings.total_s = time.perf_counter() - t_start

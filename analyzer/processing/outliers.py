@@ -92,21 +92,34 @@ def speed_outliers(
     METRICS.md §3.3 step 3 ([EJ]): > 15 L/s for head/shoulders/hips, > 40 L/s for limbs and
     feet, ``L`` = leg length (``scale_px``). A sample is rejected when the displacement
     both from the previous and to the next valid sample exceeds ``max(v_max Δt, min_jump_l L)``
-    (the floor keeps pixel noise at 120-240 fps from counting as speed). A single jump (step
-    change) is not rejected: it is ambiguous which side is wrong.
+    (the floor keeps pixel noise at 120-240 fps from counting as speed). At the first or last
+    sample of a run (no neighbour within 2.5 frame intervals on one side) one implausible
+    step suffices if the run continues consistently behind it. A single jump inside a run
+    (step change) is not rejected: it is ambiguous which side is wrong.
     """
     t = np.asarray(times_s, dtype=float)
     vmax = np.full(N_LANDMARKS, extremity_max_speed_l_s)
     vmax[list(TRUNK_SPEED_LANDMARKS)] = trunk_max_speed_l_s
     bad = np.zeros(xy.shape[:2], dtype=bool)
+    frame_dt = float(np.median(np.diff(t))) if t.size > 1 else 1.0
     for j in range(N_LANDMARKS):
         idx = np.flatnonzero(np.all(np.isfinite(xy[:, j]), axis=-1))
         if idx.size < 3:
             continue
+        dt = np.diff(t[idx])
         step = np.linalg.norm(np.diff(xy[idx, j], axis=0), axis=-1)
-        limit = np.maximum(vmax[j] * np.diff(t[idx]), min_jump_l) * scale_px
-        too_fast = step > limit
-        bad[idx[1:-1], j] = too_fast[:-1] & too_fast[1:]
+        fast = step > np.maximum(vmax[j] * dt, min_jump_l) * scale_px  # step i -> i+1
+        gap = dt > 2.5 * frame_dt
+        # fast_in[i]: step into sample i; fast_out[i]: step out of it (False where absent)
+        fast_in = np.concatenate([[False], fast])
+        fast_out = np.concatenate([fast, [False]])
+        starts = np.concatenate([[True], gap])  # no close neighbour before
+        ends = np.concatenate([gap, [True]])  # no close neighbour after
+        calm_next = np.concatenate([~fast[1:], [True, True]])  # step i+1 -> i+2 plausible
+        calm_prev = np.concatenate([[True, True], ~fast[:-1]])  # step i-2 -> i-1 plausible
+        spike = fast_in & fast_out & ~starts & ~ends
+        edge = (starts & ~ends & fast_out & calm_next) | (ends & ~starts & fast_in & calm_prev)
+        bad[idx, j] = spike | edge
     return bad
 
 
@@ -162,7 +175,11 @@ def _line_reference(xy: np.ndarray, exclude: np.ndarray, *, half: int) -> np.nda
     use = np.isfinite(xy).all(axis=-1) & ~exclude  # (T, 33)
     vals = np.where(use[..., None], xy, 0.0)
     offsets = [k for k in range(-half, half + 1) if k != 0]
-    sums = {name: 0.0 for name in ("w", "k", "kk", "y", "ky")}
+    s_w = np.zeros(use.shape)
+    s_k = np.zeros(use.shape)
+    s_kk = np.zeros(use.shape)
+    s_y = np.zeros(xy.shape)
+    s_ky = np.zeros(xy.shape)
     t_n = xy.shape[0]
     for k in offsets:
         src = slice(max(k, 0), t_n + min(k, 0))
@@ -171,14 +188,12 @@ def _line_reference(xy: np.ndarray, exclude: np.ndarray, *, half: int) -> np.nda
         w[dst] = use[src]
         y = np.zeros(xy.shape)
         y[dst] = vals[src]
-        sums["w"] = sums["w"] + w
-        sums["k"] = sums["k"] + k * w
-        sums["kk"] = sums["kk"] + k * k * w
-        sums["y"] = sums["y"] + y
-        sums["ky"] = sums["ky"] + k * y
-    det = sums["w"] * sums["kk"] - sums["k"] ** 2
+        s_w += w
+        s_k += k * w
+        s_kk += k * k * w
+        s_y += y
+        s_ky += k * y
+    det = s_w * s_kk - s_k**2
     with np.errstate(invalid="ignore", divide="ignore"):
-        intercept = (sums["kk"][..., None] * sums["y"] - sums["k"][..., None] * sums["ky"]) / det[
-            ..., None
-        ]
-    return np.where((sums["w"] >= 2)[..., None] & (det > 0)[..., None], intercept, np.nan)
+        intercept = (s_kk[..., None] * s_y - s_k[..., None] * s_ky) / det[..., None]
+    return np.where((s_w >= 2)[..., None] & (det > 0)[..., None], intercept, np.nan)

@@ -12,7 +12,8 @@ travels furthest across the ground:
   in pixels measured in body sizes of the largest person, so that a tiny person far in the
   background, who may cross many of their own body sizes, does not win over the athlete the
   camera was set up for. People smaller than ``min_relative_size`` of the largest and
-  tracklets shorter than ``min_duration_s`` are not candidates unless nobody else is.
+  people detected for less than ``min_duration_s`` in all (frames × frame interval) are not
+  candidates unless nobody else is; only candidates set the largest size.
 
 Override: ``point_xy`` at ``at_time_s`` picks the person whose landmark box contains (or is
 nearest to) that point in the frame nearest that time, e.g. a click on a video frame.
@@ -61,6 +62,7 @@ def _describe(tr: Tracklet, multi: MultiPoseTrack, sizes: np.ndarray) -> dict[st
         "last_time_s": round(float(t[tr.last]), 4),
         "n_frames": len(tr.frames),
         "duration_s": float(t[tr.last] - t[tr.first]),
+        "tracked_s": len(tr.frames) * float(np.median(np.diff(t))) if t.size > 1 else 0.0,
         "size_px": size,
         "travel_px": travel_px,
         "travel_body_sizes": travel_px / size if size > 0 else 0.0,
@@ -75,7 +77,7 @@ def score_tracklets(
 ) -> np.ndarray:
     """Ground-travel score per tracklet (module docstring); -inf for non-candidates."""
     sizes = np.array([i["size_px"] for i in infos], dtype=float)
-    long_enough = np.array([i["duration_s"] >= min_duration_s for i in infos])
+    long_enough = np.array([i["tracked_s"] >= min_duration_s for i in infos])
     biggest = np.nanmax(sizes[long_enough]) if np.any(long_enough) else np.nanmax(sizes)
     rel = sizes / biggest
     travel = np.array([i["travel_body_sizes"] for i in infos], dtype=float)

@@ -17,6 +17,7 @@ time (e.g. across an occlusion) are merged.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -58,40 +59,62 @@ class Tracklet:
 
 @dataclass
 class _Open:
-    """A tracklet being extended, with its motion state."""
+    """A tracklet being extended, with its recent history."""
 
     tracklet: Tracklet
     pose: np.ndarray
-    centre: np.ndarray
     t: float
     sizes: list[float]
-    velocity: np.ndarray
+    times: list[float]
+    centres: list[np.ndarray]
+    size: float = 0.0  # robust reference size: median of the last 15 detections' sizes
 
-    @property
-    def size(self) -> float:
-        """Robust reference size: median of the last 15 detections' body sizes."""
-        return float(np.median(self.sizes[-15:]))
+    def __post_init__(self) -> None:
+        self.size = float(np.median(self.sizes[-15:]))
+
+    def predict(self, t: float) -> np.ndarray:
+        """Hip centre at time ``t`` from a Theil-Sen line through the last 6 centres.
+
+        Robust to one glitching detection among them (a distorted pose whose hips land
+        elsewhere), which would otherwise drag the prediction onto the next glitch.
+        """
+        tt = np.asarray(self.times[-6:])
+        cc = np.asarray(self.centres[-6:])
+        if tt.size < 2:
+            return cc[-1]
+        i, j = np.triu_indices(tt.size, k=1)
+        slope = np.median((cc[j] - cc[i]) / (tt[j] - tt[i])[:, None], axis=0)
+        return np.median(cc - slope * tt[:, None], axis=0) + slope * t
 
 
 def detection_centres(xy: np.ndarray) -> np.ndarray:
     """(..., 2) hip centre of each detection, or the centre of its landmarks' box without hips."""
     hips = hip_centre(xy)
-    with np.errstate(invalid="ignore"):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
         box = (np.nanmax(xy, axis=-2) + np.nanmin(xy, axis=-2)) / 2 if xy.size else hips
     return np.where(np.isfinite(hips), hips, box)
 
 
+_BODY = np.asarray(BODY_LANDMARKS)
+_BODY_MIRRORED = np.asarray(MIRROR)[_BODY]
+
+
 def pose_distance(a: np.ndarray, b: np.ndarray) -> float:
     """Median body-landmark distance between two (33, 2) poses, mirror-invariant (pixels)."""
-    idx = list(BODY_LANDMARKS)
-    direct = nanmedian(np.linalg.norm(a[idx] - b[idx], axis=-1))
-    mirrored = nanmedian(np.linalg.norm(a[idx] - b[list(MIRROR)][idx], axis=-1))
-    return float(np.fmin(direct, mirrored))
+    out = np.inf
+    for idx in (_BODY, _BODY_MIRRORED):
+        d = np.linalg.norm(a[_BODY] - b[idx], axis=-1)
+        d = d[np.isfinite(d)]
+        if d.size:
+            out = min(out, float(np.median(d)))
+    return out if np.isfinite(out) else float("nan")
 
 
 def _cost_matrix(
     opened: list[_Open],
     xy: np.ndarray,
+    centres: np.ndarray,
     dets: np.ndarray,
     sizes: np.ndarray,
     t: float,
@@ -100,17 +123,17 @@ def _cost_matrix(
 ) -> np.ndarray:
     """Matching cost (body sizes) of open tracklets × detections; ``_BIG`` beyond the gate."""
     cost = np.full((len(opened), dets.size), _BIG)
-    centres = detection_centres(xy[dets])
     for a, trk in enumerate(opened):
         dt = t - trk.t
-        pred = trk.centre + trk.velocity * dt
+        pred = trk.predict(t)
         gate = gate_sizes + gate_growth * max(dt - 1e-9, 0.0)
         for d, slot in enumerate(dets):
             ratio = abs(np.log(sizes[slot] / trk.size))
-            jump = float(np.linalg.norm(centres[d] - pred)) / trk.size
+            jump = float(np.linalg.norm(centres[slot] - pred)) / trk.size
             if ratio > np.log(MAX_SIZE_RATIO) or not jump <= gate:
                 continue
-            shape = min(pose_distance(trk.pose + (pred - trk.centre), xy[slot]) / trk.size, 1.0)
+            shift = pred - trk.centres[-1]
+            shape = min(pose_distance(trk.pose + shift, xy[slot]) / trk.size, 1.0)
             cost[a, d] = jump + 0.3 * np.nan_to_num(shape, nan=1.0) + 0.5 * ratio
     return cost
 
@@ -134,28 +157,35 @@ def _assign(cost: np.ndarray, *, unmatched_cost: float = UNMATCHED_COST) -> list
 
 
 def _shadows(
-    xy: np.ndarray, slot: int, dets: np.ndarray, matched: set[int], sizes: np.ndarray
+    centres: np.ndarray, slot: int, dets: np.ndarray, matched: set[int], sizes: np.ndarray
 ) -> bool:
     """True if an unmatched detection lies on a person already matched in this frame.
 
     Such a detection (a partial or offset duplicate) must not start a tracklet of its own:
     two tracklets on one person would share that person's frames between them.
     """
-    here = detection_centres(xy[slot])
     return any(
-        np.linalg.norm(detection_centres(xy[dets[m]]) - here)
+        np.linalg.norm(centres[dets[m]] - centres[slot])
         < BIRTH_SIZES * max(sizes[slot], sizes[dets[m]])
         for m in matched
     )
 
 
-def _update(trk: _Open, pose: np.ndarray, t: float, size: float, frame: int, slot: int) -> None:
-    centre = detection_centres(pose)
-    dt = t - trk.t
-    if np.all(np.isfinite(centre)) and dt > 0:
-        trk.velocity = 0.5 * trk.velocity + 0.5 * (centre - trk.centre) / dt
-    trk.pose, trk.centre, trk.t = pose, centre, t
+def _update(
+    trk: _Open,
+    pose: np.ndarray,
+    centre: np.ndarray,
+    t: float,
+    size: float,
+    frame: int,
+    slot: int,
+) -> None:
+    if np.all(np.isfinite(centre)):
+        trk.times.append(t)
+        trk.centres.append(centre)
+    trk.pose, trk.t = pose, t
     trk.sizes.append(float(size))
+    trk.size = float(np.median(trk.sizes[-15:]))
     trk.tracklet.frames.append(frame)
     trk.tracklet.slots.append(slot)
 
@@ -214,6 +244,7 @@ def link_tracklets(
     sizes = body_size_px(image_xy)  # (T, P)
     opened: list[_Open] = []
     done: list[Tracklet] = []
+    centres = detection_centres(image_xy)  # (T, P, 2)
     for f, t in enumerate(np.asarray(times_s, dtype=float)):
         for trk in [o for o in opened if t - o.t > max_miss_s]:
             opened.remove(trk)
@@ -222,19 +253,20 @@ def link_tracklets(
         matched: set[int] = set()
         if opened and dets.size:
             cost = _cost_matrix(
-                opened, image_xy[f], dets, sizes[f], t, gate_sizes, gate_growth_sizes_s
-            )
+                opened, image_xy[f], centres[f], dets, sizes[f], t, gate_sizes,
+                gate_growth_sizes_s,
+            )  # fmt: skip
             for a, d in _assign(cost):
-                _update(opened[a], image_xy[f, dets[d]], t, sizes[f, dets[d]], f, dets[d])
+                slot = dets[d]
+                _update(opened[a], image_xy[f, slot], centres[f, slot], t, sizes[f, slot], f, slot)
                 matched.add(int(d))
         for d in sorted(range(dets.size), key=lambda d: -sizes[f, dets[d]]):
             slot = dets[d]
-            if d not in matched and not _shadows(image_xy[f], slot, dets, matched, sizes[f]):
+            if d not in matched and not _shadows(centres[f], slot, dets, matched, sizes[f]):
                 matched.add(d)  # born here: later detections on this person are shadows
-                pose = image_xy[f, slot]
                 opened.append(
-                    _Open(Tracklet([f], [int(slot)]), pose, detection_centres(pose), t,
-                          [float(sizes[f, slot])], np.zeros(2))
+                    _Open(Tracklet([f], [int(slot)]), image_xy[f, slot], t,
+                          [float(sizes[f, slot])], [t], [centres[f, slot]])
                 )  # fmt: skip
     done.extend(o.tracklet for o in opened)
     return sorted(done, key=lambda tr: tr.first)
@@ -311,21 +343,27 @@ def merge_tracklets(
 
 
 def _overlap_distance(
-    a: Tracklet, b: Tracklet, times_s: np.ndarray, xy: np.ndarray, sizes: np.ndarray
+    a: Tracklet, b: Tracklet, times_s: np.ndarray, centres: np.ndarray, sizes: np.ndarray
 ) -> float:
     """Median hip-centre distance (body sizes) between b's detections and a's nearest in time
     (within 0.1 s), over the time both tracklets span; inf if they never come that close."""
     ta = times_s[a.frames]
-    dists = []
-    for f, s in zip(b.frames, b.slots, strict=True):
-        if not ta[0] <= times_s[f] <= ta[-1]:
-            continue
-        i = int(np.argmin(np.abs(ta - times_s[f])))
-        if abs(ta[i] - times_s[f]) <= 0.1:
-            size = min(sizes[f, s], sizes[a.frames[i], a.slots[i]])
-            gap = detection_centres(xy[f, s]) - detection_centres(xy[a.frames[i], a.slots[i]])
-            dists.append(float(np.linalg.norm(gap)) / size)
-    return float(np.median(dists)) if dists else float("inf")
+    tb = times_s[b.frames]
+    inside = (tb >= ta[0]) & (tb <= ta[-1])
+    if not inside.any():
+        return float("inf")
+    fb, sb = np.asarray(b.frames)[inside], np.asarray(b.slots)[inside]
+    pos = np.clip(np.searchsorted(ta, tb[inside]), 1, ta.size - 1)
+    nearer = np.where(
+        np.abs(ta[pos - 1] - tb[inside]) <= np.abs(ta[pos] - tb[inside]), pos - 1, pos
+    )
+    close = np.abs(ta[nearer] - tb[inside]) <= 0.1
+    if not close.any():
+        return float("inf")
+    fa, sa = np.asarray(a.frames)[nearer[close]], np.asarray(a.slots)[nearer[close]]
+    fb, sb = fb[close], sb[close]
+    gap = np.linalg.norm(centres[fb, sb] - centres[fa, sa], axis=-1)
+    return float(np.median(gap / np.minimum(sizes[fb, sb], sizes[fa, sa])))
 
 
 def _union(a: Tracklet, b: Tracklet, sizes: np.ndarray) -> Tracklet:
@@ -355,6 +393,7 @@ def unite_overlapping(
     body sizes of each other (nearest frames in time) are made one, closest pair first.
     """
     sizes = body_size_px(image_xy)
+    centres = detection_centres(image_xy)
     out = list(tracklets)
     while True:
         best: tuple[float, int, int] | None = None
@@ -364,8 +403,8 @@ def unite_overlapping(
                 if b.first > a.last or a.first > b.last:
                     continue
                 d = min(
-                    _overlap_distance(a, b, times_s, image_xy, sizes),
-                    _overlap_distance(b, a, times_s, image_xy, sizes),
+                    _overlap_distance(a, b, times_s, centres, sizes),
+                    _overlap_distance(b, a, times_s, centres, sizes),
                 )
                 if d <= max_distance_sizes and (best is None or d < best[0]):
                     best = (d, i, j)

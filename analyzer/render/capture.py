@@ -202,7 +202,7 @@ def _check_view(view: ViewInfo | None) -> CaptureCheck:
             "Film from the side, square to the line the athlete backpedals on, "
             "with the camera still on a tripod at hip height.",
         )
-    texts = {
+    texts: dict[str, tuple[Status, str]] = {
         "side": ("good", ""),
         "front": (
             "fair",
@@ -224,7 +224,7 @@ def _check_view(view: ViewInfo | None) -> CaptureCheck:
     status, advice = texts.get(view.view, ("fair", ""))
     return CaptureCheck(
         "view", "Camera view", f"{view.view} ({view.confidence:.0%} sure)", status, advice
-    )  # type: ignore[arg-type]
+    )
 
 
 def _check_fps(track: PoseTrack, video_info: Any | None) -> CaptureCheck:
@@ -232,6 +232,7 @@ def _check_fps(track: PoseTrack, video_info: Any | None) -> CaptureCheck:
     fps = float(fps) if fps else track.fps
     if not np.isfinite(fps):
         return CaptureCheck("frame_rate", "Frame rate", "unknown", "unknown")
+    status: Status
     if fps >= GOOD_FPS:
         status, advice = "good", ""
     elif fps >= FAIR_FPS:
@@ -260,7 +261,7 @@ def _check_size(track: PoseTrack) -> CaptureCheck:
         "The athlete is small in the picture: move the camera closer (about 5-8 m for a "
         "10 m rep) or film in 4K, keeping the whole rep in frame."
     )
-    status = "fair" if px >= FAIR_BODY_PX else "poor"
+    status: Status = "fair" if px >= FAIR_BODY_PX else "poor"
     return CaptureCheck("athlete_size", "Athlete size in frame", value, status, advice)
 
 
@@ -273,7 +274,7 @@ def _check_detection(track: PoseTrack) -> CaptureCheck:
         "The athlete was lost in some frames: keep the face visible, avoid other people "
         "crossing in front, and use more light or a plainer background."
     )
-    status = "fair" if rate >= FAIR_DETECTION else "poor"
+    status: Status = "fair" if rate >= FAIR_DETECTION else "poor"
     return CaptureCheck("detection_rate", "Athlete detection", value, status, advice)
 
 
@@ -295,7 +296,7 @@ def _check_in_frame(track: PoseTrack) -> CaptureCheck:
         "Part of the body leaves the picture: step the camera back or turn the phone "
         "sideways so the whole rep, head to feet, stays in frame."
     )
-    status = "fair" if frac >= FAIR_IN_FRAME else "poor"
+    status: Status = "fair" if frac >= FAIR_IN_FRAME else "poor"
     return CaptureCheck("in_frame", "Whole body in frame", value, status, advice)
 
 
@@ -316,4 +317,5 @@ def _check_lighting(brightness: BrightnessStats | dict[str, float] | None) -> Ca
     else:
         advice = "The picture is flat: film with the light behind the camera, not behind them."
     fair = FAIR_LUMA[0] <= luma <= FAIR_LUMA[1] and contrast >= FAIR_CONTRAST
-    return CaptureCheck("lighting", "Lighting", value, "fair" if fair else "poor", advice)
+    status: Status = "fair" if fair else "poor"
+    return CaptureCheck("lighting", "Lighting", value, status, advice)

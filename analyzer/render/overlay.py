@@ -362,7 +362,7 @@ def _draw_arc(
     ang_a = math.degrees(math.atan2(a[1] - v[1], a[0] - v[0]))
     ang_c = math.degrees(math.atan2(c[1] - v[1], c[0] - v[0]))
     delta = (ang_c - ang_a + 540.0) % 360.0 - 180.0
-    reach = min(np.linalg.norm(a - v), np.linalg.norm(c - v))
+    reach = float(min(np.linalg.norm(a - v), np.linalg.norm(c - v)))
     radius = max(8, round(min(0.45 * reach, 60 * s)))
     cv2.ellipse(
         frame,

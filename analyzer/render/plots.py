@@ -154,7 +154,7 @@ def plot_series(
         ax.set_xlim(float(times[0]), float(times[-1]))
     ax.grid(True, alpha=0.25)
     _legend(ax)
-    return ax.figure
+    return _figure(ax)
 
 
 def plot_hip_height(motion: MotionAnalysis, *, ax: Axes | None = None, band=(None, None)):
@@ -205,7 +205,7 @@ def plot_step_lengths(
             color="#757575",
         )
         _legend(ax)
-        return ax.figure
+        return _figure(ax)
     x = np.arange(1, len(steps) + 1)
     heights = [float(s.length_leg_lengths or 0.0) for s in steps]
     colours = [FOOT_COLOURS.get(s.foot, "#9e9e9e") for s in steps]
@@ -225,7 +225,7 @@ def plot_step_lengths(
     ax.set_ylim(0, max(max(heights), band[1] or 0.0) * 1.25)
     ax.grid(True, axis="y", alpha=0.25)
     _legend(ax)
-    return ax.figure
+    return _figure(ax)
 
 
 def report_figures(result: AnalysisResult) -> dict[str, Figure]:
@@ -247,6 +247,12 @@ def _band_for(result: AnalysisResult, group: str) -> tuple[float | None, float |
         if f.metric.startswith(group) or f.metric.startswith(group.replace("_", "")):
             return band_limits(f.band)
     return None, None
+
+
+def _figure(ax: Axes) -> Figure:
+    fig = ax.get_figure(root=True)
+    assert fig is not None
+    return fig
 
 
 def _legend(ax: Axes, **kwargs: Any) -> None:

@@ -26,6 +26,7 @@ from analyzer.render.overlay import annotate, athlete_box, crop_overlay, format_
 from analyzer.render.plots import figure_png, report_figures
 from analyzer.render.scene import (
     band_limits,
+    finding_measurement,
     finding_overlay,
     metric_digits,
     metric_label,
@@ -268,6 +269,7 @@ def _finding_context(result: AnalysisResult, f: Finding, frame: np.ndarray | Non
         ],
         "seek": f"{t(f.key_frame):.3f}",
         "image": None if frame is None else jpeg_data_uri(key_frame_image(result, f, frame)),
+        "measured_on_image": finding_measurement(result.motion, f) is not None,
         "rep": None if f.rep is None else f.rep + 1,
     }
 

@@ -243,14 +243,25 @@ def finding_measurement(motion: MotionAnalysis, finding: Finding) -> Measurement
     if geometry is None:
         return None
     kind, points, label = geometry
+    if finding.metric not in _DRAWN_METRICS:
+        # the picture shows where to look; the value is not this geometry's own measure
+        label = metric_label(finding.metric)
     return Measurement(
         kind=kind,
         points=points,
         value=_finite(finding.value),
-        unit=_display_unit(finding.unit),
+        unit=metric_unit(finding.metric, finding.unit),
         band=band_limits(finding.band),
         label=label,
     )
+
+
+#: Metrics whose value *is* the drawn geometry (the others get their own name as label).
+_DRAWN_METRICS = frozenset({
+    "knee_flexion_deg", "ready_knee_flexion_deg", "hip_height_ratio", "ready_hip_height_ratio",
+    "trunk_lean_deg", "ready_trunk_lean_deg", "sprint_trunk_lean_deg",
+    "reach_at_touchdown_leg_lengths", "foot_pitch_deg",
+})  # fmt: skip
 
 
 # --------------------------------------------------------------------------- geometry

@@ -214,3 +214,183 @@ def _bias_sd(est: np.ndarray, true: np.ndarray, mask: np.ndarray) -> tuple[float
     if e.size < 3:
         return float("nan"), float("nan")
     return float(np.mean(e)), float(np.std(e))
+
+
+def _align(series: np.ndarray, t_series: np.ndarray, t_truth: np.ndarray) -> np.ndarray:
+    """Resample a per-frame series onto the truth's frame times (nearest frame)."""
+    series = np.asarray(series, float)
+    if series.shape[0] == t_truth.shape[0]:
+        return series
+    idx = np.clip(np.searchsorted(t_series, t_truth), 0, len(t_series) - 1)
+    return series[idx]
+
+
+def _landmark_errors(track: Any, truth: dict[str, Any]) -> dict[str, float]:
+    xy = _align(track.image_xy.reshape(track.n_frames, -1), track.times_s, truth["times_s"])
+    xy = xy.reshape(-1, sk.N_LANDMARKS, 2)
+    txy = truth["image_xy"]
+    torso = np.nanmedian(np.linalg.norm(
+        (txy[:, sk.LEFT_SHOULDER] + txy[:, sk.RIGHT_SHOULDER]) / 2
+        - (txy[:, sk.LEFT_HIP] + txy[:, sk.RIGHT_HIP]) / 2, axis=-1))  # fmt: skip
+    err = np.linalg.norm(xy - txy, axis=-1) / torso
+    near_left = truth["depth_m"][:, sk.LEFT_HIP] <= truth["depth_m"][:, sk.RIGHT_HIP]
+    out = {"torso_px": float(torso)}
+    for part in ("hip", "knee", "ankle", "shoulder", "elbow", "wrist"):
+        li, ri = sk.INDEX[f"left_{part}"], sk.INDEX[f"right_{part}"]
+        near = np.where(near_left, err[:, li], err[:, ri])
+        far = np.where(near_left, err[:, ri], err[:, li])
+        out[f"near_{part}"] = float(np.nanmedian(near))
+        out[f"far_{part}"] = float(np.nanmedian(far))
+    out["body17"] = float(np.nanmedian(err[:, list(sk.BODY_LANDMARKS)]))
+    return out
+
+
+def evaluate_case(
+    case: Case,
+    cache_dir: str | Path,
+    *,
+    num_poses: int = 1,
+    profile: str = "db-backpedal",
+) -> CaseResult:
+    """Render (or reuse) the clip of ``case``, run the full pipeline on it, compare with truth.
+
+    Parameters
+    ----------
+    case
+        The clip to evaluate.
+    cache_dir
+        Where clips and pose tracks are cached (a pose track is reused when the clip's bytes
+        and pose settings are unchanged).
+    num_poses
+        People per frame for the pose model (the pipeline's default is 2; 1 is faster and
+        enough for a one-athlete clip).
+    profile
+        Fault profile.
+    """
+    from analyzer.pipeline import AnalysisSettings, analyze_track, estimate_track
+    from analyzer.synth.clips import load_truth
+
+    clip = render_case(case, cache_dir)
+    truth = load_truth(clip)
+    tj = truth["truth"]
+    n = int(truth["times_s"].shape[0])
+    params = tj["params"]
+    settings = AnalysisSettings(profile=profile, athlete_height_m=params.get("height_m"),
+                                num_poses=num_poses, qb_side=params.get("qb_side"))  # fmt: skip
+    track, _ = estimate_track(clip, settings, cache_dir=Path(cache_dir) / "pose")
+    res = CaseResult(case=case, clip=clip, n_frames=n, detection=float(track.detected().mean()),
+                     view_found="", faults_expected=tuple(tj.get("faults", ())))  # fmt: skip
+    res.landmark_error_torso = _landmark_errors(track, truth)
+    try:
+        result = analyze_track(track, settings)
+    except Exception as exc:  # a benchmark reports a failing clip and goes on
+        res.error = f"{type(exc).__name__}: {exc}"
+        return res
+    motion = result.motion
+    res.view_found = motion.view.view + (f"/{motion.view.camera_side}"
+                                         if motion.view.camera_side else "")  # fmt: skip
+    _compare_series(res, motion, truth)
+    for key, tkey in METRIC_PAIRS.items():
+        mv, tv = motion.metrics.get(key), tj["metrics"].get(tkey)
+        if mv is None or not mv.assessable or mv.value is None or tv is None:
+            continue
+        if np.isfinite(tv) and np.isfinite(mv.value):
+            res.metric_errors[key] = float(mv.value - tv)
+            res.metric_values[key] = (float(mv.value), float(tv))
+    res.faults_raised = tuple(sorted({f.id for f in result.faults.findings}))
+    res.not_assessable = tuple(sorted(getattr(x, "key", str(x))
+                                      for x in result.faults.not_assessable))  # fmt: skip
+    return res
+
+
+def _compare_series(res: CaseResult, motion: Any, truth: dict[str, Any]) -> None:
+    if motion.view.view != "side":
+        return
+    tser = true_image_series(truth)
+    mask = _phase_mask(truth["truth"], len(truth["times_s"]), "backpedal")
+    t_track = motion.track.times_s
+    for key, attr in (("knee_flexion_deg", "knee"), ("trunk_lean_deg", "trunk")):
+        if key not in motion.series:
+            continue
+        est = _align(motion.series[key], t_track, truth["times_s"])
+        bias, sd = _bias_sd(est, tser[key], mask)
+        setattr(res, f"{attr}_bias_deg", bias)
+        setattr(res, f"{attr}_sd_deg", sd)
+
+
+def _fmt(v: float, spec: str = "+.2f") -> str:
+    return "-" if v is None or not np.isfinite(v) else format(v, spec)
+
+
+def case_table(results: list[CaseResult]) -> str:
+    """One row per clip: detection, per-frame angle errors, key metric errors, faults."""
+    head = (f"{'clip':34s} {'det':>5s} {'view':>10s} {'knee bias/sd':>13s} {'trunk bias/sd':>13s}"
+            f" {'step m':>7s} {'cad':>6s} {'turn s':>7s}  faults (expected | raised)")  # fmt: skip
+    rows = [head, "-" * len(head)]
+    for r in results:
+        e = r.metric_errors
+        rows.append(
+            f"{r.case.name:34s} {r.detection:5.2f} {r.view_found:>10s} "
+            f"{_fmt(r.knee_bias_deg, '+.1f'):>6s}/{_fmt(r.knee_sd_deg, '.1f'):<6s} "
+            f"{_fmt(r.trunk_bias_deg, '+.1f'):>6s}/{_fmt(r.trunk_sd_deg, '.1f'):<6s} "
+            f"{_fmt(e.get('step_length_m', np.nan)):>7s} "
+            f"{_fmt(e.get('cadence_steps_per_s', np.nan)):>6s} "
+            f"{_fmt(e.get('turn_onset_s', np.nan)):>7s}  "
+            f"{','.join(r.faults_expected) or '-'} | {','.join(r.faults_raised) or '-'}"
+            + (f"  ERROR {r.error}" if r.error else "")
+        )
+    return "\n".join(rows)
+
+
+def metric_table(results: list[CaseResult]) -> str:
+    """Per metric, over the clips where it was assessable: n, mean error, mean |error|, max."""
+    rows = [f"{'metric':34s} {'n':>3s} {'bias':>8s} {'MAE':>8s} {'max|err|':>9s}"]
+    rows.append("-" * len(rows[0]))
+    for key in METRIC_PAIRS:
+        errs = np.array([r.metric_errors[key] for r in results if key in r.metric_errors])
+        if errs.size == 0:
+            rows.append(f"{key:34s} {0:3d} {'-':>8s} {'-':>8s} {'-':>9s}")
+            continue
+        rows.append(f"{key:34s} {errs.size:3d} {errs.mean():+8.3f} {np.abs(errs).mean():8.3f} "
+                    f"{np.abs(errs).max():9.3f}")  # fmt: skip
+    return "\n".join(rows)
+
+
+def fault_table(results: list[CaseResult]) -> str:
+    """Per fault: found when present (k/n clips) and raised when absent (k/m clips)."""
+    ids = sorted({f for r in results for f in (*r.faults_expected, *r.faults_raised)})
+    rows = [f"{'fault':24s} {'found when present':>19s} {'raised when absent':>19s}"]
+    rows.append("-" * len(rows[0]))
+    for fid in ids:
+        have = [r for r in results if fid in r.faults_expected and not r.error]
+        lack = [r for r in results if fid not in r.faults_expected and not r.error]
+        found = sum(fid in r.faults_raised for r in have)
+        false = sum(fid in r.faults_raised for r in lack)
+        rows.append(f"{fid:24s} {f'{found}/{len(have)}':>19s} {f'{false}/{len(lack)}':>19s}")
+    return "\n".join(rows)
+
+
+def summary_tables(results: list[CaseResult]) -> str:
+    """All three tables, as printed by ``backpedal bench accuracy``."""
+    return "\n\n".join([case_table(results), metric_table(results), fault_table(results)])
+
+
+def results_json(results: list[CaseResult]) -> str:
+    """The results as JSON text (for the README table and for comparing runs)."""
+
+    def one(r: CaseResult) -> dict[str, Any]:
+        d = asdict(r)
+        d["case"] = {**asdict(r.case), "name": r.case.name}
+        d["clip"] = r.clip.name
+        return d
+
+    def clean(v: Any) -> Any:
+        if isinstance(v, float) and not np.isfinite(v):
+            return None
+        if isinstance(v, dict):
+            return {k: clean(x) for k, x in v.items()}
+        if isinstance(v, (list, tuple)):
+            return [clean(x) for x in v]
+        return v
+
+    return json.dumps([clean(one(r)) for r in results], indent=1) + "\n"

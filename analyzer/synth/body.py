@@ -206,7 +206,7 @@ def _add_trunk(b: _Builder, lm: np.ndarray, s: float, g: float) -> np.ndarray:
     b.ellipsoid(pel_c, rot, (hip_half + 0.075 * g, 0.115 * g, 0.105 * g), SHORTS)
     abd_c = hp_m + up * 0.40 * torso
     b.ellipsoid(abd_c, rot, (0.145 * g, 0.17 * s, 0.10 * g), SHIRT)
-    chest_c = hp_m + up * 0.72 * torso + fwd * 0.005 * s
+    chest_c = hp_m + up * 0.72 * torso - fwd * 0.02 * s
     chest_half = max(0.85 * sh_half + 0.02 * g, 0.13 * g)
     b.ellipsoid(chest_c, rot, (chest_half, 0.19 * s, 0.11 * g), SHIRT)
     # Shoulder girdle: trapezius bar between the joints and deltoid caps over them.
@@ -255,7 +255,7 @@ def _add_leg(b: _Builder, lm: np.ndarray, side: str, g: float, trunk: np.ndarray
     # Achilles tendon and heel: more tissue behind the ankle joint than in front of it.
     b.ellipsoid(ank - fwd * 0.022 * g + _unit(shank, -foot_up) * 0.01 * g, calf_rot,
                 (0.05 * g, 0.026 * g, 0.025 * g), SOCK)  # fmt: skip
-    b.cone(ank - foot_up * 0.035 * g, (h_c + t_c) / 2 + foot_up * 0.004 * g, 0.033 * g,
+    b.cone(ank - foot_up * 0.05 * g, (h_c + t_c) / 2 + foot_up * 0.004 * g, 0.033 * g,
            0.033 * g, FOOT)  # fmt: skip
 
 
@@ -272,8 +272,9 @@ def _add_head(
     half_w = float(np.clip(np.linalg.norm(ear_r - ear_l) / 2, 0.06 * s, 0.1 * s))
     centre = ear_m + up * 0.025 * s + fwd * 0.004 * s
     b.ellipsoid(centre, rot, (half_w + 0.004 * s, 0.122 * s, 0.102 * s), HEAD)
-    b.ellipsoid(ear_m - up * 0.05 * s + fwd * 0.045 * s, rot,
-                (0.056 * s, 0.055 * s, 0.062 * s), HEAD)  # fmt: skip  (jaw)
+    b.ellipsoid(
+        ear_m - up * 0.05 * s + fwd * 0.045 * s, rot, (0.056 * s, 0.055 * s, 0.062 * s), HEAD
+    )  # fmt: skip  (jaw)
     b.ellipsoid(nose - fwd * 0.012 * s, rot, (0.014 * s, 0.02 * s, 0.018 * s), SKIN)
     b.sphere(ear_l, 0.02 * s, SKIN)
     b.sphere(ear_r, 0.02 * s, SKIN)
@@ -334,7 +335,7 @@ def _shoe_colors(points: np.ndarray, axial: np.ndarray, ap: Appearance) -> np.nd
 
 def _head_colors(points: np.ndarray, ap: Appearance, head: dict[str, np.ndarray]) -> np.ndarray:
     rel = (points - head["centre"]) @ head["rot"].T / head["axes"]  # unit-sphere coords
-    x, y, z = rel[:, 0], rel[:, 1], rel[:, 2]  # right, up, forward
+    y, z = rel[:, 1], rel[:, 2]  # up, forward (rel[:, 0] is right)
     col = np.broadcast_to(np.asarray(ap.skin, float), (len(points), 3)).copy()
     hair = (y > 0.42 - 0.25 * np.clip(-z, 0, 1)) | ((z < -0.25) & (y > -0.45))
     hair &= ~((z > 0.55) & (y < 0.62))

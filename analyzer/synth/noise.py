@@ -3,7 +3,8 @@
 API
 ---
 ``NoiseSpec``                                     the error model's figures (dataclass).
-``NoiseSpec.realistic()``, ``NoiseSpec.none()``   presets.
+``NoiseSpec.realistic()``, ``NoiseSpec.none()``   presets; ``NoiseSpec.with_foot_offsets()``
+                                                  adds MediaPipe's systematic ankle/heel offsets.
 ``add_mediapipe_noise(track, *, rng, spec=None) -> PoseTrack``
     A copy with per-landmark constant offsets, frame-to-frame scatter, far-side occlusion
     dropouts, left/right leg swaps, whole-skeleton flips and missed frames. What was done is
@@ -48,6 +49,9 @@ class NoiseSpec:
     missed_frame_frac: float = 0.005
     visibility_sd: float = 0.02
     world_depth_factor: float = 2.0
+    ankle_up_m: float = 0.0
+    heel_down_m: float = 0.0
+    heel_forward_m: float = 0.0
 
     @classmethod
     def realistic(cls) -> NoiseSpec:
@@ -55,9 +59,15 @@ class NoiseSpec:
         return cls()
 
     @classmethod
+    def with_foot_offsets(cls) -> NoiseSpec:
+        """Defaults plus MediaPipe's systematic foot offsets seen on rendered figures
+        (SYNTHETIC.md): ankle ~3 cm above the joint centre, heel ~3 cm lower and forward."""
+        return cls(ankle_up_m=0.03, heel_down_m=0.03, heel_forward_m=0.03)
+
+    @classmethod
     def none(cls) -> NoiseSpec:
         """No errors at all (useful to check a pipeline path)."""
-        return cls(0, 0, 0, 0, 0.0, 0.0, 1, 0.0, 0.0, 0.0, 0.0, 1.0)
+        return cls(0, 0, 0, 0, 0.0, 0.0, 1, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0)
 
 
 def _ar1(rng: np.random.Generator, shape: tuple[int, ...], rho: float) -> np.ndarray:
@@ -105,6 +115,53 @@ def _far_side(track: PoseTrack) -> np.ndarray:
     return np.asarray(track.visibility < 0.9)
 
 
+def _torso_lengths(xy: np.ndarray, world: np.ndarray | None) -> tuple[float, float]:
+    """Median torso length in pixels and in metres (0.5 m without world landmarks)."""
+    torso_px = float(
+        np.nanmedian(np.linalg.norm(0.5 * (xy[:, 11] + xy[:, 12] - xy[:, 23] - xy[:, 24]), axis=-1))
+    )
+    if world is None:
+        return torso_px, 0.5
+    d = 0.5 * (world[:, 11] + world[:, 12] - world[:, 23] - world[:, 24])
+    return torso_px, float(np.nanmedian(np.linalg.norm(d, axis=-1)))
+
+
+def _foot_offsets(xy: np.ndarray, px_per_m: float, spec: NoiseSpec) -> None:
+    """Systematic ankle/heel offsets in place (image up = -y; forward = heel→toe)."""
+    if not (spec.ankle_up_m or spec.heel_down_m or spec.heel_forward_m):
+        return
+    for ankle, heel, toe in ((27, 29, 31), (28, 30, 32)):
+        fwd = xy[:, toe] - xy[:, heel]
+        fwd /= np.maximum(np.linalg.norm(fwd, axis=1, keepdims=True), 1e-9)
+        xy[:, ankle, 1] -= spec.ankle_up_m * px_per_m
+        xy[:, heel, 1] += spec.heel_down_m * px_per_m
+        xy[:, heel] += spec.heel_forward_m * px_per_m * fwd
+
+
+def _position_errors(
+    track: PoseTrack, xy, vis, world, rng: np.random.Generator, spec: NoiseSpec
+) -> tuple[np.ndarray, float]:
+    """Add offsets, scatter and far-side dropouts in place; return (visibility, torso_px)."""
+    far = _far_side(track)
+    torso_px, torso_m = _torso_lengths(xy, world)
+    _foot_offsets(xy, torso_px / torso_m, spec)
+    offset_sd = np.where(far, spec.offset_far, spec.offset_near)  # (T, 33)
+    scatter_sd = np.where(far, spec.scatter_far, spec.scatter_near)
+    dropout = far & (rng.random(far.shape) < spec.far_dropout_frac)
+    scatter_sd = np.where(dropout, 2.0 * scatter_sd, scatter_sd)
+    const = rng.standard_normal((1, 33, 3))
+    jitter = _ar1(rng, (track.n_frames, 33, 3), spec.scatter_corr)
+    err = offset_sd[..., None] * const + scatter_sd[..., None] * jitter  # torso lengths
+    xy += torso_px * err[..., :2]
+    if world is not None:
+        werr = torso_m * err
+        werr[..., 2] *= spec.world_depth_factor
+        world += werr
+    vis = np.where(dropout, rng.uniform(0.15, 0.45, vis.shape), vis)
+    vis = np.clip(vis + spec.visibility_sd * rng.standard_normal(vis.shape), 0.0, 1.0)
+    return vis, torso_px
+
+
 def add_mediapipe_noise(
     track: PoseTrack, *, rng: np.random.Generator, spec: NoiseSpec | None = None
 ) -> PoseTrack:
@@ -122,47 +179,22 @@ def add_mediapipe_noise(
     spec = spec or NoiseSpec.realistic()
     n = track.n_frames
     xy = track.image_xy.astype(np.float64).copy()
-    vis = track.visibility.astype(np.float64).copy()
     world = None if track.world_xyz is None else track.world_xyz.astype(np.float64).copy()
-    far = _far_side(track)
-    sh = 0.5 * (xy[:, 11] + xy[:, 12])
-    hp = 0.5 * (xy[:, 23] + xy[:, 24])
-    torso_px = float(np.nanmedian(np.linalg.norm(sh - hp, axis=-1)))
-    torso_m = 0.5
-    if world is not None:
-        wsh, whp = 0.5 * (world[:, 11] + world[:, 12]), 0.5 * (world[:, 23] + world[:, 24])
-        torso_m = float(np.nanmedian(np.linalg.norm(wsh - whp, axis=-1)))
-
-    offset_sd = np.where(far, spec.offset_far, spec.offset_near)  # (T, 33)
-    scatter_sd = np.where(far, spec.scatter_far, spec.scatter_near)
-    dropout = far & (rng.random(far.shape) < spec.far_dropout_frac)
-    scatter_sd = np.where(dropout, 2.0 * scatter_sd, scatter_sd)
-    const = rng.standard_normal((1, 33, 3))
-    jitter = _ar1(rng, (n, 33, 3), spec.scatter_corr)
-    err = offset_sd[..., None] * const + scatter_sd[..., None] * jitter  # torso lengths
-    xy += torso_px * err[..., :2]
-    if world is not None:
-        werr = torso_m * err
-        werr[..., 2] *= spec.world_depth_factor
-        world += werr
-    vis = np.where(dropout, rng.uniform(0.15, 0.45, vis.shape), vis)
-    vis = np.clip(vis + spec.visibility_sd * rng.standard_normal(vis.shape), 0.0, 1.0)
-
+    vis, torso_px = _position_errors(
+        track, xy, track.visibility.astype(np.float64), world, rng, spec
+    )
     swapped = _swap_runs(rng, n, spec.leg_swap_frac, spec.leg_swap_max_run)
     flipped = _swap_runs(rng, n, spec.flip_frac, 1, isolated=True) & ~swapped
     left_all = tuple(i for i, j in sk.LEFT_RIGHT_PAIRS)
     right_all = tuple(j for i, j in sk.LEFT_RIGHT_PAIRS)
     for arr in (xy, vis, world):
-        if arr is None:
-            continue
-        _swap(arr, swapped, sk.LEFT_LEG, sk.RIGHT_LEG)
-        _swap(arr, flipped, left_all, right_all)
+        if arr is not None:
+            _swap(arr, swapped, sk.LEFT_LEG, sk.RIGHT_LEG)
+            _swap(arr, flipped, left_all, right_all)
     missed = _swap_runs(rng, n, spec.missed_frame_frac, 1, isolated=True)
-    xy[missed] = np.nan
-    vis[missed] = 0.0
+    xy[missed], vis[missed] = np.nan, 0.0
     if world is not None:
         world[missed] = np.nan
-
     meta = dict(track.meta)
     meta["noise"] = {
         "spec": asdict(spec),

@@ -2,26 +2,34 @@
 
 API
 ---
-``BackpedalParams``                         the knobs (dataclass, SI units, documented below).
-``BackpedalParams.clean()``                 clean technique, every metric in its "good" band.
+``BackpedalParams``                         the knobs (dataclass, SI units, documented below);
+                                            ``.speed_m_s`` = step length × cadence.
+``BackpedalParams.clean(**changes)``        clean technique, every metric in its "good" band.
 ``BackpedalParams.with_fault(fault_id)``    clean + the knob(s) that produce one fault
                                             (ids in ``FAULT_IDS``; METRICS §7-9 thresholds
                                             with a safe margin, see ``FAULT_PRESETS``).
 ``generate_backpedal(params, *, rng=None) -> truth.SyntheticMotion``
-    (T, 33, 3) world landmarks at ``params.fps``, true contacts (touchdown = first frame the
-    foot is planted, toe-off = first frame it has left), phases, and the metric values
-    measured on the noise-free 3D motion (``truth_metrics.true_metrics``); the knob values are kept
-    in ``meta["intended"]``. ``rng`` (optional) adds small step-to-step variability
-    (``params.step_time_cv``); without it the motion is exactly periodic.
+    (T, 33, 3) world landmarks at ``params.fps``; true contacts (touchdown = first frame the
+    foot is planted, toe-off = first frame it has left); phases (``rep`` index, transition
+    kind); ``metrics`` = values measured on the noise-free 3D motion of rep 0
+    (``truth_metrics.true_metrics``; every rep in ``meta["rep_metrics"]``); the knob values in
+    ``meta["intended"]``; T0/T1 per rep in ``meta["t0_s"]``/``meta["t1_s"]``. ``rng``
+    (optional) adds step-to-step time variability (``params.step_time_cv``); without it the
+    motion is exactly periodic (deterministic either way for a given seed).
+``intended_values(params)``                 the knobs as metric values.
 
-Model (all lengths scale with ``height_m``; segment proportions METRICS §2 [S:39]): a pelvis
-that translates along x at a prescribed speed profile and yaws during a hip flip; feet
-planted on the ground during each contact (the ball of the foot, or the heel when the foot
-pitch is negative, does not move: no sliding), swing feet on minimum-jerk paths with a lift;
-knees from two-link inverse kinematics (thigh 0.245 H, shank 0.246 H, ankle height 0.039 H);
-trunk of length 0.288 H leaning ``trunk_lean_deg`` towards the pelvis facing; arms driven by
-the thighs (``arm_leg_phase_deg`` = 180: the arm swings opposite to the same-side thigh, as in
-running); head with pitch and a yaw towards the QB side in a time window.
+Reps: ``reps > 1`` chains reps; between them the athlete brakes to a stop in 2-3 steps, turns
+back to face +x with two reset steps and stands in the next ready stance (not a phase).
+
+Model (all lengths scale with ``height_m``; segment proportions METRICS §2 [S:39]; body and
+timing in ``parametric_body`` and ``parametric_plan``): a pelvis that translates along x at a
+prescribed speed profile and yaws during a hip flip; feet planted during each contact (the ball
+of the foot, or the heel when the foot pitch is negative, does not move: no sliding; the foot
+centre lands under the whole-body COM at mid-stance, plus ``touchdown_reach_m``), swing feet
+on minimum-jerk paths with a lift; knees from two-link inverse kinematics; a trunk leaning
+``trunk_lean_deg`` towards the pelvis facing; arms driven by the thighs
+(``arm_leg_phase_deg`` = 180: the arm swings opposite to the same-side thigh, as in running);
+a head with pitch and a yaw towards the QB side in a time window.
 """
 
 from __future__ import annotations
@@ -42,10 +50,18 @@ from analyzer.synth.parametric_body import (
     foot_trajectory,
     heading,
     knee_ik,
+    relax_overreach,
     smoothstep,
 )
-from analyzer.synth.parametric_plan import Plan, RepPlan, kinematics, plan_motion
-from analyzer.synth.truth_metrics import true_metrics
+from analyzer.synth.parametric_plan import (
+    Plan,
+    RepPlan,
+    draw_jitter,
+    kinematics,
+    plan_motion,
+    transition_touchdowns,
+)
+from analyzer.synth.truth_metrics import center_of_mass, true_metrics
 
 FAULT_IDS: tuple[str, ...] = (
     "standing_tall",
@@ -61,6 +77,10 @@ FAULT_IDS: tuple[str, ...] = (
     "eyes_off_target",
     "slow_hip_flip",
     "popping_up",
+    "sitting_too_low",
+    "uneven_rhythm",
+    "wide_base",
+    "heels_kicking_up",
 )
 
 
@@ -75,7 +95,9 @@ class BackpedalParams:
     direction: overstride), ``stance_width_ratio`` (M8a, ankle separation / shoulder width,
     P0), ``step_width_ratio`` (M8b, lateral contact separation / shoulder width, P1),
     ``foot_pitch_deg`` (M9a heel-toe pitch during stance; < 0 = toes up, on the heels),
-    ``swing_clearance_m`` (lift of the lowest foot point in swing).
+    ``balance_index`` (M5b, P0: COM position along heel→toe, 0 = over the heels),
+    ``swing_clearance_m`` (lift of the lowest foot point in swing), ``swing_pitch_deg``
+    (extra plantar flexion at mid-swing: large values kick the heel up, M9b).
     Arms: ``arm_swing_deg`` (M10a P95−P5), ``arm_mean_deg`` (mean shoulder flexion),
     ``elbow_flexion_deg``, ``hands_at_chest`` (wrists held at the chest), ``arm_cross_m``
     (wrist position past the body mid-line at the front of the swing; < 0 = stays on its own
@@ -84,11 +106,13 @@ class BackpedalParams:
     ``head_yaw_window_s`` (seconds after the first backpedal step's toe-off).
     Phases: ``ready_duration_s``, ``backpedal_steps``, ``transition`` ("turn_and_run",
     "break_forward" or "none"), ``turn_side`` (side the hips open to), ``transition_time_s``
-    (M13a, T1 − T0), ``transition_extra_steps`` (M13b = 2 + extra), ``speed_retention``
+    (M13a, T1 − T0), ``transition_extra_steps`` (M13b = 2 + extra, more if a long transition
+    needs them: ``parametric_plan.transition_touchdowns``), ``speed_retention``
     (M13c, turn-and-run), ``hip_rise`` (M13d ΔHHR), ``sprint_lean_deg`` (M4 P3),
     ``sprint_steps``, ``sprint_cadence_steps_per_s``, ``sprint_step_length_m``,
     ``sprint_hip_height_ratio``. Other: ``height_m``, ``fps``, ``reps``, ``first_foot``,
-    ``step_time_cv`` (used only when ``rng`` is given), ``faults`` (ids, for the truth file).
+    ``step_time_cv`` (step-time variability, M7 CV; drawn from ``rng``, or from
+    ``default_rng(seed)`` when no ``rng`` is given), ``faults`` (ids, for the truth file).
     """
 
     height_m: float = 1.80
@@ -103,7 +127,9 @@ class BackpedalParams:
     stance_width_ratio: float = 1.1
     step_width_ratio: float = 0.5
     foot_pitch_deg: float = 12.0
-    swing_clearance_m: float = 0.06
+    balance_index: float = 0.72
+    swing_clearance_m: float = 0.05
+    swing_pitch_deg: float = 8.0
     arm_swing_deg: float = 70.0
     arm_mean_deg: float = 5.0
     elbow_flexion_deg: float = 90.0
@@ -131,6 +157,7 @@ class BackpedalParams:
     reps: int = 1
     first_foot: str = "right"
     step_time_cv: float = 0.0
+    seed: int = 0
     faults: tuple[str, ...] = ()
 
     @property
@@ -164,7 +191,7 @@ FAULT_PRESETS: dict[str, dict[str, Any]] = {
     "standing_tall": {
         "hip_height_ratio": 0.985, "stance_hip_height_ratio": 0.985, "bounce_m": 0.01,
         "step_length_m": 0.40, "cadence_steps_per_s": 4.0, "trunk_lean_deg": 15.0,
-        "foot_pitch_deg": 8.0, "hip_rise": 0.0, "sprint_hip_height_ratio": 0.95,
+        "foot_pitch_deg": 8.0, "hip_rise": 0.0, "sprint_hip_height_ratio": 0.92,
     },
     # M4 < 8 deg (hard: < 0)
     "leaning_back": {"trunk_lean_deg": -4.0},
@@ -180,7 +207,7 @@ FAULT_PRESETS: dict[str, dict[str, Any]] = {
     # M8a < 0.6 and M8b < 0.10 shoulder widths
     "narrow_base": {"stance_width_ratio": 0.40, "step_width_ratio": 0.03},
     # M9a P0 < 3 deg and forefoot-stance fraction < 0.40
-    "on_heels": {"foot_pitch_deg": -2.0},
+    "on_heels": {"foot_pitch_deg": -2.0, "balance_index": 0.30},
     # M10a < 30 deg and M10c hands at chest > 0.7
     "passive_arms": {"arm_swing_deg": 12.0, "hands_at_chest": True},
     # M10d: wrist past the mid-line at the front of every swing (> 0.3 of swings)
@@ -193,6 +220,17 @@ FAULT_PRESETS: dict[str, dict[str, Any]] = {
     "slow_hip_flip": {
         "transition_time_s": 0.75, "transition_extra_steps": 2, "speed_retention": 0.35,
     },
+    # M1 P1 < 0.70 and M2 stance peak > 90 deg
+    "sitting_too_low": {
+        "hip_height_ratio": 0.64, "stance_hip_height_ratio": 0.66, "trunk_lean_deg": 35.0,
+        "step_length_m": 0.45, "hip_rise": 0.0, "sprint_hip_height_ratio": 0.80,
+    },
+    # M7 step-time CV > 10 % (here ~18 %, drawn with default_rng(seed))
+    "uneven_rhythm": {"step_time_cv": 0.18, "backpedal_steps": 12},
+    # M8a > 1.7 and M8b > 1.10 shoulder widths
+    "wide_base": {"stance_width_ratio": 2.0, "step_width_ratio": 1.35},
+    # M9b heel clearance > 0.40 L
+    "heels_kicking_up": {"swing_clearance_m": 0.22, "swing_pitch_deg": 60.0},
     # M13d > 0.08 and M4 (P3) < 15 deg
     "popping_up": {
         "hip_rise": 0.12, "sprint_lean_deg": 6.0, "hip_height_ratio": 0.85,
@@ -222,13 +260,21 @@ def _legs(p: BackpedalParams, body: Body, plan: Plan, t: np.ndarray, lm, fwd) ->
     over = 0.0
     for k, side in enumerate(("left", "right")):
         foot = foot_trajectory(
-            body, [c for c in plan.contacts if c.foot == side], t, clearance_m=p.swing_clearance_m
+            body,
+            [c for c in plan.contacts if c.foot == side],
+            t,
+            clearance_m=p.swing_clearance_m,
+            swing_pitch_deg=p.swing_pitch_deg,
         )
+        foot = relax_overreach(body, foot, lm[:, 23 + k])
         lm[:, 27 + k], lm[:, 29 + k], lm[:, 31 + k] = foot["ankle"], foot["heel"], foot["toe"]
         toe_dir = foot["toe"] - foot["heel"]
         toe_dir[:, 1] = 0
         toe_dir /= np.linalg.norm(toe_dir, axis=1, keepdims=True)
-        knee, o = knee_ik(lm[:, 23 + k], lm[:, 27 + k], fwd + toe_dir, body.thigh, body.shank)
+        knee_dir = fwd + toe_dir  # knee over the toes, blended with the pelvis facing
+        weak = np.linalg.norm(knee_dir, axis=1) < 0.3
+        knee_dir[weak] = fwd[weak]
+        knee, o = knee_ik(lm[:, 23 + k], lm[:, 27 + k], knee_dir, body.thigh, body.shank)
         lm[:, 25 + k], over = knee, max(over, o)
     return over
 
@@ -307,8 +353,15 @@ def generate_backpedal(
     """Generate the backpedal rep(s) with ground truth (see the module docstring)."""
     p = params or BackpedalParams.clean()
     body = Body(p.height_m)
-    plan = plan_motion(p, body, rng)
+    if rng is None and p.step_time_cv > 0:
+        rng = np.random.default_rng(p.seed)
+    jitter = draw_jitter(p, rng)
+    plan = plan_motion(p, body, jitter)
     t = np.arange(0.0, plan.t_end, 1.0 / p.fps)
+    lm, _ = _assemble(p, body, plan, t)
+    # second pass: place the feet against the whole-body COM of the first pass
+    ahead = np.sum((center_of_mass(lm) - truth.mid(lm, 23, 24)) * truth.pelvis_forward(lm), axis=1)
+    plan = plan_motion(p, body, jitter, com_ahead=lambda tg: np.interp(tg, t, ahead))
     lm, diag = _assemble(p, body, plan, t)
     contacts = _events(plan, t, p.fps)
     phases = [ph for rep in plan.reps for ph in _rep_phases(p, rep, t, p.fps)]
@@ -350,17 +403,20 @@ def intended_values(p: BackpedalParams) -> dict[str, float]:
         "step_length_leg_lengths": p.step_length_m / body.leg,
         "cadence_steps_per_s": p.cadence_steps_per_s,
         "arm_swing_deg": p.arm_swing_deg,
+        "ready_hip_height_ratio": p.stance_hip_height_ratio,
         "foot_pitch_deg": p.foot_pitch_deg,
-        "stance_width_ratio": p.stance_width_ratio,
-        "step_width_ratio": p.step_width_ratio,
-        "speed_m_s": p.speed_m_s,
+        "ready_balance_index": p.balance_index,
+        "base_width_shoulder_widths": p.stance_width_ratio,
+        "step_width_shoulder_widths": p.step_width_ratio,
+        "step_time_cv_pct": 100 * p.step_time_cv,
+        "backpedal_speed_m_per_s": p.speed_m_s,
     }
     if p.transition != "none":
         out.update(
             transition_time_s=p.transition_time_s,
-            transition_contacts=2 + p.transition_extra_steps,
+            transition_contacts=transition_touchdowns(p),
             hip_rise=p.hip_rise,
-            sprint_lean_deg=p.sprint_lean_deg,
+            sprint_trunk_lean_deg=p.sprint_lean_deg,
         )
         if p.transition == "turn_and_run":
             out["speed_retention"] = p.speed_retention

@@ -13,6 +13,7 @@ API
 ``foot_shape``, ``sole_pitch_for``                  foot points for a sole pitch / yaw.
 ``foot_trajectory(body, contacts, t, *, clearance_m)``  planted stance + min-jerk swing.
 ``knee_ik(hip, ankle, knee_dir, thigh, shank)``     two-link inverse kinematics.
+``relax_overreach(body, foot, hip)``                heel raise / foot pull when out of reach.
 ``arm_angles``, ``arm_points``                      thigh-driven arm swing geometry.
 """
 
@@ -134,7 +135,12 @@ def minjerk(u: np.ndarray) -> np.ndarray:
 
 
 def foot_trajectory(
-    body: Body, contacts: list[Contact], t: np.ndarray, *, clearance_m: float
+    body: Body,
+    contacts: list[Contact],
+    t: np.ndarray,
+    *,
+    clearance_m: float,
+    swing_pitch_deg: float = 8.0,
 ) -> dict[str, np.ndarray]:
     """Foot points (T, 3) of one foot: planted in stance, minimum-jerk swing between contacts."""
     cs = sorted(contacts, key=lambda c: c.td)
@@ -154,7 +160,9 @@ def foot_trajectory(
         m = minjerk(u)
         centre[sw] = np.column_stack([c.x + (nx.x - c.x) * m, c.z + (nx.z - c.z) * m])
         lift[sw] = clearance_m * 4 * u * (1 - u)
-        pitch[sw] = c.pitch + (nx.pitch - c.pitch) * m + np.radians(15) * np.sin(np.pi * u)
+        pitch[sw] = (
+            c.pitch + (nx.pitch - c.pitch) * m + np.radians(swing_pitch_deg) * np.sin(np.pi * u)
+        )
         yaw[sw] = c.yaw + (nx.yaw - c.yaw) * m
         flat_n = 1.0 if nx.pitch > 0 else 0.0
         flat[sw] = flat_c * (1 - smoothstep(u / 0.25)) + flat_n * smoothstep((u - 0.75) / 0.25)
@@ -163,7 +171,51 @@ def foot_trajectory(
     centre[tail] = (last.x, last.z)
     pitch[tail], yaw[tail] = last.pitch, last.yaw
     flat[tail] = 1.0 if last.pitch > 0 else 0.0
-    return place_foot(body, pitch, yaw, flat, centre, lift)
+    out = place_foot(body, pitch, yaw, flat, centre, lift)
+    out.update(pitch=pitch, yaw=yaw)
+    return out
+
+
+def relax_overreach(
+    body: Body, foot: dict[str, np.ndarray], hip: np.ndarray, *, margin: float = 0.998
+) -> dict[str, np.ndarray]:
+    """Keep the ankle within ``margin`` × leg length of the hip joint.
+
+    Where a knob combination puts the ankle out of reach (high hips, long stance, strong
+    lean), the heel is raised about the planted ball of the foot (what a real foot does
+    before toe-off), up to 75°; if that is not enough (or the foot is pivoting on its heel)
+    the whole foot is moved towards the hip. Returns a new dict (same keys).
+    """
+    reach = margin * body.leg
+    dist = np.linalg.norm(hip - foot["ankle"], axis=1)
+    bad = np.flatnonzero(dist > reach)
+    if bad.size == 0:
+        return foot
+    out = {k: v.copy() for k, v in foot.items()}
+    for i in bad:
+        yaw = np.array([foot["yaw"][i]])
+
+        def pts_at(p: float, yaw: np.ndarray = yaw) -> dict[str, np.ndarray]:
+            return foot_shape(body, np.array([p]), yaw, np.array([1.0]))
+
+        def ok(p: float, i: int = i) -> bool:
+            return np.linalg.norm(hip[i] - foot["ball"][i] - pts_at(p)["ankle"][0]) <= reach
+
+        lo, hi = float(foot["pitch"][i]), np.radians(75.0)
+        if lo > 0 and ok(hi):
+            for _ in range(30):
+                mid_p = 0.5 * (lo + hi)
+                lo, hi = (lo, mid_p) if ok(mid_p) else (mid_p, hi)
+            new = pts_at(hi)
+            for key in ("ankle", "heel", "toe"):
+                out[key][i] = foot["ball"][i] + new[key][0]
+            out["pitch"][i] = hi
+        d = hip[i] - out["ankle"][i]
+        excess = np.linalg.norm(d) - reach
+        if excess > 0:
+            for key in ("ankle", "heel", "toe", "ball"):
+                out[key][i] = out[key][i] + excess * d / np.linalg.norm(d)
+    return out
 
 
 def knee_ik(
@@ -214,7 +266,7 @@ def arm_points(
     t_up, t_fwd, right = frame["up"], frame["fwd"], frame["right"]
     a = np.radians(alpha_deg)[:, None]
     if p.hands_at_chest:
-        g, cross = np.ones(len(a)), -0.03
+        g, cross = np.ones(len(a)), -0.08
     else:
         g, cross = smoothstep((alpha_deg - lo) / max(hi - lo, 1e-6)), p.arm_cross_m
     sag = np.cos(a) * (-t_up) + np.sin(a) * t_fwd

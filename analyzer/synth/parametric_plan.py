@@ -10,19 +10,30 @@ from there (its ready stance is the reset stance).
 
 API
 ---
-``plan_motion(p, body, rng) -> Plan``   every rep's events, the hip path, placed contacts.
+``transition_touchdowns(p)``              M13b count planned for a rep.
+``draw_jitter(p, rng)``                   step-time variability per rep (zeros without rng).
+``plan_motion(p, body, jitter, *, com_ahead=None) -> Plan``
+    every rep's events, the hip path and the placed contacts.
 ``kinematics(p, plan, t) -> dict``      pelvis x, height, yaw, lean (per frame time ``t``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from analyzer.synth import truth
-from analyzer.synth.parametric_body import Body, Contact, heading, smoothstep, sole_pitch_for
+from analyzer.synth.parametric_body import (
+    Body,
+    Contact,
+    foot_shape,
+    heading,
+    smoothstep,
+    sole_pitch_for,
+)
 
 if TYPE_CHECKING:
     from analyzer.synth.parametric import BackpedalParams
@@ -57,15 +68,32 @@ class Plan:
     t_end: float
 
 
-def _step_times(
-    p: BackpedalParams, rng: np.random.Generator | None, *, recovery: bool
-) -> dict[str, Any]:
+#: Longest interval between transition touchdowns (s): a planted foot cannot stay down for
+#: longer while the hips keep moving (steps are added to a long transition when needed).
+MAX_TRANSITION_STEP_S = 0.32
+
+
+def transition_touchdowns(p: BackpedalParams) -> int:
+    """Touchdowns in [T0, T1] (M13b): ``2 + transition_extra_steps``, or more when the
+    transition is too long for that many steps (interval > ``MAX_TRANSITION_STEP_S``)."""
+    need = int(np.ceil(p.transition_time_s / MAX_TRANSITION_STEP_S - 1e-9)) + 1
+    return max(2 + p.transition_extra_steps, need)
+
+
+def draw_jitter(p: BackpedalParams, rng: np.random.Generator | None) -> list[np.ndarray]:
+    """Per rep, relative step-time deviations of the backpedal steps (zeros without rng)."""
+    if rng is None or p.step_time_cv <= 0:
+        return [np.zeros(p.backpedal_steps) for _ in range(p.reps)]
+    return [
+        np.clip(rng.normal(0.0, p.step_time_cv, p.backpedal_steps), -0.3, 0.3)
+        for _ in range(p.reps)
+    ]
+
+
+def _step_times(p: BackpedalParams, jitter: np.ndarray, *, recovery: bool) -> dict[str, Any]:
     """Local touchdown times of one rep (backpedal, transition, sprint, recovery)."""
     ts = 1.0 / p.cadence_steps_per_s
     tst = p.stance_fraction * ts
-    jitter = np.zeros(p.backpedal_steps)
-    if rng is not None and p.step_time_cv > 0:
-        jitter = np.clip(rng.normal(0.0, p.step_time_cv, p.backpedal_steps), -0.3, 0.3)
     t_go = p.ready_duration_s
     bp = t_go + (2 * ts - tst) + np.concatenate([[0.0], np.cumsum(ts * (1 + jitter[1:]))])
     t0 = float(bp[-1])
@@ -73,7 +101,7 @@ def _step_times(
     if p.transition == "none":
         ev.update(tr=[], t1=t0, ts_s=ts, dtr=ts, sp=[], last=t0)
     else:
-        n_tr = 2 + p.transition_extra_steps
+        n_tr = transition_touchdowns(p)
         dtr = p.transition_time_s / (n_tr - 1)
         tr = [t0 + k * dtr for k in range(1, n_tr)]
         ts_s = 1.0 / p.sprint_cadence_steps_per_s
@@ -198,8 +226,23 @@ def _rep_contacts(p: BackpedalParams, ev: dict[str, Any]) -> list[Contact]:
     return cs
 
 
-def _place(p: BackpedalParams, body: Body, c: Contact, rep: RepPlan, grid, x, v) -> None:
-    """Set a contact's position, yaw and pitch from the hip path at its mid-stance."""
+def _foot_span(body: Body, pitch: float) -> float:
+    """Horizontal heel-to-toe landmark distance (m) of a planted foot at sole ``pitch``."""
+    pts = foot_shape(body, np.array([pitch]), np.array([0.0]), np.array([float(pitch > 0)]))
+    return float(pts["toe"][0, 0] - pts["heel"][0, 0])
+
+
+def _place(
+    p: BackpedalParams, body: Body, c: Contact, rep: RepPlan, path: tuple, com_ahead
+) -> None:
+    """Set a contact's position, yaw and pitch from the hip path at its mid-stance.
+
+    The heel-toe mid-point lands under the whole-body COM at mid-stance (plus
+    ``touchdown_reach_m`` in the travel direction); in a ready / reset stance the feet sit so
+    that the COM is at ``balance_index`` of the heel→toe span (M5b). ``com_ahead(t)`` gives the
+    COM's distance ahead of the mid-hip (m); without it a trunk-only estimate is used.
+    """
+    grid, x, v = path
     ev = rep.ev
     local = 0.0 if c.td < 0 else (c.td + 0.1 if c.phase == "reset" else 0.5 * (c.td + c.to))
     tg = rep.start + local
@@ -218,21 +261,32 @@ def _place(p: BackpedalParams, body: Body, c: Contact, rep: RepPlan, grid, x, v)
         reach += 0.25
     if c.phase == "plant" and p.transition == "turn_and_run":
         yaw += (np.pi / 4) * (1.0 if p.turn_side == "left" else -1.0)
-    centre = np.interp(tg, grid, x) * np.array([1.0, 0, 0]) + fwd * 0.395 * body.torso * np.sin(
-        lean
-    )
+    on_balls = c.phase in ("ready", "backpedal", "plant", "reset")
+    c.pitch = sole_pitch_for(body, p.foot_pitch_deg if on_balls else 15.0)
+    ahead = float(com_ahead(tg)) if com_ahead else float(0.395 * body.torso * np.sin(lean[0]))
+    if c.phase in ("ready", "reset"):
+        ahead -= (p.balance_index - 0.5) * _foot_span(body, c.pitch)
+    centre = np.interp(tg, grid, x) * np.array([1.0, 0, 0]) + fwd * ahead
     centre = centre + right * side * width / 2
     c.x, c.z = float(centre[0] + travel * reach), float(centre[2])
     c.yaw, c.reach = yaw, reach
-    on_balls = c.phase in ("ready", "backpedal", "plant", "reset")
-    c.pitch = sole_pitch_for(body, p.foot_pitch_deg if on_balls else 15.0)
 
 
-def plan_motion(p: BackpedalParams, body: Body, rng: np.random.Generator | None) -> Plan:
-    """Plan every rep: events, the hip path (1 ms grid) and placed contacts (global times)."""
+def plan_motion(
+    p: BackpedalParams,
+    body: Body,
+    jitter: list[np.ndarray],
+    *,
+    com_ahead: Callable[[float], float] | None = None,
+) -> Plan:
+    """Plan every rep: events, the hip path (1 ms grid) and placed contacts (global times).
+
+    ``jitter`` comes from ``draw_jitter``; ``com_ahead(t)`` (m) from a first pass (see
+    ``_place``).
+    """
     reps, start = [], 0.0
     for r in range(p.reps):
-        ev = _step_times(p, rng, recovery=r < p.reps - 1)
+        ev = _step_times(p, jitter[r], recovery=r < p.reps - 1)
         reps.append(RepPlan(r, start, ev))
         start += ev["end"]
     t_end = start
@@ -246,7 +300,7 @@ def plan_motion(p: BackpedalParams, body: Body, rng: np.random.Generator | None)
     for rep in reps:
         cs = _rep_contacts(p, rep.ev)
         for c in cs:
-            _place(p, body, c, rep, grid, x, v)
+            _place(p, body, c, rep, (grid, x, v), com_ahead)
             c.td, c.to = rep.start + c.td, rep.start + c.to
         if rep.rep > 0:  # the previous rep's reset stance is this rep's ready stance
             for c in (c for c in cs if c.phase == "ready"):

@@ -59,9 +59,7 @@ def _screen_rect(camera: Camera, centres: np.ndarray, radii: np.ndarray) -> _Rec
     x1 = int(np.ceil((uv[:, 0] + r_px).max())) + 1
     y0 = int(np.floor((uv[:, 1] - r_px).min()))
     y1 = int(np.ceil((uv[:, 1] + r_px).max())) + 1
-    return _Rect(
-        max(x0, 0), max(y0, 0), min(x1, camera.width), min(y1, camera.height)
-    )
+    return _Rect(max(x0, 0), max(y0, 0), min(x1, camera.width), min(y1, camera.height))
 
 
 def _cone_t(o: np.ndarray, d: np.ndarray, a: np.ndarray, b: np.ndarray, ra: float,

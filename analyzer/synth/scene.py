@@ -123,9 +123,10 @@ def _sky_colors(scene: Scene, d: np.ndarray) -> np.ndarray:
     idx = ((az + np.pi) / (2 * np.pi) * 512).astype(np.int64) % 512
     top = 0.035 + 0.02 * prof[idx]
     stand = elev < top
-    st = np.asarray(scene.stand, np.float32) * (
-        1 + 0.35 * _sample(tex, (az + np.pi) * 900, elev * 900)
-    )[..., None]
+    st = (
+        np.asarray(scene.stand, np.float32)
+        * (1 + 0.35 * _sample(tex, (az + np.pi) * 900, elev * 900))[..., None]
+    )
     return np.where(stand[..., None], st, col)
 
 

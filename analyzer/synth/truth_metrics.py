@@ -8,6 +8,9 @@ API
     ``trunk_lean_deg``, ``step_length_leg_lengths``, ``cadence_steps_per_s``,
     ``arm_swing_deg``, ``transition_time_s`` ...), plus ``*_p0`` variants and extras.
 ``center_of_mass(lm)``  whole-body COM from de Leva's segment table [S:40].
+``projected_metrics(lm, times_s, contacts, phases, camera) -> dict[str, float]``
+    The side-view 2D formulas applied to the exact projection through ``camera`` (what a
+    perfect 2D pipeline would read, perspective included).
 
 Side-view formulas become 3D ones by using the pelvis-facing horizontal direction as the
 image x axis times ``f`` and world y as image up (what an ideal side camera sees). Series and
@@ -59,6 +62,16 @@ _DE_LEVA = (
 )  # fmt: skip
 
 
+#: Earlier names of some keys, still emitted as copies (deprecated: use the new names, which
+#: are the ``MotionAnalysis.metrics`` keys).
+LEGACY_KEYS: dict[str, str] = {
+    "reach_leg_lengths": "reach_at_touchdown_leg_lengths",
+    "step_width_ratio": "step_width_shoulder_widths",
+    "stance_width_ratio": "base_width_shoulder_widths",
+    "backpedal_speed_m_s": "backpedal_speed_m_per_s",
+}
+
+
 def center_of_mass(lm: np.ndarray) -> np.ndarray:
     """(T, 3) whole-body COM from de Leva's segment parameters (METRICS M5b, [S:40])."""
     named = {"S": mid(lm, 11, 12), "H": mid(lm, 23, 24), "E": mid(lm, 7, 8)}
@@ -96,10 +109,10 @@ def _posture_metrics(lm, t, contacts, phases, leg) -> dict[str, float]:
     knees = 0.5 * (knee_flexion_series(lm, "left") + knee_flexion_series(lm, "right"))
     out = {
         "hip_height_ratio": _med(hhr[p1]),
-        "hip_height_ratio_p0": _med(hhr[p0]),
+        "ready_hip_height_ratio": _med(hhr[p0]),
         "trunk_lean_deg": _med(lean[p1]),
-        "trunk_lean_p0_deg": _med(lean[p0]),
-        "knee_flexion_p0_deg": _med(knees[p0]),
+        "ready_trunk_lean_deg": _med(lean[p0]),
+        "ready_knee_flexion_deg": _med(knees[p0]),
         "knee_flexion_mean_deg": _med(knees[p1]),
     }
     if ph1 is not None:
@@ -109,6 +122,11 @@ def _posture_metrics(lm, t, contacts, phases, leg) -> dict[str, float]:
     sh, knee = mid(lm, 11, 12), mid(lm, 25, 26)
     thigh = np.nanmedian(np.linalg.norm(lm[:, 23] - lm[:, 25], axis=-1))
     out["shoulder_over_knee_index"] = _med((np.sum((sh - knee) * fwd, axis=1) / thigh)[p1])
+    com = center_of_mass(lm)
+    heel, toe = mid(lm, 29, 30), mid(lm, 31, 32)
+    span = np.sum((toe - heel) * fwd, axis=1)
+    bi = np.sum((com - heel) * fwd, axis=1) / np.where(np.abs(span) > 1e-6, span, np.nan)
+    out["ready_balance_index"] = _med(bi[p0])
     out["hip_flexion_deg"] = _med(
         (
             180
@@ -135,7 +153,8 @@ def _footwork_metrics(lm, t, contacts, phases, leg) -> dict[str, float]:
     out["cadence_steps_per_s"] = cadence_steps_per_s(contacts, a, b)
     tds = touchdowns(contacts, a, b)
     dts = np.diff([c.time_s for c in tds])
-    out["step_time_cv"] = float(np.std(dts) / np.mean(dts)) if dts.size > 1 else float("nan")
+    cv = float(100 * np.std(dts) / np.mean(dts)) if dts.size > 1 else float("nan")
+    out["step_time_cv_pct"] = cv
     com = center_of_mass(lm)
     hip = mid(lm, 23, 24)
     vx = np.gradient(hip[:, 0], t)
@@ -144,17 +163,17 @@ def _footwork_metrics(lm, t, contacts, phases, leg) -> dict[str, float]:
         heel, toe = (29, 31) if c.foot == "left" else (30, 32)
         foot = 0.5 * (lm[c.frame, heel, 0] + lm[c.frame, toe, 0])
         reach.append(np.sign(vx[c.frame]) * (foot - com[c.frame, 0]) / leg)
-    out["reach_leg_lengths"] = _med(reach)
+    out["reach_at_touchdown_leg_lengths"] = _med(reach)
     sw = 0.5 * np.linalg.norm(lm[:, 11] - lm[:, 12], axis=-1)
     zs = [r["z_m"] for r in rows]
-    out["step_width_ratio"] = (
+    out["step_width_shoulder_widths"] = (
         _med(np.abs(np.diff(zs)) / (2 * np.median(sw))) if len(zs) > 1 else float("nan")
     )
     p0 = _window(t, phases, "ready")
     right = np.cross(pelvis_forward(lm), np.array([0.0, 1.0, 0.0]))
     ank = np.abs(np.sum((lm[:, 27] - lm[:, 28]) * right, axis=1)) / (2 * sw)
-    out["stance_width_ratio"] = _med(ank[p0])
-    out["backpedal_speed_m_s"] = _med(np.abs(vx[_window(t, phases, "backpedal")]))
+    out["base_width_shoulder_widths"] = _med(ank[p0])
+    out["backpedal_speed_m_per_s"] = _med(np.abs(vx[_window(t, phases, "backpedal")]))
     out["backpedal_distance_m"] = float(abs(hip[ph1.end_frame, 0] - hip[ph1.start_frame, 0]))
     return out
 
@@ -162,7 +181,7 @@ def _footwork_metrics(lm, t, contacts, phases, leg) -> dict[str, float]:
 def _foot_metrics(lm, t, contacts, phases, leg) -> dict[str, float]:
     p0, p1 = _window(t, phases, "ready"), _window(t, phases, "backpedal")
     pitch = {s: foot_pitch_series(lm, s) for s in ("left", "right")}
-    out = {"foot_pitch_p0_deg": _med(0.5 * (pitch["left"] + pitch["right"])[p0])}
+    out = {"foot_pitch_deg": _med(0.5 * (pitch["left"] + pitch["right"])[p0])}
     stance_vals, clearance = [], []
     for side, heel in (("left", 29), ("right", 30)):
         mask = np.zeros(t.size, bool)
@@ -183,7 +202,7 @@ def _foot_metrics(lm, t, contacts, phases, leg) -> dict[str, float]:
             clearance.append(np.max(lm[swing, heel, 1]) / leg)
     sv = np.concatenate(stance_vals) if stance_vals else np.array([])
     out["forefoot_stance_fraction"] = float(np.mean(sv > 5.0)) if sv.size else float("nan")
-    out["foot_pitch_p1_deg"] = _med(sv)
+    out["stance_foot_pitch_deg"] = _med(sv)
     out["swing_clearance_leg_lengths"] = float(np.max(clearance)) if clearance else float("nan")
     return out
 
@@ -219,7 +238,7 @@ def _arm_metrics(lm, t, contacts, phases) -> dict[str, float]:
             swings += 1
             crossed += int(np.min(lat[a:b]) < 0)
     out["arm_swing_deg"] = float(np.mean(amps))
-    out["arm_leg_r_ipsi"] = float(np.mean(rs))
+    out["arm_leg_coordination_r"] = float(np.mean(rs))
     out["arm_leg_phase_deg"] = float(
         np.degrees(np.angle(np.mean(np.exp(1j * np.radians(phis))))) % 360
     )
@@ -243,10 +262,10 @@ def _head_metrics(lm, t, phases, qb_side: str) -> dict[str, float]:
     longest = max((e - s for s, e in bool_runs((towards > 30) & p1)), default=0) / fps
     return {
         "head_pitch_deg": _med(pitch[p1]),
-        "head_on_target_fraction": float(np.mean(np.abs(yaw_world[p1]) < 15))
+        "head_yaw_on_target_fraction": float(np.mean(np.abs(yaw_world[p1]) < 15))
         if p1.any()
         else float("nan"),
-        "head_yaw_qb_longest_s": float(longest),
+        "head_turned_to_qb_max_s": float(longest),
         "head_yaw_max_deg": float(np.max(np.abs(head_yaw_series(lm)[p1])))
         if p1.any()
         else float("nan"),
@@ -321,11 +340,42 @@ def true_metrics(
     out.update(_arm_metrics(lm, times_s, contacts, phases))
     out.update(_head_metrics(lm, times_s, phases, qb_side))
     out.update(_transition_metrics(lm, times_s, contacts, phases, leg))
+    for old, new in LEGACY_KEYS.items():
+        if new in out:
+            out[old] = out[new]
     return {k: float(v) for k, v in out.items()}
 
 
 def _angle_2d(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
     return joint_angle_deg(a, b, c)
+
+
+def _stance_peaks(
+    series: np.ndarray, contacts: list[ContactEvent], side: str, win: tuple[float, float]
+) -> list[float]:
+    """Peak of ``series`` between each ``side`` touchdown in ``win`` and its toe-off."""
+    peaks = []
+    for td in touchdowns(contacts, *win):
+        if td.foot != side:
+            continue
+        to = next(
+            (c for c in contacts if c.kind == "toe_off" and c.foot == side and c.frame > td.frame),
+            None,
+        )
+        if to is not None:
+            peaks.append(float(np.max(series[td.frame : to.frame + 1])))
+    return peaks
+
+
+def _step_lengths_px(
+    px: np.ndarray, contacts: list[ContactEvent], win: tuple[float, float]
+) -> list[float]:
+    """Image-x distances (px) between consecutive opposite-foot touchdowns (heel-toe mean)."""
+    xs = []
+    for td in touchdowns(contacts, *win):
+        h, t_ = (29, 31) if td.foot == "left" else (30, 32)
+        xs.append((td.foot, 0.5 * (px[td.frame, h, 0] + px[td.frame, t_, 0])))
+    return [abs(b[1] - a[1]) for a, b in pairwise(xs) if a[0] != b[0]]
 
 
 def projected_metrics(
@@ -366,31 +416,12 @@ def projected_metrics(
     lean = np.degrees(np.arctan2(f * (sp[:, 0] - hp[:, 0]), hp[:, 1] - sp[:, 1]))
     out["trunk_lean_deg"] = _med(lean[p1])
     knee = 180 - _angle_2d(px[:, hip_i], px[:, knee_i], px[:, ank_i])
-    peaks = []
     ph1 = _phase(phases, "backpedal")
     if ph1 is not None:
-        for td in touchdowns(contacts, ph1.start_s, ph1.end_s + 1e-9):
-            if td.foot != side:
-                continue
-            to = next(
-                (
-                    c
-                    for c in contacts
-                    if c.kind == "toe_off" and c.foot == side and c.frame > td.frame
-                ),
-                None,
-            )
-            if to is not None:
-                peaks.append(np.max(knee[td.frame : to.frame + 1]))
-    out["knee_flexion_deg"] = _med(peaks)
-    scale = leg_length_m(lm) / leg_px  # s = 0.491 H / L_px with H = L / 0.491
-    heel_toe = {"left": (29, 31), "right": (30, 32)}
-    xs = []
-    for td in touchdowns(contacts, *(ph1.start_s, ph1.end_s + 1e-9) if ph1 else (0, -1)):
-        h, t_ = heel_toe[td.foot]
-        xs.append((td.foot, 0.5 * (px[td.frame, h, 0] + px[td.frame, t_, 0])))
-    steps = [abs(b[1] - a[1]) * scale for a, b in pairwise(xs) if a[0] != b[0]]
-    out["step_length_m"] = _med(steps)
+        win = (ph1.start_s, ph1.end_s + 1e-9)
+        out["knee_flexion_deg"] = _med(_stance_peaks(knee, contacts, side, win))
+        scale = leg_length_m(lm) / leg_px  # s = 0.491 H / L_px with H = L / 0.491
+        out["step_length_m"] = _med(_step_lengths_px(px, contacts, win)) * scale
     d = px[:, el_i] - px[:, sh_i]
     alpha = np.degrees(np.arctan2(f * d[:, 0], d[:, 1])) + lean
     out["arm_swing_deg"] = percentile_amplitude(alpha[p1]) if p1.any() else float("nan")

@@ -256,3 +256,63 @@ def iter_frames(
     """
     with VideoReader(path, capture_fps=capture_fps, color=color, max_frames=max_frames) as r:
         yield from r
+
+
+class _Failure:
+    """An exception raised in the prefetch thread, carried to the consumer."""
+
+    def __init__(self, exc: BaseException) -> None:
+        self.exc = exc
+
+
+def prefetch_frames(frames: Iterator[Frame], *, depth: int = 2) -> Iterator[Frame]:
+    """Decode ahead in a background thread while the caller works on the current frame.
+
+    FFmpeg's decoding and colour conversion release the GIL, so on a machine with a spare
+    core they overlap with inference (also GIL-free) instead of adding to it. At most
+    ``depth`` decoded frames wait in the queue, so memory stays flat.
+
+    Exceptions from the decoder (e.g. :class:`CorruptVideoError`) are re-raised here.
+    Closing this generator early stops the thread.
+    """
+    import queue
+    import threading
+
+    q: queue.Queue[Frame | _Failure | None] = queue.Queue(maxsize=max(1, depth))
+    stop = threading.Event()
+
+    def put(item: Frame | _Failure | None) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def work() -> None:
+        try:
+            for frame in frames:
+                if not put(frame):
+                    return
+            put(None)
+        except BaseException as exc:  # handed to the consumer
+            put(_Failure(exc))
+        finally:
+            close = getattr(frames, "close", None)
+            if close is not None:
+                close()  # release the decoder from the thread that used it
+
+    thread = threading.Thread(target=work, name="frame-prefetch", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = q.get()
+            if item is None:
+                return
+            if isinstance(item, _Failure):
+                raise item.exc
+            yield item
+    finally:
+        stop.set()
+        thread.join(timeout=5.0)

@@ -49,6 +49,8 @@ class TrialResult:
     direction: str
     n_true: int = 0
     n_found: int = 0
+    n_true_all: int = 0
+    n_found_all: int = 0
     timing_errors_frames: list[float] = field(default_factory=list)
     values: dict[str, tuple[float, float]] = field(default_factory=dict)  # key -> (meas, true)
 
@@ -118,10 +120,16 @@ def _compare(res: TrialResult, ma: MotionAnalysis, lm: np.ndarray, t: np.ndarray
         return
     contacts = tr.true_contacts(lm, t)
     a, b = bp[0].start_frame, bp[-1].end_frame
-    # contacts: every true event inside the backpedal (+/- 2 frames of margin)
-    true_in = [e for e in contacts if a + 2 <= e.frame <= b - 2]
+    # contacts: every true event while the 3D truth travels backward (> 0.3 m/s, the
+    # threshold of truth.direction_switches), away from the clip's first/last 3 frames
+    v = tr.travel_along_facing(lm, t)
+    n = len(t)
+    true_in = [e for e in contacts if v[e.frame] < -0.3 and 3 <= e.frame < n - 3]
     res.n_true = len(true_in)
     res.n_found, res.timing_errors_frames = match_events(true_in, ma.events)
+    all_in = [e for e in contacts if 3 <= e.frame < n - 3]
+    res.n_true_all = len(all_in)
+    res.n_found_all = match_events(all_in, ma.events)[0]
     ta, tb = t[a], t[b]
     tds = tr.touchdowns(contacts, ta, tb)
     res.values["cadence_steps_per_s"] = (
@@ -167,6 +175,9 @@ def summarise(results: list[TrialResult]) -> dict[str, float]:
     out = {
         "direction_correct": float(np.mean([r.direction == r.expected for r in results])),
         "contacts_found": sum(r.n_found for r in back) / max(1, sum(r.n_true for r in back)),
+        "contacts_found_whole_clip": sum(r.n_found_all for r in back)
+        / max(1, sum(r.n_true_all for r in back)),
+        "n_true_contacts": float(sum(r.n_true for r in back)),
         "contact_median_abs_error_frames": float(np.median(np.abs(errs))) if errs else float("nan"),
         "contact_within_1_frame": float(np.mean(np.abs(errs) <= 1)) if errs else float("nan"),
     }

@@ -83,6 +83,12 @@ def test_speed_check_rejects_spikes_not_fast_motion() -> None:
     step = xy.copy()
     step[45:, NOSE] += [2 * L, 0]  # a single jump: ambiguous, left alone
     assert not speed_outliers(step, t, scale_px=L)[:, NOSE].any()
+    edge = xy.copy()  # a glitch on the last frame before a gap, and on the first after it
+    edge[60:70, NOSE] = np.nan
+    edge[59, NOSE] += [L, 0]
+    edge[70, NOSE] += [0, L]
+    mask = speed_outliers(edge, t, scale_px=L)
+    assert mask[59, NOSE] and mask[70, NOSE] and mask[:, NOSE].sum() == 2
 
 
 @pytest.mark.parametrize("fps", [30.0, 60.0, 240.0])

@@ -191,3 +191,20 @@ def test_text_stays_inside_the_frame():
     out = annotate(frame, FrameOverlay(measurements=(m,)))
     assert out[:, -1].any() or out[:, -3].any()  # the box reaches the edge but is clamped
     assert out[:, :100].any()  # the label was pushed left, inside the frame
+
+
+def test_a_fraction_metric_is_labelled_by_its_own_name_not_the_geometry(result):
+    from dataclasses import replace
+
+    f = replace(
+        result.faults.findings[0],
+        id="on_heels",
+        metric="forefoot_stance_fraction",
+        value=0.29,
+        unit="",
+        band={"good": [0.7, None]},
+    )
+    m = finding_measurement(result.motion, f)
+    assert m is not None and m.kind == "angle"  # the foot is shown ...
+    assert m.label == "Time on the balls of the feet"  # ... but not called "foot pitch"
+    assert m.band == (0.7, None) and m.in_band is False

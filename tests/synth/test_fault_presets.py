@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import pytest
 
-from analyzer.synth.parametric import FAULT_IDS, BackpedalParams, generate_backpedal
+from analyzer.synth.parametric import FAULT_IDS
+from tests.synth.presets import motion_for
 
 # fault -> list of (metric, ">" or "<", limit, margin); any one rule firing raises the fault
 RULES: dict[str, list[tuple[str, str, float, float]]] = {
     "standing_tall": [
         ("hip_height_ratio", ">", 0.95, 0.03),
-        ("hip_height_ratio_p0", ">", 0.95, 0.03),
+        ("ready_hip_height_ratio", ">", 0.95, 0.03),
         ("knee_flexion_deg", "<", 35.0, 0.0),
         ("hip_rise", ">", 0.08, 0.02),
     ],
@@ -24,11 +25,14 @@ RULES: dict[str, list[tuple[str, str, float, float]]] = {
         ("shoulder_over_knee_index", "<", -0.5, 0.0),
     ],
     "bent_over": [("trunk_lean_deg", ">", 50.0, 6.0)],
-    "overstriding": [("reach_leg_lengths", ">", 0.42, 0.08)],
+    "overstriding": [("reach_at_touchdown_leg_lengths", ">", 0.42, 0.08)],
     "slow_feet": [("cadence_steps_per_s", "<", 3.0, 0.3)],
-    "narrow_base": [("stance_width_ratio", "<", 0.6, 0.1), ("step_width_ratio", "<", 0.10, 0.05)],
+    "narrow_base": [
+        ("base_width_shoulder_widths", "<", 0.6, 0.1),
+        ("step_width_shoulder_widths", "<", 0.10, 0.05),
+    ],
     "on_heels": [
-        ("foot_pitch_p0_deg", "<", 3.0, 3.0),
+        ("foot_pitch_deg", "<", 3.0, 3.0),
         ("forefoot_stance_fraction", "<", 0.40, 0.2),
     ],
     "passive_arms": [
@@ -36,13 +40,23 @@ RULES: dict[str, list[tuple[str, str, float, float]]] = {
         ("hands_at_chest_fraction", ">", 0.7, 0.2),
     ],
     "arms_crossing": [("arm_crossing_fraction", ">", 0.3, 0.3)],
-    "arm_leg_out_of_sync": [("arm_leg_r_ipsi", ">", -0.2, 0.5)],
-    "eyes_off_target": [("head_yaw_qb_longest_s", ">", 0.5, 0.3)],
+    "arm_leg_out_of_sync": [("arm_leg_coordination_r", ">", -0.2, 0.5)],
+    "eyes_off_target": [("head_turned_to_qb_max_s", ">", 0.5, 0.3)],
     "slow_hip_flip": [
         ("transition_time_s", ">", 0.50, 0.15),
         ("transition_contacts", ">", 3.5, 0.0),
         ("speed_retention", "<", 0.50, 0.1),
     ],
+    "sitting_too_low": [
+        ("hip_height_ratio", "<", 0.70, 0.03),
+        ("knee_flexion_deg", ">", 90.0, 5.0),
+    ],
+    "uneven_rhythm": [("step_time_cv_pct", ">", 10.0, 3.0)],
+    "wide_base": [
+        ("base_width_shoulder_widths", ">", 1.7, 0.2),
+        ("step_width_shoulder_widths", ">", 1.10, 0.15),
+    ],
+    "heels_kicking_up": [("swing_clearance_leg_lengths", ">", 0.40, 0.04)],
     "popping_up": [("hip_rise", ">", 0.08, 0.03), ("sprint_trunk_lean_deg", "<", 15.0, 5.0)],
 }
 
@@ -60,7 +74,7 @@ def test_every_fault_has_rules() -> None:
 
 @pytest.fixture(scope="module")
 def clean_metrics():
-    return generate_backpedal(BackpedalParams.clean()).metrics
+    return motion_for("clean").metrics
 
 
 def test_clean_raises_no_fault(clean_metrics) -> None:
@@ -75,7 +89,7 @@ def test_clean_raises_no_fault(clean_metrics) -> None:
 
 @pytest.mark.parametrize("fault", FAULT_IDS)
 def test_fault_preset_fires_with_margin(fault: str) -> None:
-    motion = generate_backpedal(BackpedalParams.with_fault(fault))
+    motion = motion_for(fault)
     assert motion.faults == (fault,)
     assert any(_fires(motion.metrics, rule, margin=True) for rule in RULES[fault]), {
         rule[0]: motion.metrics[rule[0]] for rule in RULES[fault]
@@ -86,7 +100,7 @@ def test_fault_preset_fires_with_margin(fault: str) -> None:
 
 @pytest.mark.parametrize("fault", FAULT_IDS)
 def test_fault_preset_raises_only_its_fault(fault: str) -> None:
-    metrics = generate_backpedal(BackpedalParams.with_fault(fault)).metrics
+    metrics = motion_for(fault).metrics
     others = {
         other
         for other, rules in RULES.items()

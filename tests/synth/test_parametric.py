@@ -14,11 +14,12 @@ from analyzer.synth.parametric import (
     BackpedalParams,
     generate_backpedal,
 )
+from tests.synth.presets import motion_for
 
 
 @pytest.fixture(scope="module")
 def clean():
-    return generate_backpedal(BackpedalParams.clean())
+    return motion_for("clean")
 
 
 def _phase(motion, kind):
@@ -31,17 +32,17 @@ def test_clean_knobs_are_measured_back(clean) -> None:
     assert m["step_length_m"] == pytest.approx(p.step_length_m, abs=0.02)
     assert m["trunk_lean_deg"] == pytest.approx(p.trunk_lean_deg, abs=1.0)
     assert m["hip_height_ratio"] == pytest.approx(p.hip_height_ratio, abs=0.01)
-    assert m["hip_height_ratio_p0"] == pytest.approx(p.stance_hip_height_ratio, abs=0.01)
+    assert m["ready_hip_height_ratio"] == pytest.approx(p.stance_hip_height_ratio, abs=0.01)
     assert m["arm_swing_deg"] == pytest.approx(p.arm_swing_deg, abs=2.0)
-    assert m["stance_width_ratio"] == pytest.approx(p.stance_width_ratio, abs=0.02)
-    assert m["step_width_ratio"] == pytest.approx(p.step_width_ratio, abs=0.02)
-    assert m["foot_pitch_p0_deg"] == pytest.approx(p.foot_pitch_deg, abs=0.5)
+    assert m["base_width_shoulder_widths"] == pytest.approx(p.stance_width_ratio, abs=0.02)
+    assert m["step_width_shoulder_widths"] == pytest.approx(p.step_width_ratio, abs=0.02)
+    assert m["foot_pitch_deg"] == pytest.approx(p.foot_pitch_deg, abs=0.5)
     assert m["transition_time_s"] == pytest.approx(p.transition_time_s, abs=1 / p.fps + 1e-9)
     assert m["transition_contacts"] == 2
     assert m["speed_retention"] == pytest.approx(p.speed_retention, abs=0.02)
     assert m["hip_rise"] == pytest.approx(p.hip_rise, abs=0.005)
     assert m["sprint_trunk_lean_deg"] == pytest.approx(p.sprint_lean_deg, abs=1.0)
-    assert m["arm_leg_r_ipsi"] < -0.9
+    assert m["arm_leg_coordination_r"] < -0.9
     assert abs(m["arm_leg_phase_deg"] - 180) < 10
     assert m["leg_length_m"] == pytest.approx(0.491 * p.height_m, rel=1e-6)
     assert m["hip_turn_onset_s"] == pytest.approx(_phase(clean, "transition").start_s, abs=0.02)
@@ -61,7 +62,7 @@ def test_clean_knobs_are_measured_back(clean) -> None:
         ("transition_time_s", 0.45, "transition_time_s", ("abs", 0.017)),
         ("speed_retention", 0.6, "speed_retention", ("abs", 0.02)),
         ("sprint_lean_deg", 45.0, "sprint_trunk_lean_deg", ("abs", 1.0)),
-        ("foot_pitch_deg", 4.0, "foot_pitch_p0_deg", ("abs", 0.5)),
+        ("foot_pitch_deg", 4.0, "foot_pitch_deg", ("abs", 0.5)),
     ],
 )
 def test_knob_sweep(knob: str, value: float, metric: str, tol: tuple[str, float]) -> None:
@@ -87,13 +88,7 @@ def _stance_frames(motion):
 
 @pytest.mark.parametrize("preset", ["clean", "break_forward", *FAULT_IDS])
 def test_motion_is_physical(preset: str) -> None:
-    if preset == "clean":
-        params = BackpedalParams.clean()
-    elif preset == "break_forward":
-        params = BackpedalParams.clean(transition="break_forward")
-    else:
-        params = BackpedalParams.with_fault(preset)
-    motion = generate_backpedal(params)
+    motion = motion_for(preset)
     lm = motion.landmarks_world
     assert np.isfinite(lm).all()
     assert motion.meta["ik_overreach_m"] < 1e-6
@@ -139,7 +134,7 @@ def test_phases_and_travel(clean) -> None:
 
 
 def test_break_forward_reverses_velocity_and_keeps_facing() -> None:
-    m = generate_backpedal(BackpedalParams.clean(transition="break_forward"))
+    m = motion_for("break_forward")
     lm = m.landmarks_world
     sp = _phase(m, "sprint")
     assert truth.body_forward(lm)[sp.end_frame, 0] > 0.99
@@ -154,9 +149,9 @@ def test_deterministic_and_variable_with_rng() -> None:
     c = generate_backpedal(p, rng=np.random.default_rng(4))
     np.testing.assert_array_equal(a.landmarks_world, b.landmarks_world)
     assert [e.frame for e in a.contacts] != [e.frame for e in c.contacts]
-    periodic = generate_backpedal(p).metrics["step_time_cv"]  # no rng: only frame rounding
-    assert periodic < 0.03
-    assert a.metrics["step_time_cv"] > periodic + 0.01
+    periodic = generate_backpedal(BackpedalParams.clean()).metrics["step_time_cv_pct"]
+    assert periodic < 3.0  # only frame rounding
+    assert a.metrics["step_time_cv_pct"] > periodic + 1.0
 
 
 def test_truth_dict_is_json(clean) -> None:
@@ -204,3 +199,35 @@ def test_projected_metrics_match_3d_in_a_side_view(clean) -> None:
         assert m2["hip_height_ratio"] == pytest.approx(clean.metrics["hip_height_ratio"], abs=0.02)
         assert m2["step_length_m"] == pytest.approx(clean.metrics["step_length_m"], abs=0.02)
         assert m2["arm_swing_deg"] == pytest.approx(clean.metrics["arm_swing_deg"], abs=3)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_random_knobs_are_measured_back_and_physical(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    hhr = rng.uniform(0.7, 0.95)
+    kw = {
+        "cadence_steps_per_s": rng.uniform(2.4, 4.6),
+        "step_length_m": rng.uniform(0.3, 0.8),
+        "hip_height_ratio": hhr,
+        "stance_hip_height_ratio": hhr,
+        "trunk_lean_deg": rng.uniform(-5, 60),
+        "stance_fraction": rng.uniform(0.55, 1.0),
+        "fps": float(rng.choice([30, 60, 120])),
+        "height_m": rng.uniform(1.6, 2.0),
+        "transition": str(rng.choice(["turn_and_run", "break_forward", "none"])),
+        "foot_pitch_deg": rng.uniform(-3, 20),
+        "step_width_ratio": rng.uniform(0, 1.3),
+        "stance_width_ratio": rng.uniform(0.4, 2.0),
+        "transition_time_s": rng.uniform(0.2, 0.8),
+    }
+    m = generate_backpedal(BackpedalParams.clean(**kw))
+    lm = m.landmarks_world
+    assert np.isfinite(lm).all()
+    assert m.meta["ik_overreach_m"] < 1e-4
+    for a, b in ((23, 25), (25, 27), (24, 26), (26, 28)):
+        assert np.ptp(np.linalg.norm(lm[:, a] - lm[:, b], axis=1)) < 1e-3
+    got = m.metrics
+    assert got["cadence_steps_per_s"] == pytest.approx(kw["cadence_steps_per_s"], rel=0.02)
+    assert got["step_length_m"] == pytest.approx(kw["step_length_m"], abs=0.02)
+    assert got["trunk_lean_deg"] == pytest.approx(kw["trunk_lean_deg"], abs=1.0)
+    assert got["hip_height_ratio"] == pytest.approx(hhr, abs=0.01)

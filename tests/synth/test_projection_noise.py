@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from analyzer.synth.camera import diagonal_camera, front_camera, side_camera
 from analyzer.synth.noise import NoiseSpec, add_mediapipe_noise, noise_summary
-from analyzer.synth.parametric import BackpedalParams, generate_backpedal
 from analyzer.synth.projection import project_motion, project_to_track
+from tests.synth.presets import motion_for
 
 
 @pytest.fixture(scope="module")
 def motion():
-    return generate_backpedal(BackpedalParams.clean())
+    return motion_for("clean")
 
 
 def test_pixels_match_the_pinhole_model(motion) -> None:
@@ -95,3 +97,16 @@ def test_far_side_is_noisier(motion) -> None:
     d = np.diff(err, axis=0)  # frame-to-frame scatter
     far, near = np.std(d[:, 14]), np.std(d[:, 13])  # right elbow (far) vs left (near)
     assert far > 1.5 * near
+
+
+def test_optional_foot_offsets(motion) -> None:
+    clean = project_motion(motion, side_camera(side="left"))
+    spec = replace(NoiseSpec.none(), ankle_up_m=0.03, heel_down_m=0.03, heel_forward_m=0.03)
+    off = add_mediapipe_noise(clean, rng=np.random.default_rng(0), spec=spec)
+    d = off.image_xy - clean.image_xy
+    assert np.all(d[:, 27, 1] < 0)  # ankle higher in the image
+    assert np.all(d[:, 29, 1] > 0)  # heel lower
+    foot = clean.image_xy[:, 31] - clean.image_xy[:, 29]
+    assert np.all(np.sum(d[:, 29] * foot, axis=1) > 0)  # heel moved towards the toe
+    np.testing.assert_allclose(d[:, 31], 0.0, atol=1e-4)
+    assert NoiseSpec.with_foot_offsets().ankle_up_m == pytest.approx(0.03)

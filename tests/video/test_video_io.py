@@ -214,3 +214,29 @@ def test_reader_streams_lazily_and_stops(tmp_path: Path) -> None:
     gen.close()  # closing early releases the decoder without error
     with pytest.raises(RuntimeError, match="once"):
         list(reader)
+
+
+def test_prefetch_yields_the_same_frames_and_errors(tmp_path: Path) -> None:
+    import threading
+
+    from analyzer.video.reader import prefetch_frames
+
+    clip = make_clip(tmp_path / "p.mp4", n_frames=12)
+    direct = [(f.index, f.time_s) for f in iter_frames(clip)]
+    ahead = [(f.index, f.time_s) for f in prefetch_frames(iter_frames(clip), depth=2)]
+    assert ahead == direct
+
+    def broken():  # type: ignore[no-untyped-def]
+        yield from iter_frames(clip, max_frames=2)
+        raise ValueError("decoder fell over")
+
+    got = []
+    with pytest.raises(ValueError, match="fell over"):
+        for f in prefetch_frames(broken()):
+            got.append(f.index)
+    assert got == [0, 1]
+    before = threading.active_count()
+    gen = prefetch_frames(iter_frames(clip), depth=1)
+    next(gen)
+    gen.close()  # stops and joins the thread
+    assert threading.active_count() <= before
