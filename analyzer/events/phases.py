@@ -300,25 +300,26 @@ def _transition_end(
 
 
 def _kind(scene: Scene, start: int, cue: int, until: int, travel0: int) -> TransitionKind:
-    """turn_and_run (travel kept, facing flips), break_forward (travel reverses, facing kept),
-    break_angle (world yaw settled 45-135 deg away from the backpedal's).
+    """Transition kind from the change of velocity direction (METRICS §6).
 
-    The yaw change is the largest departure up to 0.5 s after ``until`` (T1 + 0.3 s), so a
-    turn still under way at T1 is not mistaken for an angled break.
+    turn_and_run: the hips keep travelling the same way (the facing flips); break_forward:
+    the travel reverses with the facing kept; break_angle: the travel reverses or stops
+    along the image axis while the world yaw settles 45-135 deg away from the backpedal's
+    (the run goes off at an angle to the camera axis or the backpedal line).
     """
+    tr = scene.travel[cue:until]
+    tr = tr[tr != 0]
+    after = int(np.sign(np.sum(tr[-max(1, tr.size // 3) :]))) if tr.size else 0
+    if after == travel0:
+        return "turn_and_run"
     if scene.yaw_deg is not None:
         yaw = lowpass(scene.yaw_deg, scene.fs, 2.0)
         end = min(scene.n_frames, until + int(0.5 * scene.fs) + 1)
         dev = np.abs(yaw[cue:end] - nanmedian(yaw[start:cue]))
-        turned = float(np.nanmax(dev)) if np.isfinite(dev).any() else np.nan
-        if np.isfinite(turned) and 45.0 <= turned <= 135.0:
+        settled = nanmedian(dev[-max(1, int(0.2 * scene.fs)) :]) if dev.size else np.nan
+        if np.isfinite(settled) and 45.0 <= settled <= 135.0:
             return "break_angle"
-    tr = scene.travel[cue:until]
-    tr = tr[tr != 0]
-    if not tr.size:
-        return "none"
-    after = int(np.sign(np.sum(tr[-max(1, tr.size // 3) :])))
-    return "turn_and_run" if after == travel0 else "break_forward"
+    return "break_forward" if after == -travel0 else "none"
 
 
 def _sprint_end(scene: Scene, t1: int, nxt: int, prm: PhaseParams) -> int:

@@ -18,6 +18,7 @@ pipeline's track cache), keyed by the mediapipe version, and is byte-for-byte de
 from __future__ import annotations
 
 import io
+import logging
 import os
 import tempfile
 import zipfile
@@ -25,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analyzer.errors import ModelError
+
+logger = logging.getLogger(__name__)
 
 #: Bump when the way the bundle is built changes (invalidates cached bundles).
 BUNDLE_FORMAT = 1
@@ -142,31 +145,51 @@ def is_valid_bundle(path: Path) -> bool:
     )
 
 
-def ensure_bundle(*, rebuild: bool = False) -> Path:
-    """Return the cached bundle for the installed mediapipe, building it the first time.
-
-    The file is written atomically, so concurrent processes never see half a bundle.
-
-    Raises
-    ------
-    ModelError
-        If mediapipe ships no pose model, or the cache cannot be written.
-    """
-    models = find_shipped_models()
-    path = bundle_path(models)
-    if not rebuild and path.is_file() and is_valid_bundle(path):
-        return path
-    data = build_bundle_bytes(models)
+def _write_atomically(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
+    except OSError:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def ensure_bundle(*, rebuild: bool = False) -> Path:
+    """Return the cached bundle for the installed mediapipe, building it the first time.
+
+    The file is written atomically, so concurrent processes never see half a bundle. If the
+    user cache is not writable, the bundle goes to a per-user folder in the temp directory.
+
+    Raises
+    ------
+    ModelError
+        If mediapipe ships no pose model, or no folder can be written.
+    """
+    models = find_shipped_models()
+    path = bundle_path(models)
+    user = getattr(os, "getuid", lambda: "user")()
+    fallback = Path(tempfile.gettempdir()) / f"backpedal-analyzer-{user}" / path.name
+    if not rebuild:
+        for candidate in (path, fallback):
+            if candidate.is_file() and is_valid_bundle(candidate):
+                return candidate
+    data = build_bundle_bytes(models)
+    try:
+        _write_atomically(path, data)
+        return path
+    except OSError as exc:
+        logger.warning(
+            "cannot write the pose model bundle to %s (%s); using %s", path, exc, fallback
+        )
+    try:
+        _write_atomically(fallback, data)
     except OSError as exc:
         raise ModelError(
-            f"cannot write the pose model bundle to {path} ({exc}).",
+            f"cannot write the pose model bundle to {path} or {fallback} ({exc}).",
             "Set BACKPEDAL_CACHE to a writable folder.",
         ) from exc
-    return path
+    return fallback

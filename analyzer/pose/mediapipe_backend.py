@@ -5,8 +5,14 @@ mediapipe 0.10.21 wheel, bundled once into a ``.task`` file (:mod:`analyzer.pose
 A user may pass another BlazePose ``.task`` file (lite/heavy). Frames get their real
 timestamps (integer milliseconds, strictly increasing), so the landmarker's temporal
 smoothing is tuned to the clip's true frame rate (the legacy ``solutions.pose`` API assumes
-30 fps). Inference runs on one CPU thread (measured: process CPU time / wall time ~ 1.0 in
-``benchmarks/bench_pipeline.py``); parallelise across processes, not threads.
+30 fps).
+
+Threads: on desktop Linux/macOS/Windows builds MediaPipe's inference calculator gives the
+XNNPACK delegate **one** thread unless the graph options say otherwise
+(``GetXnnpackDefaultNumThreads()`` in mediapipe/calculators/tensor/inference_calculator_utils.cc
+returns 1 outside Android/iOS/WASM), and the Python Tasks API exposes no thread option, so
+one landmarker = one inference thread. ``benchmarks/bench_pipeline.py`` reports the measured
+CPU time / wall time of the model (~1.0 on an idle core). Parallelise across processes.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Athlete selection and cleaning: pure numpy/scipy, arrays and PoseTracks in and out.
+"""Athlete selection and cleaning: pure numpy, arrays and PoseTracks in and out.
 
 * :func:`select_athlete` — choose the athlete in a :class:`~analyzer.pose.multi.MultiPoseTrack`
   (link slots into tracklets, merge, pick the person travelling furthest, or the one at a point).

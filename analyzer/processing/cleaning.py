@@ -181,21 +181,34 @@ def clean_track(
             feet_hz=feet_cutoff_hz,
             max_fraction_nyquist=max_fraction_nyquist,
         )
-        per_landmark = filtering.landmark_cutoffs_hz(cutoffs)
-        xy = filtering.lowpass_landmarks(
-            xy, t, cutoffs_hz=per_landmark, max_fraction_nyquist=max_fraction_nyquist
-        )
-        if world is not None:
-            world = filtering.lowpass_landmarks(
-                world, t, cutoffs_hz=per_landmark, max_fraction_nyquist=max_fraction_nyquist
-            )
-    report = _report(rep, counts, filled, xy, L, fs, cutoffs, max_gap_s)
+        xy, world = _lowpass(xy, world, t, cutoffs, max_fraction_nyquist)
+    detected = track.detected()
+    report = _report(rep, counts, filled, xy[detected], L, fs, cutoffs, max_gap_s)
     return track.with_arrays(
         image_xy=xy.astype(np.float32),
         visibility=vis.astype(np.float32),
         world_xyz=None if world is None else world.astype(np.float32),
         meta={**track.meta, "cleaning": report},
     )
+
+
+def _lowpass(
+    xy: np.ndarray,
+    world: np.ndarray | None,
+    t: np.ndarray,
+    cutoffs: dict[str, float],
+    max_fraction_nyquist: float,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Zero-lag low-pass of image and world landmarks with the per-group cut-offs."""
+    per_landmark = filtering.landmark_cutoffs_hz(cutoffs)
+    xy = filtering.lowpass_landmarks(
+        xy, t, cutoffs_hz=per_landmark, max_fraction_nyquist=max_fraction_nyquist
+    )
+    if world is not None:
+        world = filtering.lowpass_landmarks(
+            world, t, cutoffs_hz=per_landmark, max_fraction_nyquist=max_fraction_nyquist
+        )
+    return xy, world
 
 
 def _report(
@@ -219,6 +232,7 @@ def _report(
         **counts,
         "gap_points_filled": int(np.sum(np.all(filled, axis=-1))),
         "max_gap_s": max_gap_s,
+        # NaN landmark samples left in frames where the athlete was detected at all
         "points_missing": int(np.sum(np.any(np.isnan(xy), axis=-1))),
         "cutoff_hz": {k: round(v, 4) for k, v in cutoffs.items()},
     }

@@ -14,16 +14,18 @@ so the -3 dB point sits at ``fc`` at any frame rate (the plain formula puts it ~
 6 Hz at 30 fps). The sampling rate comes from the frame times in seconds of real time, so
 30/60/120/240 fps and slow-motion clips (times already rescaled to capture time) all filter
 at the same physical frequency. Variable frame rate: samples are resampled to a uniform grid
-(cubic spline), filtered, and resampled back at the original times. NaN gaps split the
+(natural cubic spline), filtered, and resampled back at the original times. Pure numpy
+(:mod:`analyzer.dsp`'s Butterworth design and ``filtfilt``): scipy is not a runtime
+dependency. NaN gaps split the
 series into runs that are filtered separately; NaN stays NaN.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from scipy.interpolate import CubicSpline
-from scipy.signal import butter, filtfilt
 
+from analyzer.dsp import butter_lowpass, filtfilt
+from analyzer.processing.interp import cubic_spline
 from analyzer.skeleton import N_LANDMARKS
 
 #: Default cut-offs per landmark group, Hz of real time (METRICS.md §3.3 step 6, [EJ]).
@@ -82,9 +84,9 @@ def valid_runs(mask: np.ndarray) -> list[tuple[int, int]]:
 
 
 def _filtfilt_uniform(x: np.ndarray, wn: float, order: int) -> np.ndarray:
-    b, a = butter(order, wn)
+    b, a = butter_lowpass(order, wn)
     padlen = min(3 * max(len(a), len(b)), x.shape[0] - 1)
-    return filtfilt(b, a, x, axis=0, padlen=padlen)
+    return filtfilt(b, a, x, padlen=padlen)
 
 
 def _filter_run(
@@ -108,8 +110,8 @@ def _filter_run(
     grid = np.linspace(t[0], t[-1], n_grid)
     fs = (n_grid - 1) / (t[-1] - t[0])
     fc = effective_cutoff_hz(cutoff_hz, fs, max_fraction_nyquist=max_fraction_nyquist)
-    y = _filtfilt_uniform(CubicSpline(t, x, axis=0)(grid), dual_pass_wn(fc, fs, order=order), order)
-    return CubicSpline(grid, y, axis=0)(t)
+    y = _filtfilt_uniform(cubic_spline(t, x, grid), dual_pass_wn(fc, fs, order=order), order)
+    return cubic_spline(grid, y, t)
 
 
 def lowpass_filter(

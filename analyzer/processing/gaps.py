@@ -5,9 +5,9 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
-from scipy.interpolate import PchipInterpolator
 
 from analyzer.processing.filtering import valid_runs
+from analyzer.processing.interp import pchip
 
 MAX_GAP_S = 0.12
 
@@ -71,14 +71,9 @@ def fill_gaps(
         if not holes:
             continue
         ok = np.flatnonzero(pattern)
-        sub = flat[ok][:, cols]
-        interp = (
-            PchipInterpolator(t[ok], sub, axis=0)
-            if method == "pchip" and ok.size > 2
-            else (lambda x, ok=ok, sub=sub: _linear(t[ok], sub, x))
-        )
-        for start, stop in holes:
-            out[start:stop, cols] = interp(t[start:stop])
+        query = np.concatenate([np.arange(start, stop) for start, stop in holes])
+        interp = pchip if method == "pchip" else _linear
+        out[query[:, None], cols] = interp(t[ok], flat[ok][:, cols], t[query])
     was_filled = np.isfinite(out) & ~finite
     return out.reshape(np.shape(values)), was_filled.reshape(np.shape(values))
 

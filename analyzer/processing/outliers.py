@@ -182,6 +182,8 @@ def _line_reference(xy: np.ndarray, exclude: np.ndarray, *, half: int) -> np.nda
     s_ky = np.zeros(xy.shape)
     t_n = xy.shape[0]
     for k in offsets:
+        if abs(k) >= t_n:
+            continue
         src = slice(max(k, 0), t_n + min(k, 0))
         dst = slice(max(-k, 0), t_n + min(-k, 0))
         w = np.zeros(use.shape)

@@ -139,6 +139,9 @@ def open_container(path: str | Path) -> Any:
         raise NotAVideoError(
             f"{path} is not a video file FFmpeg can read ({exc.strerror})."
         ) from exc
+    if not container.streams:
+        container.close()
+        raise EmptyVideoError(f"{path} is a media container with nothing in it.")
     if not container.streams.video:
         container.close()
         raise NotAVideoError(f"{path} has no video stream (audio or data only).")
@@ -152,12 +155,14 @@ def open_container(path: str | Path) -> Any:
 
 
 def first_frame(container: Any, path: Path) -> Any:
-    """Decode the first frame of the first video stream (then rewinds nothing: re-open).
+    """Decode the first frame of the first video stream (the caller re-opens to read on).
 
     Raises
     ------
     EmptyVideoError
         If the stream holds no decodable frame.
+    UnsupportedCodecError
+        If FFmpeg knows the codec but has no decoder for it.
     CorruptVideoError
         If decoding fails before the first frame.
     """
@@ -166,6 +171,11 @@ def first_frame(container: Any, path: Path) -> Any:
     try:
         for frame in container.decode(video=0):
             return frame
+    except (av.error.DecoderNotFoundError, av.error.PatchWelcomeError) as exc:
+        raise UnsupportedCodecError(
+            f"{path} uses a video codec ({container.streams.video[0].codec_context.name}) "
+            "that this installation cannot decode."
+        ) from exc
     except av.error.FFmpegError as exc:
         raise CorruptVideoError(
             f"{path} cannot be decoded: the first frame is damaged ({exc.strerror})."

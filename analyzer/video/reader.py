@@ -154,7 +154,7 @@ class VideoReader:
                 self._problem("the clip has no timestamps; assuming a constant frame rate")
         else:
             start = stream.start_time or 0
-            pts_s = float((frame.pts - start) * frame.time_base)
+            pts_s = float((frame.pts - start) * (frame.time_base or stream.time_base))
         time_s = pts_s * info.time_scale
         if last_t is not None and time_s <= last_t:
             self._skipped += 1

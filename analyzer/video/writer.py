@@ -61,7 +61,8 @@ class VideoWriter:
     -----
     ``write(frame, time_s=...)`` writes exact per-frame timestamps (variable frame rate);
     they must increase strictly and are rounded to 1/90000 s (``.avi`` is constant frame
-    rate: times are rounded to whole frames of ``fps``).
+    rate: times are rounded to whole frames of ``fps``). A writer closed before any frame
+    was written leaves no file.
     """
 
     def __init__(

@@ -163,9 +163,11 @@ def _val(ma: MotionAnalysis, key: str) -> float:
     return float("nan") if v is None else float(v)
 
 
-def run_all(root: Path, views: tuple[str, ...] = ("side_left", "side_right")) -> list[TrialResult]:
-    """Every trial in every view."""
-    return [evaluate(root, rel, exp, v) for rel, exp in TRIALS for v in views]
+def run_all(
+    root: Path, views: tuple[str, ...] = ("side_left", "side_right"), seeds: tuple[int, ...] = (0,)
+) -> list[TrialResult]:
+    """Every trial in every view, once per noise seed."""
+    return [evaluate(root, rel, exp, v, seed=s) for s in seeds for rel, exp in TRIALS for v in views]
 
 
 def summarise(results: list[TrialResult]) -> dict[str, float]:
@@ -208,7 +210,7 @@ if __name__ == "__main__":  # pragma: no cover - manual report
     import sys
 
     root = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "mocap"
-    results = run_all(root)
+    results = run_all(root, seeds=tuple(int(a) for a in sys.argv[1:]) or (0, 1))
     for r in results:
         vals = " ".join(f"{k[:10]}={m:.3f}/{t:.3f}" for k, (m, t) in r.values.items())
         err = np.median(np.abs(r.timing_errors_frames)) if r.timing_errors_frames else float("nan")

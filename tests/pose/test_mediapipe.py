@@ -146,3 +146,18 @@ def test_iphone_hevc_mov_upright_monotonic_no_person(shared_data: Path, bundle: 
     assert ok and np.abs(theirs.astype(int) - first.image).mean() < 2.0
     with MediaPipePoseEstimator(num_poses=1) as est, pytest.raises(NoPersonError):
         estimate_poses(clip, est)
+
+
+def test_unwritable_cache_falls_back_to_temp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")
+    monkeypatch.setenv("BACKPEDAL_CACHE", str(blocker / "cache"))  # cannot be created
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    path = ensure_bundle()
+    assert path.is_relative_to(tmp_path / "tmp") and is_valid_bundle(path)
+    assert ensure_bundle() == path

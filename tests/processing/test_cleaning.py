@@ -148,3 +148,13 @@ def test_empty_track_raises() -> None:
     xy = np.full((10, 33, 2), np.nan, np.float32)
     with pytest.raises(NoPersonError):
         clean_track(PoseTrack(t, xy, np.zeros((10, 33), np.float32), (640, 480)))
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 5])
+def test_very_short_tracks_pass_through(n: int) -> None:
+    t = np.arange(n) / 30.0
+    truth = figure_xy(t)
+    track = PoseTrack(t, truth.astype(np.float32), np.full((n, 33), 0.9, np.float32), (1920, 1080))
+    out = clean_track(track)
+    assert np.isfinite(out.image_xy).all()
+    np.testing.assert_allclose(out.image_xy, truth, atol=2.0)  # too short to filter much

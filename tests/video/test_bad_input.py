@@ -64,6 +64,25 @@ def test_empty_file(tmp_path: Path) -> None:
         probe_video(empty)
 
 
+@needs_ffmpeg
+def test_container_without_frames_is_empty(tmp_path: Path) -> None:
+    hollow = tmp_path / "hollow.mp4"
+    ffmpeg(
+        "-f",
+        "lavfi",
+        "-i",
+        "color=c=black:s=64x48:r=30",
+        "-frames:v",
+        "0",
+        "-c:v",
+        "libx264",
+        str(hollow),
+    )
+    assert hollow.stat().st_size > 0
+    with pytest.raises(EmptyVideoError):
+        probe_video(hollow)
+
+
 def test_truncated_clip_keeps_frames_and_warns(tmp_path: Path, good_clip: Path) -> None:
     data = good_clip.read_bytes()
     cut = tmp_path / "cut.mp4"

@@ -27,6 +27,9 @@ from tests.video.clips import (
         ("hevc.mov", "libx265", "yuv420p", "hevc"),
         ("hevc10.mp4", "libx265", "yuv420p10le", "hevc"),
         ("vp9.mkv", "libvpx-vp9", "yuv420p", "vp9"),
+        ("vp9.mp4", "libvpx-vp9", "yuv420p", "vp9"),
+        ("h264.avi", "libx264", "yuv420p", "h264"),
+        ("hevc10.mov", "libx265", "yuv420p10le", "hevc"),
         ("mpeg4.avi", "mpeg4", "yuv420p", "mpeg4"),
         ("mpeg4.mp4", "mpeg4", "yuv420p", "mpeg4"),
     ],
@@ -240,3 +243,18 @@ def test_prefetch_yields_the_same_frames_and_errors(tmp_path: Path) -> None:
     next(gen)
     gen.close()  # stops and joins the thread
     assert threading.active_count() <= before
+
+
+def test_avi_with_b_frames_gets_constant_rate_times(tmp_path: Path) -> None:
+    """AVI stores no presentation times; with B-frames FFmpeg's are in decode order."""
+    path = tmp_path / "b.avi"
+    with VideoWriter(path, 30000 / 1001, (64, 48)) as w:  # default preset: B-frames on
+        for i in range(12):
+            w.write(marker_frame(i, 64, 48))
+    reader = VideoReader(path)
+    frames = list(reader)
+    assert reader.problems == []
+    assert [f.index for f in frames] == list(range(12))
+    assert np.allclose([f.time_s for f in frames], np.arange(12) * 1001 / 30000)
+    greys = [float(np.median(f.image[30:, 30:])) for f in frames]
+    assert np.all(np.diff(greys) > 0)  # presentation order, not decode order
