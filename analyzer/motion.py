@@ -8,6 +8,7 @@ backpedal -> per-frame series -> metrics M1-M15 (pooled and per rep).
 
 from __future__ import annotations
 
+import warnings as _warnings_mod
 from dataclasses import replace
 from typing import Any
 
@@ -15,7 +16,14 @@ import numpy as np
 
 from analyzer.events.contacts import ContactParams, build_steps, detect_contacts
 from analyzer.events.phases import PhaseParams, RepTiming, segment_phases
-from analyzer.events.view import Scene, build_scene, refit_ground, with_view
+from analyzer.events.view import (
+    Scene,
+    build_scene,
+    classify_view,
+    frontality,
+    refit_ground,
+    with_view,
+)
 from analyzer.metrics.arms import arm_angle_series, arm_metrics, thigh_angle_series
 from analyzer.metrics.common import MetricContext
 from analyzer.metrics.head import (
@@ -74,6 +82,18 @@ def analyze_motion(
     contact_params, phase_params
         Parameters of contact detection (METRICS §5) and phase segmentation (§6).
     """
+    with np.errstate(all="ignore"), _warnings_mod.catch_warnings():
+        # all-NaN slices (untracked frames) are expected and handled; numpy warns on them
+        _warnings_mod.simplefilter("ignore", RuntimeWarning)
+        return _analyze(track, athlete_height_m, qb_side, capture_fps, clean, contact_params,
+                        phase_params)
+
+
+def _analyze(
+    track: PoseTrack, athlete_height_m: float | None, qb_side: str | None,
+    capture_fps: float | None, clean: bool | None, contact_params: ContactParams | None,
+    phase_params: PhaseParams | None,
+) -> MotionAnalysis:
     warnings: list[str] = []
     track = _maybe_clean(track, clean, warnings)
     scene = build_scene(track, athlete_height_m=athlete_height_m)
@@ -155,6 +175,13 @@ def _maybe_clean(track: PoseTrack, clean: bool | None, warnings: list[str]) -> P
     except ImportError:  # cleaning not available: accept the track as it is
         warnings.append("track analysed without cleaning (analyzer.processing.cleaning missing)")
         return track
+    # legs foreshorten in a front or rear view: the segment-length check would reject them
+    # (see clean_track's segment_tolerance)
+    p = np.asarray(track.image_xy, float)
+    world = None if track.world_xyz is None else np.asarray(track.world_xyz, float)
+    view, _, _ = classify_view(frontality(p), p, world, None, track.detected())
+    if view in ("front", "rear"):
+        return clean_track(track, segment_tolerance=None)
     return clean_track(track)
 
 

@@ -10,7 +10,8 @@ front/rear-view variant reads stances from the foot's image height.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import itertools
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.ndimage import maximum_filter1d
@@ -51,6 +52,9 @@ class ContactParams:
         Travel direction for the excursion: hip velocity low-passed at 1 Hz (about a stride)
         and above 0.2 L/s (lower than the 0.5 L/s of the travel classification, §4 step 3,
         so slow backward walking keeps its direction through each step).
+    fill_ground_tol_leg
+        Height tolerance of that fill (0.1 L): a foot pivoting on its toes in a turn sits a
+        little above the fitted line but is still and planted.
     fill_from_ground, min_ground_run_s
         Add contacts from on-ground runs of at least 0.1 s where the excursion method found
         none (slow or turning stretches where the travel direction is undefined).
@@ -64,6 +68,7 @@ class ContactParams:
     max_vx_leg_per_s: float = 0.6
     foot_cutoff_hz: float = 10.0
     fill_from_ground: bool = True
+    fill_ground_tol_leg: float = 0.1
     travel_cutoff_hz: float = 1.0
     travel_min_leg_per_s: float = 0.2
     min_ground_run_s: float = 0.1
@@ -159,7 +164,9 @@ def _zeni_contacts(scene: Scene, prm: ContactParams) -> ContactResult:
                     events.append(_event(scene, s, "toe_off", fr))
     events = _dedupe(sorted(events, key=lambda e: (e.frame, e.foot, e.kind)), dist)
     if prm.fill_from_ground:
-        events = _dedupe(_fill_from_ground(scene, events, ground_ok, prm), dist)
+        loose = replace(prm, ground_tol_leg=prm.fill_ground_tol_leg)
+        fill_ok, _ = _on_ground(scene, loose)
+        events = _dedupe(_fill_from_ground(scene, events, fill_ok, prm), dist)
     return ContactResult(events, stance_mask(events, n), "zeni_backward")
 
 
@@ -171,11 +178,11 @@ def _fill_from_ground(
     and a toe-off after its end when no event of that kind and foot lies within
     ``min_separation_s`` (METRICS §5 step 2/3 criteria)."""
     fs, n = scene.fs, scene.n_frames
-    near = max(1, int(round(prm.min_separation_s * fs)))
-    min_len = max(2, int(round(prm.min_ground_run_s * fs)))
+    near = max(1, round(prm.min_separation_s * fs))
+    min_len = max(2, round(prm.min_ground_run_s * fs))
     out = list(events)
     covered = stance_mask(events, n)
-    gap = max(1, int(round(prm.min_ground_run_s * fs)))
+    gap = max(1, round(prm.min_ground_run_s * fs))
     for s, foot in enumerate(FEET):
         have = {k: np.array([e.frame for e in events if e.foot == foot and e.kind == k])
                 for k in ("touchdown", "toe_off")}  # fmt: skip
@@ -194,7 +201,7 @@ def _fill_from_ground(
 def _close_small_gaps(mask: np.ndarray, max_gap: int) -> np.ndarray:
     out = mask.copy()
     rr = runs(mask)
-    for (_, b), (a2, _) in zip(rr[:-1], rr[1:], strict=True):
+    for (_, b), (a2, _) in itertools.pairwise(rr):
         if a2 - b <= max_gap:
             out[b:a2] = True
     return out
@@ -246,15 +253,16 @@ def _vertical_contacts(scene: Scene, prm: ContactParams) -> ContactResult:
     )  # fmt: skip
     tol = max(2.0 * prm.ground_tol_leg, 0.1) * leg
     ok = ((env - low) < tol) & (speed < prm.max_vy_leg_per_s * leg)
-    min_len = max(2, round(0.05 * fs))
+    min_len = max(2, round(prm.min_ground_run_s * fs))
     events: list[ContactEvent] = []
     for s in (0, 1):
-        rr = [(a, b) for a, b in runs(ok[:, s]) if b - a >= min_len]
+        merged = _close_small_gaps(ok[:, s], max(1, round(prm.min_ground_run_s * fs)))
+        rr = [(a, b) for a, b in runs(merged) if b - a >= min_len]
         for a, b in rr:
             if a > 0:
                 events.append(_event(scene, s, "touchdown", a))
             if b < n:
-                events.append(_event(scene, s, "toe_off", b - 1))
+                events.append(_event(scene, s, "toe_off", b))
     events.sort(key=lambda e: (e.frame, e.foot, e.kind))
     return ContactResult(events, stance_mask(events, n), "vertical")
 

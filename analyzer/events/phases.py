@@ -64,6 +64,8 @@ class PhaseParams:
         World yaw within this of the travel direction counts as facing it (§6 T1: 30 deg).
     max_transition_s
         Longest transition searched for T1 after T0.
+    max_lost_s
+        A backpedal continues through up to 1 s of frames where the athlete was not tracked.
     cue_lead_s
         Transition cues are searched from this long before the end of the backward run (a
         cue earlier than that, followed by more backpedalling, was not a transition).
@@ -89,6 +91,7 @@ class PhaseParams:
     forward_speed_leg_per_s: float = 0.5
     facing_tolerance_deg: float = 30.0
     max_transition_s: float = 2.0
+    max_lost_s: float = 1.0
     cue_lead_s: float = 1.0
 
 
@@ -120,6 +123,9 @@ def segment_phases(
     n, fs = scene.n_frames, scene.fs
     back = (scene.travel != 0) & (scene.travel == -scene.facing)
     back = _close_gaps(back, round(prm.merge_gap_s * fs))
+    # frames where the athlete was not tracked do not interrupt a backpedal
+    lost = ~np.isfinite(scene.hip()[:, 0])
+    back = _close_gaps(back, round(prm.max_lost_s * fs), lost)
     segs = [(a, b) for a, b in runs(back) if (b - a) >= prm.min_backpedal_s * fs]
     tds = np.array(sorted(e.frame for e in events if e.kind == "touchdown"), dtype=int)
     tos = np.array(sorted(e.frame for e in events if e.kind == "toe_off"), dtype=int)
@@ -135,11 +141,13 @@ def segment_phases(
     return phases, timings
 
 
-def _close_gaps(mask: np.ndarray, max_gap: int) -> np.ndarray:
+def _close_gaps(mask: np.ndarray, max_gap: int, only: np.ndarray | None = None) -> np.ndarray:
+    """Fill gaps between True runs up to ``max_gap`` frames (if ``only`` is given, only gaps
+    mostly made of its True frames)."""
     out = mask.copy()
     rr = runs(mask)
     for (_, b), (a2, _) in itertools.pairwise(rr):
-        if a2 - b <= max_gap:
+        if a2 - b <= max_gap and (only is None or float(np.mean(only[b:a2])) >= 0.5):
             out[b:a2] = True
     return out
 
@@ -212,18 +220,16 @@ def _turn_cues(scene: Scene, start: int, b: int, nxt: int, prm: PhaseParams) -> 
         if hit.size:
             cues.append((lo + int(hit[0]), "frontality"))
     # backward speed, smoothed over about a stride so step-to-step surges do not count
-    v = -scene.facing[start] * lowpass(
-        np.nan_to_num(hip_speed_leg_per_s(scene)), fs, prm.brake_cutoff_hz
-    )
-    v_bp = float(np.mean(v[start:b])) if b > start else 0.0
+    v = -scene.facing[start] * lowpass(hip_speed_leg_per_s(scene), fs, prm.brake_cutoff_hz)
+    v_bp = float(np.nanmean(v[start:b])) if b > start and np.isfinite(v[start:b]).any() else 0.0
     up = np.flatnonzero(v[start:hi] >= 0.9 * v_bp)
     lo_b = max(lo, start + int(up[0])) if up.size else hi
     slow_mask = sustained(v < prm.brake_fraction * v_bp, max(2, int(0.15 * fs)))
-    win = int(round(prm.max_transition_s * fs))
+    win = round(prm.max_transition_s * fs)
     for k in np.flatnonzero(slow_mask[lo_b:hi] & ~np.r_[False, slow_mask[lo_b : hi - 1]]):
         k = lo_b + int(k)
         # a real brake ends the backpedal: the speed then nearly stops or reverses
-        if v_bp > 0 and np.min(v[k : min(scene.n_frames, k + win)]) < prm.brake_confirm * v_bp:
+        if v_bp > 0 and np.nanmin(v[k : min(scene.n_frames, k + win)]) < prm.brake_confirm * v_bp:
             cues.append((k, "braking"))
             break
     flip = np.flatnonzero(scene.facing[lo:hi] == -scene.facing[start])
@@ -343,7 +349,8 @@ def _phases_of(scene: Scene, tm: RepTiming, prev_end: int, prm: PhaseParams) -> 
 
     onset = tm.onset if tm.onset is not None else tm.backpedal_start
     a = onset
-    while a > prev_end and speed[a - 1] < prm.onset_speed_leg_per_s:
+    tracked = np.isfinite(scene.hip()[:, 0])
+    while a > prev_end and speed[a - 1] < prm.onset_speed_leg_per_s and tracked[a - 1]:
         a -= 1
     if onset - a >= prm.ready_min_s * scene.fs:
         add("ready", a, onset)

@@ -365,32 +365,36 @@ def classify_view(
     *,
     side_max_q: float = 0.25,
     frontal_min_q: float = 0.60,
+    side_max_cos: float = 0.5,
+    frontal_min_cos: float = 0.85,
 ) -> tuple[ViewKind, float, dict[str, float]]:
-    """View and confidence from frontality Q, label order and nose depth (METRICS §4 1-2).
+    """View and confidence from frontality, label order and nose depth (METRICS §4 1-2).
 
-    ``frames`` selects the frames to summarise (ready stance and backpedal). Returns
-    (view, confidence 0-1, details). Front vs rear is decided only when the label order and
-    the world nose depth agree; otherwise the view is 'rear' (the conservative choice) with a
-    low confidence.
+    Without world landmarks the spec's thresholds on Q apply (side < 0.25, front/back > 0.60).
+    With them, two estimates of ``|cos psi|`` (psi = body yaw to the camera) are averaged:
+    Q divided by the athlete's own square-on Q (the same widths over torso measured on the
+    world landmarks, which do not depend on the view; joint-centre landmarks give a square-on
+    Q of 0.4-0.65, not the 0.9 of bi-acromial breadth the spec's thresholds assume), and the
+    world yaw. Side below ``side_max_cos`` (|psi| > 60 deg), front/back above
+    ``frontal_min_cos`` (|psi| < 32 deg), diagonal between. ``frames`` selects the frames to
+    summarise (ready stance and backpedal). Front vs rear is decided only when the label order
+    and the world nose depth agree; otherwise the view is 'rear' (the conservative choice)
+    with a low confidence.
     """
     sel = np.asarray(frames, dtype=bool) & np.isfinite(q)
     if sel.sum() < 3:
         return "unknown", 0.0, {}
     q_med = float(np.median(q[sel]))
     det: dict[str, float] = {"frontality_q": q_med}
-    margin = min(abs(q_med - side_max_q), abs(q_med - frontal_min_q))
-    conf_q = float(np.clip(0.5 + margin / 0.3, 0.5, 1.0))
-    yaw_agree = float("nan")
-    if yaw_deg is not None and np.isfinite(yaw_deg[sel]).sum() >= 3:
-        s = np.abs(np.sin(np.radians(yaw_deg[sel])))
-        s = s[np.isfinite(s)]
-        det["world_abs_sin_yaw"] = float(np.median(s))
-        expect_side = q_med < side_max_q
-        yaw_agree = float(np.mean(s > 0.87)) if expect_side else float(np.mean(s < 0.77))
-    conf = conf_q if not np.isfinite(yaw_agree) else 0.5 * conf_q + 0.5 * yaw_agree
-    if q_med < side_max_q:
+    c = _abs_cos_yaw(q_med, world, yaw_deg, sel, det)
+    if c is None:
+        lo, hi, x = side_max_q, frontal_min_q, q_med
+    else:
+        lo, hi, x = side_max_cos, frontal_min_cos, c
+    conf = float(np.clip(0.5 + min(abs(x - lo), abs(x - hi)) / (hi - lo), 0.5, 1.0))
+    if x < lo:
         return "side", conf, det
-    if q_med <= frontal_min_q:
+    if x <= hi:
         return "diagonal", conf, det
     order = nanmedian(p[sel, sk.LEFT_SHOULDER, 0] - p[sel, sk.RIGHT_SHOULDER, 0])
     front_by_order = order > 0
@@ -403,6 +407,38 @@ def classify_view(
     if front_by_order == front_by_depth:
         return ("front" if front_by_order else "rear"), conf, det
     return "rear", 0.3, det
+
+
+def _abs_cos_yaw(
+    q_med: float, world: np.ndarray | None, yaw_deg: np.ndarray | None, sel: np.ndarray,
+    det: dict[str, float],
+) -> float | None:
+    """Median ``|cos psi|`` from Q over the athlete's world-landmark square-on Q, averaged with
+    the world yaw's; None without world landmarks."""
+    if world is None:
+        return None
+    q3 = frontality_3d(world[sel])
+    if not np.isfinite(q3) or q3 <= 0.05:
+        return None
+    est = [float(np.clip(q_med / q3, 0.0, 1.0))]
+    det["square_on_q"] = q3
+    if yaw_deg is not None and np.isfinite(yaw_deg[sel]).sum() >= 3:
+        cw = nanmedian(np.abs(np.cos(np.radians(yaw_deg[sel]))))
+        det["world_abs_cos_yaw"] = cw
+        est.append(cw)
+    c = float(np.mean(est))
+    det["abs_cos_yaw"] = c
+    return c
+
+
+def frontality_3d(world: np.ndarray) -> float:
+    """The athlete's square-on Q: median over frames of the 3D shoulder and hip widths over
+    the 3D torso length (world landmarks; independent of the view)."""
+    t = torso_length(world)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        w_sh = np.linalg.norm(world[:, sk.LEFT_SHOULDER] - world[:, sk.RIGHT_SHOULDER], axis=1)
+        w_hip = np.linalg.norm(world[:, sk.LEFT_HIP] - world[:, sk.RIGHT_HIP], axis=1)
+        return nanmedian(0.5 * (w_sh + w_hip) / t)
 
 
 def camera_side(near_side: np.ndarray, frames: np.ndarray, view: ViewKind) -> Foot | None:

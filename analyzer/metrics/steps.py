@@ -185,12 +185,16 @@ def _cadence(
     return out
 
 
-def _stride_times(ctx: MetricContext, phase: str, tds: list) -> np.ndarray:  # noqa: ANN001
+def _stride_times(ctx: MetricContext, phase: str, tds: list) -> np.ndarray:
     """Same-foot touchdown intervals inside each phase instance (not across phase gaps)."""
     out = []
     for ph in ctx.phase_list(phase):
         for foot in ("left", "right"):
-            t = [e.time_s for e in tds if e.foot == foot and ph.start_frame <= e.frame <= ph.end_frame]
+            t = [
+                e.time_s
+                for e in tds
+                if e.foot == foot and ph.start_frame <= e.frame <= ph.end_frame
+            ]
             out.extend(np.diff(t).tolist())
     return np.asarray(out, float)
 

@@ -212,8 +212,10 @@ def _one_rep(ctx: MetricContext, tm: RepTiming) -> dict[str, MetricValue]:
         )
     out.update(_speed_kept(ctx, tm, vb, v_bp, t1))
     hhr = ctx.series["hip_height_ratio"]
-    rise = float(np.nanmax(hhr[tm.t0 : t1 + 1]) - nanmedian(hhr[bp])) if t1 > tm.t0 else None
-    peak = tm.t0 + int(np.nanargmax(hhr[tm.t0 : t1 + 1])) if rise is not None else None
+    seg = hhr[tm.t0 : t1 + 1]
+    ok = t1 > tm.t0 and np.isfinite(seg).any()
+    rise = float(np.nanmax(seg) - nanmedian(hhr[bp])) if ok else None
+    peak = tm.t0 + int(np.nanargmax(seg)) if ok else None
     out["hip_rise"] = _m(ctx, "hip_rise", rise, frames=(peak,) if peak is not None else ())
     if sc.yaw_deg is not None:
         rate = np.abs(derivative(sc.yaw_deg, t))

@@ -2,7 +2,8 @@
 
 * :func:`cubic_spline` — natural cubic spline (C2), used to resample variable-frame-rate
   series to a uniform grid and back around the low-pass filter; accurate for band-limited
-  signals (a 6 Hz sine sampled at 60 fps with ±50 % timing jitter is reproduced to < 0.3 %).
+  signals (a 6 Hz sine sampled at 60 fps with ±50 % timing jitter is reproduced to within
+  0.3 % of its amplitude).
 * :func:`pchip` — shape-preserving piecewise cubic (Fritsch & Carlson 1980) for gap filling:
   no overshoot, so a filled gap never leaves the range of its neighbours.
 

@@ -19,6 +19,12 @@ estimator's labels. A residual that cannot be computed (a landmark missing in on
 three frames) costs the median residual of the estimator's own labelling, so relabelling
 cannot "hide" a large residual behind a missing landmark, and moving a gap from one side to
 the other back and forth (which breaks more triples) is not free.
+
+Measured: on synthetic side-view gait (2 % L noise, 5.5 % leg swaps, half of them starting at
+a leg crossing; 3300 frames at 30/60/120 fps) the greedy rule left 570 frames with a leg point
+more than 0.1 L off (194 before any repair), this global choice 0. On projected motion capture
+with the synthetic team's MediaPipe-like errors (tests/processing/test_mocap_swaps.py, 5508
+frames) it restored 298/298 swapped and 24/24 flipped frames with no false swap.
 """
 
 from __future__ import annotations

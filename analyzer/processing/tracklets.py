@@ -41,6 +41,7 @@ DUPLICATE_SIZES = 0.15
 BIRTH_SIZES = 0.3
 SAME_PERSON_SIZES = 0.4
 UNMATCHED_COST = 0.5
+MAX_CO_PRESENT = 0.3
 
 
 @dataclass
@@ -376,6 +377,18 @@ def _overlap_distance(
     return float(np.median(gap / np.minimum(sizes[fb, sb], sizes[fa, sa])))
 
 
+def _co_present(a: Tracklet, b: Tracklet) -> float:
+    """Fraction of the frames either tracklet holds, within their common span, held by both.
+
+    Two pieces of one person mostly take turns (near 0); two people side by side are both
+    detected in almost every frame (near 1)."""
+    lo, hi = max(a.first, b.first), min(a.last, b.last)
+    fa = {f for f in a.frames if lo <= f <= hi}
+    fb = {f for f in b.frames if lo <= f <= hi}
+    union = fa | fb
+    return len(fa & fb) / len(union) if union else 0.0
+
+
 def _union(a: Tracklet, b: Tracklet, sizes: np.ndarray) -> Tracklet:
     """One tracklet from two on the same person; where both have a detection, keep the one
     whose size is closer to the person's median size (drops partial detections)."""
@@ -399,8 +412,10 @@ def unite_overlapping(
 
     A partial or offset second detection of one person can steal that person's tracklet for
     a few frames, after which two tracklets share the person's frames between them. Two
-    overlapping tracklets whose hip centres are, in median, within ``max_distance_sizes``
-    body sizes of each other (nearest frames in time) are made one, closest pair first.
+    overlapping tracklets that mostly take turns (both detected in at most 30 % of the frames
+    of their common span: two people side by side are both detected nearly always) and whose
+    hip centres are, in median, within ``max_distance_sizes`` body sizes of each other
+    (nearest frames in time) are made one, closest pair first.
     """
     sizes = body_size_px(image_xy)
     centres = detection_centres(image_xy)
@@ -410,7 +425,7 @@ def unite_overlapping(
         for i, a in enumerate(out):
             for j in range(i + 1, len(out)):
                 b = out[j]
-                if b.first > a.last or a.first > b.last:
+                if b.first > a.last or a.first > b.last or _co_present(a, b) > MAX_CO_PRESENT:
                     continue
                 d = min(
                     _overlap_distance(a, b, times_s, centres, sizes),

@@ -25,7 +25,7 @@ REFERENCE_TORSO_M = 0.50
 
 # Material ids: what a primitive is made of (region rules in ``material_colors``).
 SKIN, SHIRT, SHORTS, SOCK, SHOE, HAIR = 0, 1, 2, 3, 4, 5
-HEAD, UPPER_ARM, THIGH, SHANK, FOOT = 6, 7, 8, 9, 10
+HEAD, UPPER_ARM, THIGH, SHANK, FOOT, EAR = 6, 7, 8, 9, 10, 11
 
 BGR = tuple[int, int, int]
 
@@ -276,8 +276,10 @@ def _add_head(
         ear_m - up * 0.05 * s + fwd * 0.045 * s, rot, (0.056 * s, 0.055 * s, 0.062 * s), HEAD
     )  # fmt: skip  (jaw)
     b.ellipsoid(nose - fwd * 0.012 * s, rot, (0.014 * s, 0.02 * s, 0.018 * s), SKIN)
-    b.sphere(ear_l, 0.02 * s, SKIN)
-    b.sphere(ear_r, 0.02 * s, SKIN)
+    # Auricles: taller than wide, mostly behind and above the ear canal (the landmark).
+    for ear, side in ((ear_l, -1.0), (ear_r, 1.0)):
+        c = ear - fwd * 0.008 * s + up * 0.006 * s + right * side * 0.004 * s
+        b.ellipsoid(c, rot, (0.012 * s, 0.031 * s, 0.019 * s), EAR)
     sh_m = (lm[sk.LEFT_SHOULDER] + lm[sk.RIGHT_SHOULDER]) / 2
     neck_top = ear_m - up * 0.035 * s
     b.cone(sh_m + trunk[0] * 0.01 * s, neck_top, 0.058 * g, 0.05 * g, SKIN)
@@ -287,6 +289,7 @@ def _add_head(
         "axes": np.array([half_w + 0.004 * s, 0.122 * s, 0.102 * s]),
         "eyes": lm[[sk.LEFT_EYE, sk.RIGHT_EYE]],
         "mouth": lm[[sk.INDEX["mouth_left"], sk.INDEX["mouth_right"]]],
+        "ears": lm[[sk.LEFT_EAR, sk.RIGHT_EAR]],
         "scale": np.array([s]),
     }
 
@@ -320,6 +323,13 @@ def material_colors(
         return np.where((axial > ap.sock_fraction)[:, None], ap.sock, ap.skin).astype(float)
     if mat == FOOT:
         return _shoe_colors(points, axial, ap)
+    if mat == EAR:
+        col = np.broadcast_to(np.asarray(ap.skin, float) * 0.88, (n, 3)).copy()
+        s = float(body.head["scale"][0])
+        for ear in body.head["ears"]:
+            canal = np.linalg.norm(points - ear, axis=1) < 0.0075 * s
+            col[canal] = np.asarray(ap.skin, float) * 0.45
+        return col
     if mat == HEAD:
         return _head_colors(points, ap, body.head)
     raise ValueError(f"unknown material {mat}")
@@ -337,7 +347,7 @@ def _head_colors(points: np.ndarray, ap: Appearance, head: dict[str, np.ndarray]
     rel = (points - head["centre"]) @ head["rot"].T / head["axes"]  # unit-sphere coords
     y, z = rel[:, 1], rel[:, 2]  # up, forward (rel[:, 0] is right)
     col = np.broadcast_to(np.asarray(ap.skin, float), (len(points), 3)).copy()
-    hair = (y > 0.42 - 0.25 * np.clip(-z, 0, 1)) | ((z < -0.25) & (y > -0.45))
+    hair = (y > 0.42 - 0.25 * np.clip(-z, 0, 1)) | ((z < -0.18) & (y > -0.4))
     hair &= ~((z > 0.55) & (y < 0.62))
     col[hair] = ap.hair
     s = float(head["scale"][0])

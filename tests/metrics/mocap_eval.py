@@ -132,17 +132,19 @@ def _compare(res: TrialResult, ma: MotionAnalysis, lm: np.ndarray, t: np.ndarray
     res.n_found_all = match_events(all_in, ma.events)[0]
     ta, tb = t[a], t[b]
     tds = tr.touchdowns(contacts, ta, tb)
-    res.values["cadence_steps_per_s"] = (
-        _val(ma, "cadence_steps_per_s"),
-        tr.cadence_steps_per_s(contacts, tds[0].time_s, tds[-1].time_s),
-    )
+    if len(tds) >= 2:
+        res.values["cadence_steps_per_s"] = (
+            _val(ma, "cadence_steps_per_s"),
+            tr.cadence_steps_per_s(contacts, tds[0].time_s, tds[-1].time_s),
+        )
     leg = tr.leg_length_m(lm)
     rows = [r for r in tr.step_table(lm, t, contacts) if ta <= r["time_s"] <= tb]
     sl = [r["length_m"] / leg for r in rows if np.isfinite(r["length_m"])]
-    res.values["step_length_leg_lengths"] = (
-        _val(ma, "step_length_leg_lengths"),
-        float(np.median(sl)),
-    )
+    if sl:
+        res.values["step_length_leg_lengths"] = (
+            _val(ma, "step_length_leg_lengths"),
+            float(np.median(sl)),
+        )
     m = slice(a, b + 1)
     res.values["trunk_lean_deg"] = (
         _val(ma, "trunk_lean_deg"),
@@ -155,7 +157,8 @@ def _compare(res: TrialResult, ma: MotionAnalysis, lm: np.ndarray, t: np.ndarray
     side = ma.view.camera_side or "left"
     near_contacts = [c for c in contacts if c.foot == side]
     peaks = tr.stance_peak_knee_flexion(lm, near_contacts, ta, tb)
-    res.values["knee_flexion_deg"] = (_val(ma, "knee_flexion_deg"), float(np.median(peaks)))
+    if peaks:
+        res.values["knee_flexion_deg"] = (_val(ma, "knee_flexion_deg"), float(np.median(peaks)))
 
 
 def _val(ma: MotionAnalysis, key: str) -> float:
@@ -167,7 +170,9 @@ def run_all(
     root: Path, views: tuple[str, ...] = ("side_left", "side_right"), seeds: tuple[int, ...] = (0,)
 ) -> list[TrialResult]:
     """Every trial in every view, once per noise seed."""
-    return [evaluate(root, rel, exp, v, seed=s) for s in seeds for rel, exp in TRIALS for v in views]
+    return [
+        evaluate(root, rel, exp, v, seed=s) for s in seeds for rel, exp in TRIALS for v in views
+    ]
 
 
 def summarise(results: list[TrialResult]) -> dict[str, float]:

@@ -16,9 +16,9 @@ import pytest
 
 pytest.importorskip("analyzer.synth.landmarks")
 
-from analyzer.motion import analyze_motion  # noqa: E402
-from analyzer.synth import truth as tr  # noqa: E402
-from tests.metrics import mocap_eval as ev  # noqa: E402
+from analyzer.motion import analyze_motion
+from analyzer.synth import truth as tr
+from tests.metrics import mocap_eval as ev
 
 pytestmark = pytest.mark.shared_data
 

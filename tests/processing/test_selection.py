@@ -111,3 +111,18 @@ def test_duplicates_are_dropped_and_do_not_start_tracklets() -> None:
     assert np.all(keep.sum(axis=1) == 2)  # the exact duplicate goes, the offset copy stays
     tracklets = link_tracklets(T, multi.image_xy.astype(float), multi.visibility)
     assert len(tracklets) == 1  # ... but the offset copy never starts a tracklet
+
+
+def test_unite_pieces_that_take_turns_but_not_people_side_by_side() -> None:
+    from analyzer.processing.tracklets import Tracklet, unite_overlapping
+
+    a = figure_xy(T, leg_px=200, start_xy=(1700, 600), speed_px_s=-250)
+    b = a.copy()
+    b[:, :, 0] += 40  # a second person 0.12 body sizes behind, detected in every frame
+    xy = np.stack([a, b], axis=1)
+    n = T.size
+    even, odd = list(range(0, n, 2)), list(range(1, n, 2))
+    pieces = [Tracklet(even, [0] * len(even)), Tracklet(odd, [0] * len(odd))]
+    assert len(unite_overlapping(pieces, T, xy)) == 1  # one person split in turns
+    both = [Tracklet(list(range(n)), [0] * n), Tracklet(list(range(n)), [1] * n)]
+    assert len(unite_overlapping(both, T, xy)) == 2  # two people, always both detected
