@@ -81,17 +81,33 @@ def analyze_motion(
         ``track.meta`` already records a cleaning.
     contact_params, phase_params
         Parameters of contact detection (METRICS §5) and phase segmentation (§6).
+
+    Returns
+    -------
+    MotionAnalysis
+        ``travel_direction`` is "backward" / "forward" (relative to the facing, by moving
+        time) or "stationary"; ``facing`` is "image_left" / "image_right" during the backpedal
+        (side and diagonal views) or "camera" / "away" (front and rear views). ``metrics`` are
+        pooled over all reps (medians of per-rep values for the transition), ``rep_metrics``
+        one dict per rep, ``series`` per-frame arrays aligned with ``track.times_s``
+        (:data:`SERIES_KEYS`). Phase frame ranges are inclusive; the backpedal ends at T0 where
+        the transition starts. Toe-off frames are the first frame off the ground.
     """
     with np.errstate(all="ignore"), _warnings_mod.catch_warnings():
         # all-NaN slices (untracked frames) are expected and handled; numpy warns on them
         _warnings_mod.simplefilter("ignore", RuntimeWarning)
-        return _analyze(track, athlete_height_m, qb_side, capture_fps, clean, contact_params,
-                        phase_params)
+        return _analyze(
+            track, athlete_height_m, qb_side, capture_fps, clean, contact_params, phase_params
+        )
 
 
 def _analyze(
-    track: PoseTrack, athlete_height_m: float | None, qb_side: str | None,
-    capture_fps: float | None, clean: bool | None, contact_params: ContactParams | None,
+    track: PoseTrack,
+    athlete_height_m: float | None,
+    qb_side: str | None,
+    capture_fps: float | None,
+    clean: bool | None,
+    contact_params: ContactParams | None,
     phase_params: PhaseParams | None,
 ) -> MotionAnalysis:
     warnings: list[str] = []
@@ -256,6 +272,12 @@ def _warnings(
                 "hips open to the camera during the backpedal: this looks like a "
                 "crossover run, not a backpedal"
             )
+    det = scene.view_details
+    if "nose_depth_front" in det and det["nose_depth_front"] != det.get("label_order_front"):
+        out.append(
+            "front or back view is ambiguous (left/right label order and nose depth "
+            "disagree): treated as a rear view; film from the front with the face visible"
+        )
     if method == "vertical" and scene.view.view == "side":
         out.append("foot contacts read from foot height (the hips hardly travelled)")
     return out

@@ -26,7 +26,6 @@ from analyzer.synth.clips import camera_for_view, render_clip, truth_path_for  #
 from analyzer.synth.truth import SyntheticMotion  # noqa: E402
 
 OUT_DIR = ROOT / "sample_videos"
-SHARED_MOCAP = ROOT.parent / "shared" / "data" / "mocap"
 
 
 @dataclass(frozen=True)
@@ -37,28 +36,36 @@ class Sample:
     motion: Callable[[], SyntheticMotion]
     view: str
     seed: int
-    fps: float = 30.0
+    fps: float = 60.0
     width: int = 1280
     height: int = 720
-    crf: int = 26
+    crf: int = 23
     description: str = ""
 
 
-def _cmu_06_06() -> SyntheticMotion:
-    from analyzer.synth.landmarks import load_mocap_motion
+def _parametric(fault: str | None = None, **knobs: object) -> Callable[[], SyntheticMotion]:
+    """A parametric backpedal rep (clean, or with one fault), the project's own motion."""
 
-    return load_mocap_motion(SHARED_MOCAP / "cmu" / "06_06.bvh")
+    def make() -> SyntheticMotion:
+        from analyzer.synth.parametric import BackpedalParams, generate_backpedal
+
+        kw = {"fps": 60.0, "backpedal_steps": 8, "sprint_steps": 3, **knobs}
+        p = BackpedalParams.with_fault(fault, **kw) if fault else BackpedalParams.clean(**kw)
+        return generate_backpedal(p)
+
+    return make
 
 
 SAMPLES: tuple[Sample, ...] = (
-    Sample(
-        "backpedal_side_left",
-        _cmu_06_06,
-        "side_left",
-        seed=1,
-        description="CMU 06_06 backward walk (provisional until the parametric generator)",
-    ),
-)
+    Sample("backpedal_side_left", _parametric(), "side_left", seed=1,
+           description="clean technique, camera on the athlete's left"),
+    Sample("backpedal_side_right", _parametric(), "side_right", seed=2,
+           description="clean technique, camera on the athlete's right"),
+    Sample("backpedal_front", _parametric(), "front", seed=3,
+           description="clean technique, camera on the backpedal line in front"),
+    Sample("backpedal_fault_leaning_back", _parametric("leaning_back"), "side_left", seed=4,
+           description="fault: leaning back (trunk behind vertical), camera on the left"),
+)  # fmt: skip
 
 
 def render_sample(sample: Sample, out_dir: Path) -> Path:

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     """Add ``bench`` with its ``accuracy`` action."""
     p = sub.add_parser(
         "bench",

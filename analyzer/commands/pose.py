@@ -8,13 +8,14 @@ import logging
 import os
 import sys
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from analyzer.errors import ConfigError
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``pose`` sub-command."""
     p = sub.add_parser(
         "pose",
@@ -117,9 +118,9 @@ class _progress_bar:  # noqa: N801 - used like a function in a with-statement
 
     def __init__(self, quiet: bool) -> None:
         self._quiet = quiet
-        self._bar = None
+        self._bar: Any = None
 
-    def __enter__(self):  # type: ignore[no-untyped-def]
+    def __enter__(self) -> Callable[[str, int, int | None], None] | None:
         if self._quiet:
             return None
         return self._update

@@ -18,8 +18,17 @@ from scipy.ndimage import maximum_filter1d
 from scipy.signal import find_peaks
 
 from analyzer import skeleton as sk
-from analyzer.events.view import Scene, lowest_foot_y
-from analyzer.metrics.common import cap_cutoff, derivative, lowpass, nanmedian, runs, sustained
+from analyzer.events.ground import lowest_foot_y
+from analyzer.events.view import Scene
+from analyzer.metrics.common import (
+    cap_cutoff,
+    com_x_series,
+    derivative,
+    lowpass,
+    nanmedian,
+    runs,
+    sustained,
+)
 from analyzer.results import ContactEvent, Foot, Step
 
 FEET: tuple[Foot, Foot] = ("left", "right")
@@ -52,6 +61,9 @@ class ContactParams:
         Travel direction for the excursion: hip velocity low-passed at 1 Hz (about a stride)
         and above 0.2 L/s (lower than the 0.5 L/s of the travel classification, §4 step 3,
         so slow backward walking keeps its direction through each step).
+    front_still_fraction
+        Front/rear view: a foot is still below this fraction of its 90th-percentile image
+        speed in the clip (and below ``max_vy_leg_per_s``).
     fill_ground_tol_leg
         Height tolerance of that fill (0.1 L): a foot pivoting on its toes in a turn sits a
         little above the fitted line but is still and planted.
@@ -68,6 +80,7 @@ class ContactParams:
     max_vx_leg_per_s: float = 0.6
     foot_cutoff_hz: float = 10.0
     fill_from_ground: bool = True
+    front_still_fraction: float = 0.25
     fill_ground_tol_leg: float = 0.1
     travel_cutoff_hz: float = 1.0
     travel_min_leg_per_s: float = 0.2
@@ -252,7 +265,12 @@ def _vertical_contacts(scene: Scene, prm: ContactParams) -> ContactResult:
          for s in (0, 1)], axis=1,
     )  # fmt: skip
     tol = max(2.0 * prm.ground_tol_leg, 0.1) * leg
-    ok = ((env - low) < tol) & (speed < prm.max_vy_leg_per_s * leg)
+    # the swing foot moves mostly in depth, slowly in the image: the stillness threshold adapts
+    # to this clip's swing speeds (a fraction of the foot's 90th-percentile image speed)
+    fast = np.array([np.nanpercentile(speed[:, s], 90) if np.isfinite(speed[:, s]).any()
+                     else np.inf for s in (0, 1)])  # fmt: skip
+    still = speed < np.minimum(prm.max_vy_leg_per_s * leg, prm.front_still_fraction * fast)
+    ok = ((env - low) < tol) & still
     min_len = max(2, round(prm.min_ground_run_s * fs))
     events: list[ContactEvent] = []
     for s in (0, 1):
@@ -311,12 +329,13 @@ def build_steps(scene: Scene, events: list[ContactEvent], stance: np.ndarray) ->
     Step i runs from touchdown i to touchdown i+1. Its length is the horizontal distance
     between the feet's median stance positions (mean of heel and toe), ``|X_c(i+1) - X_c(i)|``,
     over L (and x s in metres when the scale is known); reach is
-    ``e_t (X_foot,TD - X_H,TD) / L`` (mid-hip as the COM proxy, §7 M6b).
+    ``e_t (X_foot,TD - X_COM,TD) / L`` with the foot at the mean of heel and toe and the
+    whole-body COM from de Leva's segment parameters (§7 M6b).
     """
     tds = [e for e in events if e.kind == "touchdown"]
     tos = [e for e in events if e.kind == "toe_off"]
     leg, n = scene.leg_length_px, scene.n_frames
-    hip_x = scene.hip()[:, 0]
+    com_x = com_x_series(scene.p)
     xc = []
     for e in tds:
         s = FEET.index(e.foot)
@@ -329,7 +348,9 @@ def build_steps(scene: Scene, events: list[ContactEvent], stance: np.ndarray) ->
     for i, e in enumerate(tds):
         s = FEET.index(e.foot)
         e_t = scene.travel[e.frame] or (-scene.facing[e.frame]) or 1
-        reach = e_t * (foot_point(scene.p[e.frame : e.frame + 1], s)[0, 0] - hip_x[e.frame]) / leg
+        heel, toe = (sk.LEFT_HEEL, sk.LEFT_TOE) if s == 0 else (sk.RIGHT_HEEL, sk.RIGHT_TOE)
+        foot_x = 0.5 * (scene.p[e.frame, heel, 0] + scene.p[e.frame, toe, 0])
+        reach = e_t * (foot_x - com_x[e.frame]) / leg
         length = dt = None
         if i + 1 < len(tds) and tds[i + 1].foot != e.foot:
             d = abs(xc[i + 1][0] - xc[i][0])

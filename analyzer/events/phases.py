@@ -210,7 +210,10 @@ def _turn_cues(scene: Scene, start: int, b: int, nxt: int, prm: PhaseParams) -> 
         off = (np.abs(yaw - med) > prm.yaw_departure_deg) | (rate > prm.yaw_rate_deg_per_s)
         hit = np.flatnonzero(sustained(off, max(2, int(prm.turn_min_s * fs)))[lo:hi])
         if hit.size:
-            cues.append((lo + int(hit[0]), "body yaw"))
+            # the 2 Hz yaw confirms the turn; the 6 Hz yaw times it (the zero-lag low-pass
+            # smears a quick turn earlier, before the touchdown that starts it)
+            fine = np.abs(scene.yaw_deg - med) > prm.yaw_departure_deg
+            cues.append((_refine_cue(fine, lo + int(hit[0]), fs), "body yaw"))
     else:
         q = scene.frontality
         med = nanmedian(q[ref])
@@ -230,12 +233,26 @@ def _turn_cues(scene: Scene, start: int, b: int, nxt: int, prm: PhaseParams) -> 
         k = lo_b + int(k)
         # a real brake ends the backpedal: the speed then nearly stops or reverses
         if v_bp > 0 and np.nanmin(v[k : min(scene.n_frames, k + win)]) < prm.brake_confirm * v_bp:
-            cues.append((k, "braking"))
+            v4 = -scene.facing[start] * hip_speed_leg_per_s(scene)
+            fine = sustained(v4 < prm.brake_fraction * v_bp, max(2, int(0.1 * fs)))
+            cues.append((_refine_cue(fine, k, fs), "braking"))
             break
     flip = np.flatnonzero(scene.facing[lo:hi] == -scene.facing[start])
     if flip.size:
         cues.append((lo + int(flip[0]), "facing flip"))
-    return {name: frame for frame, name in cues}
+    found = {name: frame for frame, name in cues}
+    if scene.view.view in ("front", "rear") and "body yaw" in found:
+        # the radial speed proxy of a front view is too coarse to time a brake against a turn
+        found.pop("braking", None)
+    return found
+
+
+def _refine_cue(fine: np.ndarray, k: int, fs: float, *, search_s: float = 0.3) -> int:
+    """First frame of ``fine`` (the same test on a less smoothed signal) from ``search_s``
+    before the coarse cue ``k`` to ``search_s`` after it; ``k`` when there is none."""
+    a, b = max(0, k - round(search_s * fs)), min(fine.size, k + round(search_s * fs) + 1)
+    hit = np.flatnonzero(fine[a:b])
+    return a + int(hit[0]) if hit.size else k
 
 
 def _turn_onset(scene: Scene, start: int, anchor: int, prm: PhaseParams) -> int:
@@ -290,7 +307,7 @@ def _transition_end(
     fwd = (scene.travel != 0) & (np.abs(v) > prm.forward_speed_leg_per_s)
     if scene.yaw_deg is not None:
         # world yaw within 30 deg of the travel direction: image x (side) or the camera axis
-        psi = np.radians(lowpass(scene.yaw_deg, fs, prm.turn_cutoff_hz))
+        psi = np.radians(scene.yaw_deg)
         along = np.cos(psi) if scene.view.view in ("front", "rear") else np.sin(psi)
         fwd &= np.nan_to_num(along * scene.travel) > np.cos(np.radians(prm.facing_tolerance_deg))
     else:

@@ -10,16 +10,21 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy.ndimage import maximum_filter1d, median_filter
+from scipy.ndimage import median_filter
 
 from analyzer import skeleton as sk
+from analyzer.events.ground import (
+    GroundLine,
+    fit_ground_line,
+    level_landmarks,
+    lowest_foot_xy,
+)
 from analyzer.metrics.common import (
     cap_cutoff,
     derivative,
     lowpass,
     midpoint,
     nanmedian,
-    rotate_xy,
     sustained,
 )
 from analyzer.pose.track import PoseTrack
@@ -29,25 +34,6 @@ from analyzer.results import Foot, ViewInfo, ViewKind
 LEG_OVER_HEIGHT = 0.491
 #: Standing hip height over leg length, L + ankle height 0.08 L (METRICS §2).
 STAND_OVER_LEG = 1.08
-
-
-@dataclass(frozen=True)
-class GroundLine:
-    """Ground line ``Y = a + b X`` in image pixels (METRICS §3.3 step 8).
-
-    ``roll_deg`` is the camera roll ``atan b``; ``residual_px`` the median absolute
-    residual of the inliers; ``n_points`` how many foot points supported the fit.
-    """
-
-    a: float
-    b: float
-    roll_deg: float
-    residual_px: float
-    n_points: int
-
-    def y_at(self, x: np.ndarray) -> np.ndarray:
-        """Ground Y at image X."""
-        return self.a + self.b * np.asarray(x, float)
 
 
 @dataclass(frozen=True)
@@ -113,89 +99,6 @@ class Scene:
     def ground_y(self, x: np.ndarray) -> np.ndarray:
         """Ground Y (level pixels) below image X."""
         return self.ground.y_at(x)
-
-
-# ---------------------------------------------------------------------------------------
-# ground line
-
-
-def fit_ground_line(
-    xy: np.ndarray, *, inlier_tol_px: float, min_x_spread_px: float = 0.0
-) -> GroundLine:
-    """Robust straight-line fit ``Y = a + bX`` to foot points on the ground (§3.3 step 8).
-
-    Theil-Sen slope (median of pairwise slopes on a deterministic subsample), then a least-
-    squares refit on the inliers within ``inlier_tol_px``. When the points span less than
-    ``min_x_spread_px`` horizontally the slope is not identifiable and is set to 0.
-    """
-    pts = np.asarray(xy, float)
-    pts = pts[np.all(np.isfinite(pts), axis=1)]
-    if pts.shape[0] < 2:
-        y = float(pts[0, 1]) if pts.shape[0] else float("nan")
-        return GroundLine(y, 0.0, 0.0, float("nan"), int(pts.shape[0]))
-    x, y = pts[:, 0], pts[:, 1]
-    spread = float(np.percentile(x, 95) - np.percentile(x, 5))
-    if spread < max(min_x_spread_px, 1e-6):
-        b = 0.0
-    else:
-        idx = np.linspace(0, x.size - 1, min(x.size, 300)).astype(int)
-        xs, ys = x[idx], y[idx]
-        dx = xs[:, None] - xs[None, :]
-        dy = ys[:, None] - ys[None, :]
-        sel = np.abs(dx) > 0.25 * spread
-        b = float(np.median(dy[sel] / dx[sel])) if sel.any() else 0.0
-    a = float(np.median(y - b * x))
-    inl = np.abs(y - (a + b * x)) < inlier_tol_px
-    if inl.sum() >= 3:
-        if spread >= max(min_x_spread_px, 1e-6):
-            b, a = (float(v) for v in np.polyfit(x[inl], y[inl], 1))
-        else:
-            a = float(np.median(y[inl]))
-    res = float(np.median(np.abs(y[inl] - (a + b * x[inl])))) if inl.any() else float("nan")
-    return GroundLine(a, b, float(np.degrees(np.arctan(b))), res, int(inl.sum()))
-
-
-def stance_candidates(
-    p: np.ndarray,
-    times_s: np.ndarray,
-    fs: float,
-    leg_px: float,
-    *,
-    window_s: float = 0.6,
-    max_speed_leg_per_s: float = 0.5,
-    near_ground_leg: float = 0.08,
-) -> np.ndarray:
-    """(T, 2) bool: frames where each foot is probably on the ground, before contacts exist.
-
-    A foot is a candidate when its lowest point (heel or toe) is within ``near_ground_leg``
-    x L of the lowest foot point of either foot within ``window_s`` and moves vertically
-    slower than ``max_speed_leg_per_s`` x L/s (METRICS §5 step 2/3 criteria).
-    """
-    low = np.stack([lowest_foot_y(p, side) for side in (0, 1)], axis=1)
-    low_f = lowpass(low, fs, cap_cutoff(10.0, fs))
-    vy = np.abs(derivative(low_f, times_s))
-    both = np.nanmax(np.where(np.isfinite(low_f), low_f, -np.inf), axis=1)
-    w = max(3, round(window_s * fs) | 1)
-    env = maximum_filter1d(np.where(np.isfinite(both), both, -np.inf), size=w, mode="nearest")
-    near = (env[:, None] - low_f) < near_ground_leg * leg_px
-    return near & (vy < max_speed_leg_per_s * leg_px) & np.isfinite(low_f)
-
-
-def lowest_foot_y(p: np.ndarray, side: int) -> np.ndarray:
-    """(T,) the lower (larger y) of heel and toe of one foot (0 left, 1 right)."""
-    heel, toe = (sk.LEFT_HEEL, sk.LEFT_TOE) if side == 0 else (sk.RIGHT_HEEL, sk.RIGHT_TOE)
-    y = np.stack([p[:, heel, 1], p[:, toe, 1]], axis=1)
-    with np.errstate(all="ignore"):
-        out = np.nanmax(np.where(np.isfinite(y), y, -np.inf), axis=1)
-    out[~np.isfinite(out)] = np.nan
-    return out
-
-
-def lowest_foot_xy(p: np.ndarray, side: int) -> np.ndarray:
-    """(T, 2) the lower of heel and toe of one foot."""
-    heel, toe = (sk.LEFT_HEEL, sk.LEFT_TOE) if side == 0 else (sk.RIGHT_HEEL, sk.RIGHT_TOE)
-    use_toe = np.nan_to_num(p[:, toe, 1], nan=-np.inf) > np.nan_to_num(p[:, heel, 1], nan=-np.inf)
-    return np.where(use_toe[:, None], p[:, toe], p[:, heel])
 
 
 # ---------------------------------------------------------------------------------------
@@ -410,7 +313,10 @@ def classify_view(
 
 
 def _abs_cos_yaw(
-    q_med: float, world: np.ndarray | None, yaw_deg: np.ndarray | None, sel: np.ndarray,
+    q_med: float,
+    world: np.ndarray | None,
+    yaw_deg: np.ndarray | None,
+    sel: np.ndarray,
     det: dict[str, float],
 ) -> float | None:
     """Median ``|cos psi|`` from Q over the athlete's world-landmark square-on Q, averaged with
@@ -490,9 +396,8 @@ def build_scene(
     leg0 = float(np.nanmax(legs)) if np.isfinite(legs).any() else float("nan")
     if not np.isfinite(leg0) or leg0 <= 0:
         leg0 = 0.25 * float(track.image_size[1])
-    q_raw = frontality(p_raw)
-    view0, _, _ = classify_view(q_raw, p_raw, world, None, np.ones(times.size, bool))
-    ground, roll, p = _level(
+    view0, _, _ = classify_view(frontality(p_raw), p_raw, world, None, np.ones(times.size, bool))
+    ground, roll, p = level_landmarks(
         p_raw, times, fs, leg0, track.image_size, ground_tol_leg,
         max_roll_deg=max_roll_deg if view0 == "side" else 0.0,
     )  # fmt: skip
@@ -502,21 +407,11 @@ def build_scene(
     leg_series = np.where(near == 0, leg_length_series(p, 0), leg_length_series(p, 1))
     leg = nanmedian(leg_series) if np.isfinite(leg_series).any() else leg0
     leg_cv = float(np.nanstd(leg_series) / leg) if np.isfinite(leg_series).sum() > 2 else 0.0
-    hip = midpoint(p, sk.LEFT_HIP, sk.RIGHT_HIP)
-    hip_vx = derivative(lowpass(hip[:, 0], fs, hip_cutoff_hz), times)
-    # travel direction on the stride-averaged velocity: a slow walker's hip speed dips
-    # below 0.5 L/s within every step at 4 Hz, but not over a stride
-    travel = travel_sign(lowpass(hip_vx, fs, travel_cutoff_hz), fs, leg)
-    speed = hip_vx / leg
+    hip_x = midpoint(p, sk.LEFT_HIP, sk.RIGHT_HIP)[:, 0]
+    hip_vx = derivative(lowpass(hip_x, fs, hip_cutoff_hz), times)
     q = frontality(p)
     view, conf, det = classify_view(q, p, world, yaw, np.ones(times.size, bool))
-    if view in ("front", "rear"):
-        facing = np.full(times.size, 1 if view == "front" else -1, dtype=int)
-        if yaw is not None:
-            cos_yaw = np.cos(np.radians(yaw))
-            facing = np.where(np.isfinite(cos_yaw), np.where(cos_yaw >= 0, 1, -1), facing)
-        travel, rate = radial_travel_sign(p, times, fs)
-        speed = 8.0 * rate
+    facing, travel, speed = _signs(p, times, fs, leg, view, facing, yaw, hip_vx, travel_cutoff_hz)
     scale = LEG_OVER_HEIGHT * athlete_height_m / leg if athlete_height_m else None
     return Scene(
         times, fs, p, np.asarray(track.visibility, float), world, ground, roll, leg,
@@ -526,29 +421,29 @@ def build_scene(
     )  # fmt: skip
 
 
-def _level(
-    p_raw: np.ndarray,
+def _signs(
+    p: np.ndarray,
     times: np.ndarray,
     fs: float,
     leg: float,
-    size: tuple[int, int],
-    tol_leg: float,
-    *,
-    max_roll_deg: float,
-) -> tuple[GroundLine, float, np.ndarray]:
-    """Fit the ground line, rotate the landmarks so it is horizontal, refit (§2 Vertical)."""
-    cand = stance_candidates(p_raw, times, fs, leg)
-    pts = np.concatenate([lowest_foot_xy(p_raw, s)[cand[:, s]] for s in (0, 1)], axis=0)
-    g0 = fit_ground_line(pts, inlier_tol_px=tol_leg * leg, min_x_spread_px=1.0 * leg)
-    roll = float(np.arctan(g0.b)) if np.isfinite(g0.b) else 0.0
-    if abs(np.degrees(roll)) > max_roll_deg:
-        roll = 0.0
-    origin = np.array([(size[0] - 1) / 2.0, (size[1] - 1) / 2.0])
-    p = rotate_xy(p_raw, -roll, origin) if abs(roll) > 1e-9 else p_raw.copy()
-    pts_l = np.concatenate([lowest_foot_xy(p, s)[cand[:, s]] for s in (0, 1)], axis=0)
-    g = fit_ground_line(pts_l, inlier_tol_px=tol_leg * leg, min_x_spread_px=1.0 * leg)
-    g = replace(g, roll_deg=float(np.degrees(roll)))
-    return g, float(np.degrees(roll)), p
+    view: ViewKind,
+    facing: np.ndarray,
+    yaw: np.ndarray | None,
+    hip_vx: np.ndarray,
+    travel_cutoff_hz: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Facing, travel and signed speed (L/s) for the view: image x in side/diagonal views
+    (travel on the stride-averaged velocity, so a slow walker's dips within each step do not
+    break it), the camera axis in front/rear views (§4 step 4)."""
+    if view not in ("front", "rear"):
+        travel = travel_sign(lowpass(hip_vx, fs, travel_cutoff_hz), fs, leg)
+        return facing, travel, hip_vx / leg
+    facing = np.full(times.size, 1 if view == "front" else -1, dtype=int)
+    if yaw is not None:
+        cos_yaw = np.cos(np.radians(yaw))
+        facing = np.where(np.isfinite(cos_yaw), np.where(cos_yaw >= 0, 1, -1), facing)
+    travel, rate = radial_travel_sign(p, times, fs)
+    return facing, travel, 8.0 * rate  # fmt: skip
 
 
 def with_view(scene: Scene, frames: np.ndarray) -> Scene:

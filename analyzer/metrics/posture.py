@@ -13,6 +13,7 @@ from analyzer.events.view import STAND_OVER_LEG, Scene
 from analyzer.metrics.common import (
     MetricContext,
     cap_cutoff,
+    com_x_series,
     extreme_frames,
     inner_angle_deg,
     lowpass,
@@ -26,15 +27,6 @@ from analyzer.results import MetricValue
 
 _LEG_LM = (sk.LEFT_HIP, sk.RIGHT_HIP, sk.LEFT_KNEE, sk.RIGHT_KNEE, sk.LEFT_ANKLE, sk.RIGHT_ANKLE)
 _TRUNK_LM = (sk.LEFT_SHOULDER, sk.RIGHT_SHOULDER, sk.LEFT_HIP, sk.RIGHT_HIP)
-
-#: de Leva (1996) male segment mass fractions and COM position from the proximal end
-#: (METRICS §7 M5b, [S:40]); arms and legs counted twice (both sides).
-DE_LEVA = {
-    "head": (0.0694, 0.5002), "trunk": (0.4346, 0.5138), "upper_arm": (0.0271, 0.5772),
-    "forearm": (0.0162, 0.4574), "hand": (0.0061, 0.7900), "thigh": (0.1416, 0.4095),
-    "shank": (0.0433, 0.4395), "foot": (0.0137, 0.4415),
-}  # fmt: skip
-
 
 # ---------------------------------------------------------------------------------------
 # per-frame series
@@ -91,35 +83,6 @@ def shoulder_over_knee_series(p: np.ndarray, facing: np.ndarray, side: np.ndarra
     )
     f = np.where(facing == 0, np.nan, facing)
     return f * (s[:, 0] - kmid[:, 0]) / nanmedian(thigh)
-
-
-def com_x_series(p: np.ndarray) -> np.ndarray:
-    """(T,) whole-body COM image x from de Leva segment parameters (METRICS §7 M5b)."""
-    with np.errstate(all="ignore"):
-        ear = midpoint(p, sk.LEFT_EAR, sk.RIGHT_EAR)
-        s = midpoint(p, sk.LEFT_SHOULDER, sk.RIGHT_SHOULDER)
-        h = midpoint(p, sk.LEFT_HIP, sk.RIGHT_HIP)
-        parts = [
-            (DE_LEVA["head"][0], ear[:, 0]),
-            (DE_LEVA["trunk"][0], s[:, 0] + DE_LEVA["trunk"][1] * (h[:, 0] - s[:, 0])),
-        ]
-        for side in (0, 1):
-            sh, el, wr = (11, 13, 15) if side == 0 else (12, 14, 16)
-            hp, kn, an, he, to = sk.LEFT_LEG if side == 0 else sk.RIGHT_LEG
-            hand = np.nanmean(p[:, [17, 19, 21] if side == 0 else [18, 20, 22], 0], axis=1)
-            for name, a, b in (
-                ("upper_arm", p[:, sh, 0], p[:, el, 0]),
-                ("forearm", p[:, el, 0], p[:, wr, 0]),
-                ("hand", p[:, wr, 0], hand),
-                ("thigh", p[:, hp, 0], p[:, kn, 0]),
-                ("shank", p[:, kn, 0], p[:, an, 0]),
-                ("foot", p[:, he, 0], p[:, to, 0]),
-            ):
-                m, c = DE_LEVA[name]
-                parts.append((m, a + c * (b - a)))
-        w = np.array([m for m, _ in parts])
-        x = np.stack([v for _, v in parts], axis=1)
-    return np.sum(w * x, axis=1) / w.sum()
 
 
 # ---------------------------------------------------------------------------------------

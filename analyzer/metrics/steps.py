@@ -7,7 +7,7 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
-from scipy.signal import periodogram
+from scipy.signal import detrend, periodogram
 
 from analyzer import skeleton as sk
 from analyzer.metrics.common import (
@@ -117,29 +117,17 @@ def _cadence(
 
     The value is ``2 / median(same-foot stride time)``, which equals the spec's
     ``(N_TD - 1) / (t_last - t_first)`` (kept in ``details``) for a clean series of contacts
-    but is not halved by one missed contact."""
+    but is not halved by one missed contact. Step times are taken inside each phase
+    instance only (never across a gap between reps)."""
     tds = ctx.touchdowns_in(phase)
     if first_steps is not None:
         tds = tds[: first_steps + 1]
     key = "cadence_steps_per_s" if phase == "backpedal" else f"{phase}_cadence_steps_per_s"
     need = MIN_CONTACTS if first_steps is None else 3
-    why = (
-        ""
-        if len(tds) >= need
-        else (f"only {len(tds)} foot contacts found in the {phase} (need {need})")
-    )
+    why = "" if len(tds) >= need else f"only {len(tds)} foot contacts in the {phase} (need {need})"
     t = np.array([e.time_s for e in tds])
-    cad_spec = (len(t) - 1) / (t[-1] - t[0]) if len(t) >= 2 and t[-1] > t[0] else None
-    # robust to a missed contact: two steps per median same-foot stride time
-    strides_all = _stride_times(ctx, phase, tds)
-    cad = 2.0 / float(np.median(strides_all)) if strides_all.size >= 2 else cad_spec
-    fps = ctx.capture_fps or ctx.scene.fs
-    conf = "high" if fps >= 59 else "medium"
-    det = {
-        "spectral_steps_per_s": _spectral_cadence(ctx, phase),
-        "n_contacts": float(len(t)),
-        "count_over_time_steps_per_s": cad_spec,
-    }
+    dt = _step_times(ctx, phase, tds)
+    cad, conf, det = _cadence_value(ctx, phase, tds, t, dt)
     out = {
         key: metric(
             key,
@@ -150,39 +138,70 @@ def _cadence(
             view=ctx.view,
             confidence=conf,
             frames=[e.frame for e in tds],
-            per_step=np.diff(t).tolist(),
+            per_step=dt.tolist(),
             details=det,
             reason=why,
         )
     }
     if first_steps is None:
-        dt = np.diff(t)
         cv = 100.0 * np.std(dt, ddof=1) / np.mean(dt) if dt.size >= 3 else None
-        worst = np.argsort(-np.abs(dt - np.median(dt)))[:2] if dt.size else []
+        worst = np.argsort(-np.abs(np.diff(t) - np.median(dt)))[:2] if dt.size else []
+        kw = {
+            "family": "cadence",
+            "view": ctx.view,
+            "confidence": conf,
+            "per_step": dt.tolist(),
+            "reason": why,
+        }
         out["step_time_cv_pct"] = metric(
             "step_time_cv_pct",
             None if why else cv,
             "%",
             phase,
-            family="cadence",
-            view=ctx.view,
-            confidence=conf,
-            per_step=dt.tolist(),
             frames=sorted(tds[int(i)].frame for i in worst),
-            reason=why,
+            **kw,
         )
-        out["step_time_s"] = metric(
-            "step_time_s",
-            None if why else (float(np.median(dt)) if dt.size else None),
-            "s",
-            phase,
-            family="cadence",
-            view=ctx.view,
-            confidence=conf,
-            per_step=dt.tolist(),
-            reason=why,
-        )
-    return out
+        med = float(np.median(dt)) if dt.size else None
+        out["step_time_s"] = metric("step_time_s", None if why else med, "s", phase, **kw)
+    return out  # fmt: skip
+
+
+def _cadence_value(
+    ctx: MetricContext, phase: str, tds: list, t: np.ndarray, dt: np.ndarray
+) -> tuple[float | None, str, dict[str, float | None]]:
+    """Cadence, its confidence and details (count-over-time and spectral cross-checks)."""
+    cad_spec = (len(t) - 1) / (t[-1] - t[0]) if len(t) >= 2 and t[-1] > t[0] else None
+    strides = _stride_times(ctx, phase, tds)
+    cad = 2.0 / float(np.median(strides)) if strides.size >= 2 else cad_spec
+    fps = ctx.capture_fps or ctx.scene.fs
+    conf = "high" if fps >= 59 else "medium"
+    spectral = _spectral_cadence(ctx, phase)
+    det: dict[str, float | None] = {"spectral_steps_per_s": spectral,
+                                    "n_contacts": float(len(t)),
+                                    "count_over_time_steps_per_s": cad_spec}  # fmt: skip
+    irregular = dt.size < 3 or np.std(dt) > 0.25 * np.mean(dt)
+    # front/back contacts are read from small image motions; when they are irregular and
+    # disagree with the hip's vertical rhythm (one bob per step, or its stride sub-harmonic),
+    # use the rhythm
+    frontal = ctx.view in ("front", "rear") and cad is not None and np.isfinite(spectral)
+    if frontal and irregular and _disagree(cad, spectral):
+        cad, conf = spectral, "low"
+        det["from_spectrum"] = 1.0
+    return cad, conf, det
+
+
+def _step_times(ctx: MetricContext, phase: str, tds: list) -> np.ndarray:
+    """Touchdown-to-touchdown times inside each phase instance."""
+    out: list[float] = []
+    for ph in ctx.phase_list(phase):
+        t = [e.time_s for e in tds if ph.start_frame <= e.frame <= ph.end_frame]
+        out.extend(np.diff(t).tolist())
+    return np.asarray(out, float)
+
+
+def _disagree(cad: float, spectral: float, *, tol: float = 0.15) -> bool:
+    """Contact cadence differs from the spectral rhythm (and from twice it) by more than tol."""
+    return min(abs(cad / spectral - 1.0), abs(cad / (2.0 * spectral) - 1.0)) > tol
 
 
 def _stride_times(ctx: MetricContext, phase: str, tds: list) -> np.ndarray:
@@ -206,7 +225,7 @@ def _spectral_cadence(ctx: MetricContext, phase: str) -> float:
     y = y[np.isfinite(y)]
     if y.size < int(1.0 * ctx.scene.fs):
         return float("nan")
-    f, pw = periodogram(y - np.mean(y), fs=ctx.scene.fs, nfft=max(1024, y.size))
+    f, pw = periodogram(detrend(y), fs=ctx.scene.fs, nfft=max(1024, y.size))
     band = (f >= 1.0) & (f <= 6.0)
     return float(f[band][np.argmax(pw[band])]) if band.any() else float("nan")
 

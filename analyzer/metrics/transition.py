@@ -140,68 +140,64 @@ def _m(
 
 
 def _one_rep(ctx: MetricContext, tm: RepTiming) -> dict[str, MetricValue]:
-    sc, fs = ctx.scene, ctx.scene.fs
-    t = sc.times_s
-    out: dict[str, MetricValue] = {}
+    """M13/M14 values of one rep."""
+    out, vb, v_bp = _backpedal_speed(ctx, tm)
+    if tm.t0 is not None:
+        out.update(_transition(ctx, tm, vb, v_bp))
+    return out
+
+
+def _backpedal_speed(
+    ctx: MetricContext, tm: RepTiming
+) -> tuple[dict[str, MetricValue], np.ndarray, float]:
+    """M14: backpedal speed (median |V_x(H)|) and distance, in L and (with a scale) metres."""
+    sc = ctx.scene
     bp_end = tm.t0 if tm.t0 is not None else tm.end
-    v = sc.speed_leg_per_s
     travel0 = -sc.facing[tm.backpedal_start] or -1
-    vb = travel0 * np.nan_to_num(v)  # speed along the backpedal direction, L/s
+    vb = travel0 * np.nan_to_num(sc.speed_leg_per_s)  # speed along the backpedal, L/s
     bp = slice(tm.backpedal_start, max(tm.backpedal_start + 1, bp_end))
     v_bp = float(np.median(np.abs(vb[bp])))
-    hip_x = lowpass(sc.hip()[:, 0], fs, 4.0)
-    dist_px = (
-        abs(hip_x[bp_end - 1] - hip_x[tm.backpedal_start])
-        if bp_end > tm.backpedal_start
-        else np.nan
-    )
-    s = sc.scale_m_per_px
-    no_scale = "enter the athlete's height (athlete_height_m) for metres"
-    qc = ctx.qc(
-        _HIP_LM,
-        np.r_[
-            np.zeros(tm.backpedal_start, bool),
-            np.ones(bp_end - tm.backpedal_start, bool),
-            np.zeros(sc.n_frames - bp_end, bool),
-        ],
-    )
-    fr = (tm.backpedal_start, bp_end)
-    out["backpedal_speed_leg_lengths_per_s"] = _m(
-        ctx, "backpedal_speed_leg_lengths_per_s", v_bp, frames=fr, qc=qc
-    )
-    out["backpedal_distance_leg_lengths"] = _m(
-        ctx, "backpedal_distance_leg_lengths", dist_px / sc.leg_length_px, frames=fr, qc=qc
-    )
-    out["backpedal_speed_m_per_s"] = _m(
-        ctx,
-        "backpedal_speed_m_per_s",
-        v_bp * sc.leg_length_px * s if s else None,
-        frames=fr,
-        reason="" if s else no_scale,
-        qc=qc,
-    )
-    out["backpedal_distance_m"] = _m(
-        ctx,
-        "backpedal_distance_m",
-        dist_px * s if s else None,
-        frames=fr,
-        reason="" if s else no_scale,
-        qc=qc,
-    )
-    if tm.t0 is None:
-        return out
+    hip_x = lowpass(sc.hip()[:, 0], sc.fs, 4.0)
+    dist_leg = abs(hip_x[bp][-1] - hip_x[bp][0]) / sc.leg_length_px
+    s_leg = sc.scale_m_per_px * sc.leg_length_px if sc.scale_m_per_px else None
+    why = "" if s_leg else "enter the athlete's height (athlete_height_m) for metres"
+    if ctx.view in ("front", "rear"):
+        # the radial speed of a front/back view needs the camera distance: not measured here
+        v_bp = dist_leg = float("nan")
+        why = "film from the side to measure backpedal speed and distance"
+    mask = np.zeros(sc.n_frames, bool)
+    mask[bp] = True
+    kw = {"frames": (tm.backpedal_start, bp_end), "qc": ctx.qc(_HIP_LM, mask)}
+    out = {
+        "backpedal_speed_leg_lengths_per_s": _m(ctx, "backpedal_speed_leg_lengths_per_s",
+                                                v_bp, **kw),
+        "backpedal_distance_leg_lengths": _m(ctx, "backpedal_distance_leg_lengths", dist_leg, **kw),
+        "backpedal_speed_m_per_s": _m(ctx, "backpedal_speed_m_per_s",
+                                      v_bp * s_leg if s_leg else None, reason=why, **kw),
+        "backpedal_distance_m": _m(ctx, "backpedal_distance_m",
+                                   dist_leg * s_leg if s_leg else None, reason=why, **kw),
+    }  # fmt: skip
+    return out, vb, v_bp
+
+
+def _transition(
+    ctx: MetricContext, tm: RepTiming, vb: np.ndarray, v_bp: float
+) -> dict[str, MetricValue]:
+    """M13a-e for a rep with a transition (T0 known; T1 may be missing)."""
+    sc, fs, t = ctx.scene, ctx.scene.fs, ctx.scene.times_s
+    assert tm.t0 is not None
+    t0 = tm.t0
     t1 = tm.t1 if tm.t1 is not None else tm.end
+    out: dict[str, MetricValue] = {}
     if tm.t1 is not None:
-        n_td = sum(1 for e in ctx.events if e.kind == "touchdown" and tm.t0 < e.frame <= t1)
+        # M13b counts the touchdowns in [T0, T1], both ends included (METRICS §7)
+        n_td = sum(1 for e in ctx.events if e.kind == "touchdown" and t0 <= e.frame <= t1)
+        conf = "high" if fs >= 59 else "medium"
+        det = {"t0_s": t[t0], "t1_s": t[t1]}
         out["transition_time_s"] = _m(
-            ctx,
-            "transition_time_s",
-            float(t[t1] - t[tm.t0]),
-            frames=(tm.t0, t1),
-            conf="high" if fs >= 59 else "medium",
-            details={"t0_s": t[tm.t0], "t1_s": t[t1]},
+            ctx, "transition_time_s", float(t[t1] - t[t0]), frames=(t0, t1), conf=conf, details=det
         )
-        out["transition_contacts"] = _m(ctx, "transition_contacts", float(n_td), frames=(tm.t0, t1))
+        out["transition_contacts"] = _m(ctx, "transition_contacts", float(n_td), frames=(t0, t1))
     if tm.turn_onset is not None:
         out["turn_onset_s"] = _m(
             ctx,
@@ -212,14 +208,13 @@ def _one_rep(ctx: MetricContext, tm: RepTiming) -> dict[str, MetricValue]:
         )
     out.update(_speed_kept(ctx, tm, vb, v_bp, t1))
     hhr = ctx.series["hip_height_ratio"]
-    seg = hhr[tm.t0 : t1 + 1]
-    ok = t1 > tm.t0 and np.isfinite(seg).any()
-    rise = float(np.nanmax(seg) - nanmedian(hhr[bp])) if ok else None
-    peak = tm.t0 + int(np.nanargmax(seg)) if ok else None
-    out["hip_rise"] = _m(ctx, "hip_rise", rise, frames=(peak,) if peak is not None else ())
+    seg = hhr[t0 : t1 + 1]
+    ok = t1 > t0 and np.isfinite(seg).any()
+    rise = float(np.nanmax(seg) - nanmedian(hhr[tm.backpedal_start : t0])) if ok else None
+    out["hip_rise"] = _m(ctx, "hip_rise", rise, frames=(t0 + int(np.nanargmax(seg)),) if ok else ())
     if sc.yaw_deg is not None:
         rate = np.abs(derivative(sc.yaw_deg, t))
-        lo, hi = max(0, tm.t0 - int(0.2 * fs)), min(sc.n_frames, t1 + int(0.2 * fs) + 1)
+        lo, hi = max(0, t0 - int(0.2 * fs)), min(sc.n_frames, t1 + int(0.2 * fs) + 1)
         seg = rate[lo:hi]
         pk = float(np.nanmax(seg)) if np.isfinite(seg).any() else None
         out["body_yaw_rate_deg_per_s"] = _m(
@@ -229,7 +224,7 @@ def _one_rep(ctx: MetricContext, tm: RepTiming) -> dict[str, MetricValue]:
             conf="low",
             frames=(lo + int(np.nanargmax(seg)),) if pk else (),
         )
-    return out
+    return out  # fmt: skip
 
 
 def _speed_kept(

@@ -85,6 +85,21 @@ def bundle_path(models: ShippedModels | None = None) -> Path:
     return cache_dir() / f"{name}.task"
 
 
+def fallback_bundle_path(models: ShippedModels | None = None) -> Path:
+    """Where the bundle goes when the user cache cannot be written (per-user temp folder)."""
+    user = getattr(os, "getuid", lambda: "user")()
+    return Path(tempfile.gettempdir()) / f"backpedal-analyzer-{user}" / bundle_path(models).name
+
+
+def find_built_bundle(models: ShippedModels | None = None) -> Path | None:
+    """The valid bundle already built for the installed mediapipe, or None."""
+    models = models or find_shipped_models()
+    for candidate in (bundle_path(models), fallback_bundle_path(models)):
+        if candidate.is_file() and is_valid_bundle(candidate):
+            return candidate
+    return None
+
+
 def _with_image_metadata(model: bytes, *, name: str, mean: float, std: float) -> bytes:
     from mediapipe.tasks.python.metadata.metadata_writers import metadata_writer
 
@@ -170,13 +185,11 @@ def ensure_bundle(*, rebuild: bool = False) -> Path:
         If mediapipe ships no pose model, or no folder can be written.
     """
     models = find_shipped_models()
-    path = bundle_path(models)
-    user = getattr(os, "getuid", lambda: "user")()
-    fallback = Path(tempfile.gettempdir()) / f"backpedal-analyzer-{user}" / path.name
+    path, fallback = bundle_path(models), fallback_bundle_path(models)
     if not rebuild:
-        for candidate in (path, fallback):
-            if candidate.is_file() and is_valid_bundle(candidate):
-                return candidate
+        existing = find_built_bundle(models)
+        if existing is not None:
+            return existing
     data = build_bundle_bytes(models)
     try:
         _write_atomically(path, data)

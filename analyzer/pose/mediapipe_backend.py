@@ -30,8 +30,8 @@ from analyzer.errors import ModelError
 from analyzer.pose.bundle import (
     bundle_path,
     ensure_bundle,
+    find_built_bundle,
     find_shipped_models,
-    is_valid_bundle,
 )
 from analyzer.pose.estimator import FramePoses
 from analyzer.skeleton import N_LANDMARKS
@@ -52,10 +52,16 @@ def resolve_model(model_path: str | Path | None = None) -> tuple[Path, str]:
     ----------
     model_path
         A user's BlazePose ``.task`` file, or None for the model shipped with mediapipe.
+
+    Returns
+    -------
+    tuple
+        The path, and ``"mediapipe-<version>/pose_landmarker_full"`` for the shipped model
+        or ``"mediapipe-<version>/<file name>"`` for a user's file.
     """
     version = _mediapipe_version()
     if model_path is None:
-        return ensure_bundle(), f"mediapipe-{version}/pose_landmarker_full (shipped)"
+        return ensure_bundle(), f"mediapipe-{version}/pose_landmarker_full"
     path = Path(model_path).expanduser()
     if not path.is_file():
         raise ModelError(f"pose model file {path} does not exist.")
@@ -66,7 +72,7 @@ def resolve_model(model_path: str | Path | None = None) -> tuple[Path, str]:
             "Download pose_landmarker_lite/full/heavy.task from MediaPipe's model page, "
             "or omit --model to use the model shipped with mediapipe.",
         )
-    return path, f"mediapipe-{version}/{path.stem}"
+    return path, f"mediapipe-{version}/{path.name}"
 
 
 class MediaPipePoseEstimator:
@@ -183,8 +189,8 @@ def describe_default_model() -> Iterator[str]:
     )
     for label, path in (("detector", models.detector), ("landmarks", models.landmarker)):
         yield f"  {label}: {path} ({path.stat().st_size:,} bytes)"
-    bundle = bundle_path(models)
-    if bundle.is_file() and is_valid_bundle(bundle):
+    bundle = find_built_bundle(models)
+    if bundle is not None:
         yield f"  bundle: {bundle} ({bundle.stat().st_size:,} bytes)"
     else:
-        yield f"  bundle: {bundle} (built on first use)"
+        yield f"  bundle: {bundle_path(models)} (built on first use)"

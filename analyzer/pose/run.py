@@ -69,7 +69,9 @@ def _run_frames(
             progress("pose", len(times), expected)
 
 
-def _stack(frames: list[FramePoses], slots: int, with_world: bool) -> tuple[np.ndarray, ...]:
+def _stack(
+    frames: list[FramePoses], slots: int, with_world: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     t = len(frames)
     xy = np.full((t, slots, N_LANDMARKS, 2), np.nan, np.float32)
     vis = np.full((t, slots, N_LANDMARKS), np.nan, np.float32)
@@ -147,7 +149,7 @@ def estimate_poses(
                 f"{min_duration_s:.1f} s is needed."
             )
         expected = min(info.frame_count, max_frames or info.frame_count)
-        frames = prefetch_frames(iter(reader), depth=prefetch) if prefetch else iter(reader)
+        frames = prefetch_frames(iter(reader), depth=prefetch) if prefetch else reader.__iter__()
         with contextlib.closing(frames):
             times, results = _run_frames(frames, estimator, timings, progress, expected)
         problems = list(reader.problems)

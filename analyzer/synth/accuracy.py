@@ -59,7 +59,7 @@ METRIC_PAIRS: dict[str, str] = {
 }
 
 #: Faults whose rules need the front view (METRICS §8.1); the others are filmed from the side.
-FRONT_FAULTS = ("narrow_base", "arms_crossing", "eyes_off_target")
+FRONT_FAULTS = ("narrow_base", "wide_base", "arms_crossing", "eyes_off_target")
 
 
 @dataclass(frozen=True)
@@ -297,6 +297,8 @@ def evaluate_case(
         if np.isfinite(tv) and np.isfinite(mv.value):
             res.metric_errors[key] = float(mv.value - tv)
             res.metric_values[key] = (float(mv.value), float(tv))
+    if result.faults is None:
+        return res
     res.faults_raised = tuple(sorted({f.id for f in result.faults.findings}))
     res.not_assessable = tuple(sorted(getattr(x, "key", str(x))
                                       for x in result.faults.not_assessable))  # fmt: skip

@@ -348,6 +348,7 @@ def _head_colors(points: np.ndarray, ap: Appearance, head: dict[str, np.ndarray]
     y, z = rel[:, 1], rel[:, 2]  # up, forward (rel[:, 0] is right)
     col = np.broadcast_to(np.asarray(ap.skin, float), (len(points), 3)).copy()
     hair = (y > 0.42 - 0.25 * np.clip(-z, 0, 1)) | ((z < -0.18) & (y > -0.4))
+    hair |= (y > 0.1) & (z < 0.12)  # temples and sideburns, in front of and above the ears
     hair &= ~((z > 0.55) & (y < 0.62))
     col[hair] = ap.hair
     s = float(head["scale"][0])

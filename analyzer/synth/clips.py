@@ -69,7 +69,7 @@ def camera_for_view(
     height: int = 720,
     camera_height_m: float = 1.0,
     distance_m: float = 8.0,
-    margin: float = 0.06,
+    margin: float = 0.08,
 ) -> Camera:
     """A static camera that keeps the whole motion in frame, as a coach would set it up.
 

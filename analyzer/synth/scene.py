@@ -50,14 +50,20 @@ class Scene:
         base = np.array([48, 118, 62]) * rng.uniform(0.85, 1.12, 3)
         alt = base * rng.uniform(0.8, 0.9)
         sun = np.array([rng.uniform(-0.6, 0.6), rng.uniform(0.7, 1.0), rng.uniform(-0.6, 0.2)])
+        sun /= np.linalg.norm(sun)
         return cls(
             seed=seed,
-            grass=tuple(int(v) for v in np.clip(base, 0, 255)),
-            grass_alt=tuple(int(v) for v in np.clip(alt, 0, 255)),
+            grass=_bgr(base),
+            grass_alt=_bgr(alt),
             line_offset_m=float(rng.uniform(0, FIVE_YARDS_M)),
-            sun_dir=tuple(float(v) for v in sun / np.linalg.norm(sun)),
+            sun_dir=(float(sun[0]), float(sun[1]), float(sun[2])),
             ambient=float(rng.uniform(0.42, 0.58)),
         )
+
+
+def _bgr(v: np.ndarray) -> tuple[int, int, int]:
+    c = np.clip(v, 0, 255).astype(int)
+    return (int(c[0]), int(c[1]), int(c[2]))
 
 
 @dataclass(frozen=True)

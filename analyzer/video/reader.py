@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import warnings
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -106,7 +106,7 @@ class VideoReader:
         self._skipped = 0
 
     # -- iteration -------------------------------------------------------------------------
-    def __iter__(self) -> Iterator[Frame]:
+    def __iter__(self) -> Generator[Frame, None, None]:
         import av
 
         if self._container is not None:
@@ -265,7 +265,7 @@ class _Failure:
         self.exc = exc
 
 
-def prefetch_frames(frames: Iterator[Frame], *, depth: int = 2) -> Iterator[Frame]:
+def prefetch_frames(frames: Iterator[Frame], *, depth: int = 2) -> Generator[Frame, None, None]:
     """Decode ahead in a background thread while the caller works on the current frame.
 
     FFmpeg's decoding and colour conversion release the GIL, so on a machine with a spare

@@ -16,6 +16,7 @@ from __future__ import annotations
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import numpy as np
 
@@ -101,7 +102,7 @@ class VideoWriter:
         self._container = av.open(str(self.path), mode="w", options=container_options)
         try:
             rate = Fraction(self.fps).limit_denominator(100_000)
-            stream = self._container.add_stream(codec, rate=rate)
+            stream: Any = self._container.add_stream(codec, rate=rate)
             stream.width, stream.height = width, height
             stream.pix_fmt = pix_fmt
             opts = dict(options or {})

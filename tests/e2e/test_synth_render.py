@@ -129,7 +129,8 @@ def test_render_frame_is_deterministic_and_draws_the_athlete():
     img2 = rd.render_frame(lm, cam, appearance=ap, scene=sc)
     assert img1.shape == (240, 320, 3) and img1.dtype == np.uint8
     assert np.array_equal(img1, img2)
-    empty = rd.render_frame(lm + [100.0, 0, 0], cam, appearance=ap, scene=sc)  # out of view
+    away = lm + np.array([100.0, 0.0, 0.0])  # the athlete far out of view
+    empty = rd.render_frame(away, cam, appearance=ap, scene=sc)
     changed = np.any(img1 != empty, axis=2)
     uv = cam.project(lm)
     for i in (sk.LEFT_HIP, sk.LEFT_KNEE, sk.LEFT_SHOULDER, sk.NOSE):
@@ -145,8 +146,10 @@ def test_clip_and_truth_are_reproducible(tmp_path: Path):
     from analyzer.synth.clips import camera_for_view, load_truth, render_clip
     from analyzer.synth.parametric import BackpedalParams, generate_backpedal
 
-    motion = generate_backpedal(BackpedalParams.clean(fps=30.0, backpedal_steps=2,
-                                                      sprint_steps=1, ready_duration_s=0.2))  # fmt: skip
+    params = BackpedalParams.clean(
+        fps=30.0, backpedal_steps=2, sprint_steps=1, ready_duration_s=0.2
+    )
+    motion = generate_backpedal(params)
     cam = camera_for_view("side_right", motion.landmarks_world, width=320, height=180)
     outs = []
     for run in ("a", "b"):

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from analyzer.events.contacts import detect_contacts
+from analyzer.events.ground import fit_ground_line
 from analyzer.events.phases import segment_phases
-from analyzer.events.view import build_scene, fit_ground_line
+from analyzer.events.view import build_scene
 from tests.metrics.stickfigure import Gait, camera_for, generate, to_track
 
 
@@ -100,3 +101,17 @@ def test_two_reps() -> None:
     sc = build_scene(to_track(times, world, camera_for(world, "left")), athlete_height_m=1.63)
     phases, _ = segment_phases(sc, detect_contacts(sc).events)
     assert {p.rep for p in phases if p.kind == "backpedal"} == {0, 1}
+
+
+def test_camera_roll_is_levelled() -> None:
+    t, w, _truth = generate(Gait())
+    track = to_track(t, w, camera_for(w, "left"))
+    ang = np.radians(4.0)
+    c = np.array([(track.image_size[0] - 1) / 2, (track.image_size[1] - 1) / 2])
+    q = track.image_xy.astype(float) - c
+    rolled = np.stack([np.cos(ang) * q[..., 0] - np.sin(ang) * q[..., 1],
+                       np.sin(ang) * q[..., 0] + np.cos(ang) * q[..., 1]], -1) + c  # fmt: skip
+    sc0 = build_scene(track)
+    sc = build_scene(track.with_arrays(image_xy=rolled.astype(np.float32)))
+    assert sc.roll_deg == pytest.approx(4.0 + sc0.roll_deg, abs=0.3)
+    assert np.nanmax(np.abs(sc.p - sc0.p)) < 3.0  # levelled back onto the unrolled landmarks

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from analyzer.metrics.common import com_x_series
 from analyzer.motion import SERIES_KEYS, analyze_motion
 from tests.metrics.stickfigure import THIGH, Gait, camera_for, generate, to_track
 
@@ -69,11 +70,17 @@ def test_footwork_values(turn) -> None:
     assert m["step_length_leg_lengths"].value == pytest.approx(2.0 / 3.5 / 0.8, rel=0.04)
     assert m["backpedal_speed_m_per_s"].value == pytest.approx(2.0, rel=0.04)
     assert m["step_time_cv_pct"].value < 6.0
-    # foot placed half the stance travel behind the hip; the foot point (mean of ankle, heel,
-    # toe) sits 0.04 m in front of the ankle
-    assert m["reach_at_touchdown_leg_lengths"].value == pytest.approx(
-        (0.5 * 2.0 * 0.55 * 2 / 3.5 - 0.04) / 0.8, abs=0.05
-    )
+    # reach = e_t (X_foot - X_COM) / L at the true touchdowns, from the 3D landmarks
+    _, truth = turn
+    w = truth.world
+    com = com_x_series(w[..., :2])
+    reach = []
+    for foot, heel, toe in (("left", 29, 31), ("right", 30, 32)):
+        for td in truth.touchdowns[foot]:
+            i = round(td * 60)
+            if 1.0 < td < 2.9:  # inside the backpedal
+                reach.append(-(0.5 * (w[i, heel, 0] + w[i, toe, 0]) - com[i]) / 0.8)
+    assert m["reach_at_touchdown_leg_lengths"].value == pytest.approx(np.median(reach), abs=0.05)
 
 
 def test_transition_values(turn) -> None:

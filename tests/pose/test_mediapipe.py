@@ -80,7 +80,7 @@ def test_user_model_file(tmp_path: Path, bundle: Path) -> None:
     mine = tmp_path / "pose_landmarker_mine.task"
     mine.write_bytes(bundle.read_bytes())
     with MediaPipePoseEstimator(model_path=mine, num_poses=1) as est:
-        assert est.model.endswith("/pose_landmarker_mine")
+        assert est.model.endswith("/pose_landmarker_mine.task")
         out = est.process(np.zeros((64, 64, 3), np.uint8), 0.0)
         assert out.n_people == 0
     with pytest.raises(ModelError, match="does not exist"):
