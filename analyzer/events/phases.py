@@ -13,6 +13,7 @@ import itertools
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.optimize import least_squares
 
 from analyzer.events.view import Scene
 from analyzer.metrics.common import derivative, lowpass, nanmedian, runs, sustained
@@ -40,9 +41,9 @@ class PhaseParams:
         spec's "Q rises 0.2" is ~13 deg out of profile, too close to the frame-to-frame
         scatter of world-landmark yaw, so the turn is confirmed at 45 deg and its onset is
         traced back with ``onset_rate_deg_per_s``).
-    onset_rate_deg_per_s, turn_window_s
-        Turn onset: where the fitted turn profile's rate first exceeds 60 deg/s; the turn's
-        size is searched up to 1.2 s after it is confirmed.
+    onset_rate_deg_per_s, turn_fit_before_s, turn_fit_after_s
+        Turn onset: where a raised-cosine turn fitted to the world yaw from 1.2 s before to
+        0.8 s after the confirmed turn first exceeds 60 deg/s.
     yaw_cutoff_hz
         Low-pass of the pelvis yaw for the onset (3 Hz).
     turn_cutoff_hz, turn_min_s
@@ -80,7 +81,9 @@ class PhaseParams:
     yaw_rate_deg_per_s: float = 200.0
     yaw_departure_deg: float = 45.0
     onset_rate_deg_per_s: float = 60.0
-    turn_window_s: float = 1.2
+    turn_fit_before_s: float = 1.2
+    onset_from_pelvis: bool = True
+    turn_fit_after_s: float = 0.8
     yaw_cutoff_hz: float = 3.0
     turn_cutoff_hz: float = 2.0
     turn_min_s: float = 0.2
@@ -256,42 +259,63 @@ def _refine_cue(fine: np.ndarray, k: int, fs: float, *, search_s: float = 0.3) -
 
 
 def _turn_onset(scene: Scene, start: int, anchor: int, prm: PhaseParams) -> int:
-    """Frame where the hips start to turn into the confirmed turn at ``anchor``.
+    """Frame where the body starts to turn into the turn confirmed at ``anchor``.
 
-    Pelvis yaw from world landmarks (low-passed at ``yaw_cutoff_hz``) is too noisy to threshold
-    its rate frame by frame, so the turn is modelled as a raised-cosine rotation: its size
-    ``D`` (largest departure from the backpedal median within ``turn_window_s`` after the
-    anchor) and the times it passes 25, 50 and 75 % of ``D`` give its duration
-    ``T = 3 (t75 - t25)`` and mid-time; the onset is where that profile's rate first exceeds
-    ``onset_rate_deg_per_s`` (the definition of ``analyzer.synth.truth.turn_onset_s``).
+    World-landmark yaw is too noisy to threshold its rate frame by frame, so a raised-cosine
+    rotation ``b + A S((t - t_s) / T)`` is fitted (robust least squares) to the body yaw from
+    ``turn_fit_before_s`` before the anchor to ``turn_fit_after_s`` after it; the onset is
+    where the fitted profile's rate first exceeds ``onset_rate_deg_per_s`` (the definition of
+    ``analyzer.synth.truth.turn_onset_s``). The mean of the shoulder and hip lines is used:
+    the hip line alone is short and its yaw unwraps wrongly under depth noise.
     """
-    src = scene.pelvis_yaw_deg if scene.pelvis_yaw_deg is not None else scene.yaw_deg
-    if src is None:
+    if scene.yaw_deg is None:
         return anchor
     fs, t = scene.fs, scene.times_s
-    yaw = lowpass(src, fs, prm.yaw_cutoff_hz)
-    ref_end = max(start + 2, anchor - int(0.5 * fs))
-    dev = np.abs(yaw - nanmedian(yaw[start:ref_end]))
-    hi = min(scene.n_frames, anchor + int(prm.turn_window_s * fs))
-    if hi <= anchor + 1 or not np.isfinite(dev[anchor:hi]).any():
+    a = max(start, anchor - round(prm.turn_fit_before_s * fs))
+    b = min(scene.n_frames, anchor + round(prm.turn_fit_after_s * fs))
+    yaw = scene.yaw_deg
+    if prm.onset_from_pelvis and scene.pelvis_yaw_deg is not None:
+        # the hip line's yaw, unwrapped around the body yaw (its own unwrap fails on noise)
+        yaw = yaw + (scene.pelvis_yaw_deg - yaw + 180.0) % 360.0 - 180.0
+    tt, yy = t[a:b], yaw[a:b]
+    ok = np.isfinite(yy)
+    if ok.sum() < 8:
         return anchor
-    k_max = anchor + int(np.nanargmax(dev[anchor:hi]))
-    total = float(dev[k_max])
-
-    def crossing(frac: float) -> float:
-        k = k_max
-        while k > start and dev[k - 1] >= frac * total:
-            k -= 1
-        if k == start:
-            return float(t[k])
-        d0, d1 = dev[k - 1], dev[k]
-        return float(t[k - 1] + (t[k] - t[k - 1]) * (frac * total - d0) / max(d1 - d0, 1e-9))
-
-    t25, t50, t75 = crossing(0.25), crossing(0.5), crossing(0.75)
-    dur = max(3.0 * (t75 - t25), 1.0 / fs)
-    peak = np.pi * total / (2.0 * dur)
-    t_on = t50 - dur / 2.0 + dur / np.pi * np.arcsin(min(1.0, prm.onset_rate_deg_per_s / peak))
+    fit = _fit_turn(tt[ok], yy[ok], float(t[anchor]))
+    if fit is None:
+        return anchor
+    t_s, dur, amp = fit
+    peak = np.pi * abs(amp) / (2.0 * dur)
+    if peak <= prm.onset_rate_deg_per_s:
+        return anchor
+    t_on = t_s + dur / np.pi * np.arcsin(prm.onset_rate_deg_per_s / peak)
     return int(np.clip(np.searchsorted(t, t_on), start, anchor))
+
+
+def _fit_turn(t: np.ndarray, y: np.ndarray, t_anchor: float) -> tuple[float, float, float] | None:
+    """Robust fit of a raised-cosine step to yaw samples: (start time, duration, amplitude)."""
+
+    def model(q: np.ndarray) -> np.ndarray:
+        base, amp, t_s, dur = q
+        u = np.clip((t - t_s) / dur, 0.0, 1.0)
+        return base + amp * 0.5 * (1.0 - np.cos(np.pi * u))
+
+    pre = y[t < t_anchor - 0.3]
+    base0 = float(np.median(pre)) if pre.size else float(y[0])
+    post = y[t > t_anchor + 0.2]
+    amp0 = (float(np.median(post)) if post.size else float(y[-1])) - base0
+    q0 = np.array([base0, amp0 if abs(amp0) > 10 else 90.0, t_anchor - 0.4, 0.8])
+    lo = [-np.inf, -400.0, t[0], 0.15]
+    hi = [np.inf, 400.0, t_anchor, 3.0]
+    q0 = np.clip(q0, np.array(lo) + 1e-6, np.array(hi) - 1e-6)
+    try:
+        res = least_squares(lambda q: model(q) - y, q0, bounds=(lo, hi), loss="soft_l1",
+                            f_scale=10.0)  # fmt: skip
+    except ValueError:
+        return None
+    if not res.success:
+        return None
+    return float(res.x[2]), float(res.x[3]), float(res.x[1])
 
 
 def _transition_end(
@@ -309,7 +333,9 @@ def _transition_end(
         # world yaw within 30 deg of the travel direction: image x (side) or the camera axis
         psi = np.radians(scene.yaw_deg)
         along = np.cos(psi) if scene.view.view in ("front", "rear") else np.sin(psi)
-        fwd &= np.nan_to_num(along * scene.travel) > np.cos(np.radians(prm.facing_tolerance_deg))
+        faces = along * scene.travel > np.cos(np.radians(prm.facing_tolerance_deg))
+        # where the world landmarks are missing, the 2D facing sign decides
+        fwd &= np.where(np.isfinite(along), faces, scene.facing == scene.travel)
     else:
         fwd &= scene.travel == scene.facing
     cand = [int(t) for t in tds if cue <= t < hi and fwd[t]]

@@ -25,6 +25,7 @@ from analyzer.metrics.common import (
     lowpass,
     midpoint,
     nanmedian,
+    runs,
     sustained,
 )
 from analyzer.pose.track import PoseTrack
@@ -151,8 +152,15 @@ def body_yaw_deg(
     h = midpoint(world, sk.LEFT_HIP, sk.RIGHT_HIP)
     sh = world[:, sk.LEFT_SHOULDER] - world[:, sk.RIGHT_SHOULDER]
     hp = world[:, sk.LEFT_HIP] - world[:, sk.RIGHT_HIP]
-    vec = {"shoulders": sh, "hips": hp}.get(across, 0.5 * (sh + hp))
-    n = np.cross(h - s, vec)
+    if across == "both":  # either line alone where the other is missing
+        vec = np.where(np.isfinite(sh) & np.isfinite(hp), 0.5 * (sh + hp),
+                       np.where(np.isfinite(sh), sh, hp))  # fmt: skip
+    else:
+        vec = sh if across == "shoulders" else hp
+    down = h - s
+    # world y points down: the torso axis falls back to it where a mid-point is missing
+    down = np.where(np.isfinite(down), down, np.array([0.0, 1.0, 0.0]))
+    n = np.cross(down, vec)
     yaw = np.arctan2(n[:, 0], -n[:, 2])
     ok = np.isfinite(yaw)
     out = np.full(yaw.shape, np.nan)
@@ -369,6 +377,7 @@ def build_scene(
     ground_tol_leg: float = 0.05,
     max_roll_deg: float = 10.0,
     travel_cutoff_hz: float = 1.5,
+    max_bridge_s: float = 0.5,
 ) -> Scene:
     """Estimate the scene of a cleaned track (METRICS §2, §3.3 step 8, §4).
 
@@ -384,6 +393,9 @@ def build_scene(
         Inlier tolerance of the ground-line fit in leg lengths.
     travel_cutoff_hz
         Low-pass of the mid-hip velocity for the travel direction (1.5 Hz, about a stride).
+    max_bridge_s
+        Gaps in the mid-hip trajectory up to this long are bridged linearly for speed and
+        travel (cleaning leaves gaps longer than its 0.12 s fill, e.g. in a quick turn).
     max_roll_deg
         Largest camera roll corrected. The landmarks are levelled only in a side view (in a
         front or diagonal view the path recedes and the contact line is not the horizon).
@@ -407,7 +419,7 @@ def build_scene(
     leg_series = np.where(near == 0, leg_length_series(p, 0), leg_length_series(p, 1))
     leg = nanmedian(leg_series) if np.isfinite(leg_series).any() else leg0
     leg_cv = float(np.nanstd(leg_series) / leg) if np.isfinite(leg_series).sum() > 2 else 0.0
-    hip_x = midpoint(p, sk.LEFT_HIP, sk.RIGHT_HIP)[:, 0]
+    hip_x = _bridge(midpoint(p, sk.LEFT_HIP, sk.RIGHT_HIP)[:, 0], fs, max_bridge_s)
     hip_vx = derivative(lowpass(hip_x, fs, hip_cutoff_hz), times)
     q = frontality(p)
     view, conf, det = classify_view(q, p, world, yaw, np.ones(times.size, bool))
@@ -419,6 +431,20 @@ def build_scene(
         ViewInfo(view, conf, camera_side(near, np.ones(times.size, bool), view)), det, speed,
         body_yaw_deg(world, fs, across="hips") if world is not None else None,
     )  # fmt: skip
+
+
+def _bridge(x: np.ndarray, fs: float, max_gap_s: float) -> np.ndarray:
+    """Linear interpolation over interior NaN gaps up to ``max_gap_s``."""
+    out = x.copy()
+    ok = np.isfinite(x)
+    if ok.sum() < 2:
+        return out
+    idx = np.arange(x.size)
+    filled = np.interp(idx, idx[ok], x[ok])
+    for a, b in runs(~ok):
+        if a > 0 and b < x.size and (b - a) <= max_gap_s * fs:
+            out[a:b] = filled[a:b]
+    return out
 
 
 def _signs(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
-from scipy.signal import detrend, periodogram
+from scipy.signal import butter, detrend, filtfilt, periodogram
 
 from analyzer import skeleton as sk
 from analyzer.metrics.common import (
@@ -180,11 +180,16 @@ def _cadence_value(
                                     "n_contacts": float(len(t)),
                                     "count_over_time_steps_per_s": cad_spec}  # fmt: skip
     irregular = dt.size < 3 or np.std(dt) > 0.25 * np.mean(dt)
-    # front/back contacts are read from small image motions; when they are irregular and
-    # disagree with the hip's vertical rhythm (one bob per step, or its stride sub-harmonic),
+    # front/back/diagonal contacts are read from small image motions; when they are irregular
+    # (or count extra steps) and disagree with the hip's vertical rhythm (one bob per step),
     # use the rhythm
-    frontal = ctx.view in ("front", "rear") and cad is not None and np.isfinite(spectral)
-    if frontal and irregular and _disagree(cad, spectral):
+    frontal = ctx.view in ("front", "rear", "diagonal") and cad is not None
+    if (
+        frontal
+        and np.isfinite(spectral)
+        and (irregular or cad > 1.3 * spectral)
+        and _disagree(cad, spectral)
+    ):
         cad, conf = spectral, "low"
         det["from_spectrum"] = 1.0
     return cad, conf, det
@@ -200,8 +205,9 @@ def _step_times(ctx: MetricContext, phase: str, tds: list) -> np.ndarray:
 
 
 def _disagree(cad: float, spectral: float, *, tol: float = 0.15) -> bool:
-    """Contact cadence differs from the spectral rhythm (and from twice it) by more than tol."""
-    return min(abs(cad / spectral - 1.0), abs(cad / (2.0 * spectral) - 1.0)) > tol
+    """Contact cadence differs from the spectral rhythm (one hip bob per step) by more than
+    ``tol``."""
+    return abs(cad / spectral - 1.0) > tol
 
 
 def _stride_times(ctx: MetricContext, phase: str, tds: list) -> np.ndarray:
@@ -218,16 +224,31 @@ def _stride_times(ctx: MetricContext, phase: str, tds: list) -> np.ndarray:
     return np.asarray(out, float)
 
 
-def _spectral_cadence(ctx: MetricContext, phase: str) -> float:
-    """Cadence cross-check: spectral peak of mid-hip vertical motion in 1-6 Hz (METRICS §7 M7)."""
+def _spectral_cadence(
+    ctx: MetricContext, phase: str, *, min_prominence: float = 6.0, min_bob_leg: float = 0.006
+) -> float:
+    """Cadence cross-check: spectral peak of mid-hip vertical motion in 1-6 Hz (METRICS §7 M7).
+
+    NaN unless the hip bobs (SD of the high-passed height >= ``min_bob_leg`` L) and the peak
+    stands out (power >= ``min_prominence`` times the band's median)."""
     m = ctx.frames(phase)
     y = 0.5 * (ctx.scene.p[m, sk.LEFT_HIP, 1] + ctx.scene.p[m, sk.RIGHT_HIP, 1])
     y = y[np.isfinite(y)]
     if y.size < int(1.0 * ctx.scene.fs):
         return float("nan")
-    f, pw = periodogram(detrend(y), fs=ctx.scene.fs, nfft=max(1024, y.size))
+    # high-pass: the hip drifts up the image as the athlete recedes (front view)
+    b, a = butter(2, 0.7 / (ctx.scene.fs / 2.0), btype="high")
+    y = filtfilt(b, a, detrend(y)) if y.size > 15 else detrend(y)
+    if np.std(y) < min_bob_leg * ctx.scene.leg_length_px:
+        return float("nan")
+    f, pw = periodogram(y, fs=ctx.scene.fs, nfft=max(1024, y.size))
     band = (f >= 1.0) & (f <= 6.0)
-    return float(f[band][np.argmax(pw[band])]) if band.any() else float("nan")
+    if not band.any():
+        return float("nan")
+    k = int(np.argmax(pw[band]))
+    if pw[band][k] < min_prominence * max(float(np.median(pw[band])), 1e-12):
+        return float("nan")
+    return float(f[band][k])
 
 
 def _widths(ctx: MetricContext, phase: str) -> dict[str, MetricValue]:

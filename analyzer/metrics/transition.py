@@ -55,6 +55,8 @@ def transition_metrics(
     out: dict[str, MetricValue] = {}
     for k in keys:
         vals = [r[k] for r in per_rep if k in r]
+        if k == "turn_onset_s":  # a time stamp: the first rep's, not a median over reps
+            vals = vals[:1]
         out[k] = _pool(vals) if vals else _missing(ctx, k)
     if ctx.scene.leg_length_cv > leg_cv_limit:
         for k in ("backpedal_speed_m_per_s", "backpedal_distance_m", "step_length_m"):

@@ -103,14 +103,12 @@ def default_cases(*, quick: bool = False) -> list[Case]:
 
 
 def _source_digest() -> str:
-    """Hash of the code that decides what a clip looks like (renderer, body, motion)."""
+    """Hash of the code that decides what a clip looks like (``analyzer/synth``, not this file)."""
     here = Path(__file__).resolve().parent
     h = hashlib.sha256()
-    for name in ("render.py", "body.py", "scene.py", "clips.py", "camera.py", "parametric.py",
-                 "truth.py", "truth_metrics.py", "landmarks.py"):  # fmt: skip
-        p = here / name
-        if p.is_file():
-            h.update(p.read_bytes())
+    for p in sorted(here.glob("*.py")):
+        if p.name != "accuracy.py":
+            h.update(p.name.encode() + p.read_bytes())
     return h.hexdigest()[:16]
 
 
@@ -159,6 +157,8 @@ class CaseResult:
     view_found: str
     knee_bias_deg: float = float("nan")
     knee_sd_deg: float = float("nan")
+    knee_stance_bias_deg: float = float("nan")
+    knee_stance_sd_deg: float = float("nan")
     trunk_bias_deg: float = float("nan")
     trunk_sd_deg: float = float("nan")
     metric_errors: dict[str, float] = field(default_factory=dict)
@@ -318,6 +318,25 @@ def _compare_series(res: CaseResult, motion: Any, truth: dict[str, Any]) -> None
         bias, sd = _bias_sd(est, tser[key], mask)
         setattr(res, f"{attr}_bias_deg", bias)
         setattr(res, f"{attr}_sd_deg", sd)
+        if attr == "knee":
+            stance = mask & _stance_mask(truth["truth"], tser["near_left"])
+            res.knee_stance_bias_deg, res.knee_stance_sd_deg = _bias_sd(est, tser[key], stance)
+
+
+def _stance_mask(truth_json: dict[str, Any], near_left: np.ndarray) -> np.ndarray:
+    """(T,) frames where the camera-side foot is on the ground (true touchdown to toe-off)."""
+    n = near_left.shape[0]
+    on = {"left": np.zeros(n, bool), "right": np.zeros(n, bool)}
+    events = sorted(truth_json["contacts"], key=lambda c: c["frame"])
+    for foot, mask in on.items():
+        start = None
+        for c in (e for e in events if e["foot"] == foot):
+            if c["kind"] == "touchdown":
+                start = c["frame"]
+            elif start is not None:
+                mask[start : c["frame"]] = True
+                start = None
+    return np.where(near_left, on["left"], on["right"])
 
 
 def _fmt(v: float, spec: str = "+.2f") -> str:
@@ -326,14 +345,16 @@ def _fmt(v: float, spec: str = "+.2f") -> str:
 
 def case_table(results: list[CaseResult]) -> str:
     """One row per clip: detection, per-frame angle errors, key metric errors, faults."""
-    head = (f"{'clip':34s} {'det':>5s} {'view':>10s} {'knee bias/sd':>13s} {'trunk bias/sd':>13s}"
-            f" {'step m':>7s} {'cad':>6s} {'turn s':>7s}  faults (expected | raised)")  # fmt: skip
+    head = (f"{'clip':34s} {'det':>5s} {'view':>10s} {'knee bias/sd':>13s} {'stance':>11s}"
+            f" {'trunk bias/sd':>13s} {'step m':>7s} {'cad':>6s} {'turn s':>7s}"
+            "  faults (expected | raised)")  # fmt: skip
     rows = [head, "-" * len(head)]
     for r in results:
         e = r.metric_errors
         rows.append(
             f"{r.case.name:34s} {r.detection:5.2f} {r.view_found:>10s} "
             f"{_fmt(r.knee_bias_deg, '+.1f'):>6s}/{_fmt(r.knee_sd_deg, '.1f'):<6s} "
+            f"{_fmt(r.knee_stance_bias_deg, '+.1f'):>5s}/{_fmt(r.knee_stance_sd_deg, '.1f'):<5s} "
             f"{_fmt(r.trunk_bias_deg, '+.1f'):>6s}/{_fmt(r.trunk_sd_deg, '.1f'):<6s} "
             f"{_fmt(e.get('step_length_m', np.nan)):>7s} "
             f"{_fmt(e.get('cadence_steps_per_s', np.nan)):>6s} "

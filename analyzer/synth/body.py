@@ -248,14 +248,16 @@ def _add_leg(b: _Builder, lm: np.ndarray, side: str, g: float, trunk: np.ndarray
     b.ellipsoid(calf_c, calf_rot, (0.11 * g, 0.045 * g, 0.048 * g), SHANK)
     b.sphere(ank, 0.037 * g, SOCK)
     foot_up = _unit((ank - heel) - fwd * float(fwd @ (ank - heel)), np.array([0.0, 1.0, 0.0]))
-    # Shoe: heel ball to toe ball, sole close to the heel/toe landmarks' line.
-    h_c = heel + foot_up * 0.028 * g + fwd * 0.027 * g
-    t_c = toe + foot_up * 0.023 * g - fwd * 0.022 * g
+    # Shoe: heel ball to toe ball. The heel/toe landmarks are foot points; the shoe's sole
+    # reaches ~2 cm below them (sunk into the turf when the foot is flat), which also brings
+    # MediaPipe's ankle, heel and toe closest to the true points.
+    h_c = heel + foot_up * 0.013 * g + fwd * 0.027 * g
+    t_c = toe + foot_up * 0.008 * g - fwd * 0.022 * g
     b.cone(h_c, t_c, 0.031 * g, 0.027 * g, FOOT)
     # Achilles tendon and heel: more tissue behind the ankle joint than in front of it.
-    b.ellipsoid(ank - fwd * 0.022 * g + _unit(shank, -foot_up) * 0.01 * g, calf_rot,
-                (0.05 * g, 0.026 * g, 0.025 * g), SOCK)  # fmt: skip
-    b.cone(ank - foot_up * 0.05 * g, (h_c + t_c) / 2 + foot_up * 0.004 * g, 0.033 * g,
+    b.ellipsoid(ank - fwd * 0.03 * g + _unit(shank, -foot_up) * 0.005 * g, calf_rot,
+                (0.055 * g, 0.03 * g, 0.026 * g), SOCK)  # fmt: skip
+    b.cone(ank - foot_up * 0.065 * g, (h_c + t_c) / 2 + foot_up * 0.004 * g, 0.033 * g,
            0.033 * g, FOOT)  # fmt: skip
 
 

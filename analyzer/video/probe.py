@@ -183,13 +183,26 @@ def first_frame(container: Any, path: Path) -> Any:
     raise EmptyVideoError(f"{path} holds a video stream but no frame.")
 
 
-def rotation_cw(frame: Any) -> int:
+def rotation_cw(frame: Any, path: Path | None = None) -> int:
     """Clockwise display rotation (0/90/180/270) of a decoded PyAV frame.
 
     PyAV's ``VideoFrame.rotation`` is FFmpeg's display-matrix angle, counter-clockwise.
+    Older PyAV versions lack it: then OpenCV's ``CAP_PROP_ORIENTATION_META`` (clockwise)
+    is read from ``path``.
     """
-    ccw = float(getattr(frame, "rotation", 0) or 0)
-    return round(-ccw / 90.0) % 4 * 90
+    if hasattr(frame, "rotation"):
+        ccw = float(frame.rotation or 0)
+        return round(-ccw / 90.0) % 4 * 90
+    if path is None:
+        return 0
+    import cv2
+
+    cap = cv2.VideoCapture(str(path))
+    try:
+        cw = float(cap.get(cv2.CAP_PROP_ORIENTATION_META) or 0.0)
+    finally:
+        cap.release()
+    return round(cw / 90.0) % 4 * 90
 
 
 def find_capture_fps(*tag_dicts: dict[str, str]) -> float | None:
@@ -257,7 +270,7 @@ def probe_video(path: str | Path, *, capture_fps: float | None = None) -> VideoI
         if not math.isfinite(duration_play):
             duration_play = count / playback
         frame0 = first_frame(container, path)
-        rot = rotation_cw(frame0)
+        rot = rotation_cw(frame0, path)
         sw, sh = int(frame0.width), int(frame0.height)
         if sw <= 0 or sh <= 0:
             raise EmptyVideoError(f"{path} holds a video stream without a picture size.")

@@ -118,6 +118,8 @@ class VideoWriter:
             stream.codec_context.time_base = self._time_base
             stream.time_base = self._time_base
             if rotation_deg % 360:
+                if not hasattr(stream, "set_display_rotation"):
+                    raise RuntimeError("writing a display rotation needs PyAV >= 18.1.")
                 stream.set_display_rotation(float(rotation_deg))
         except Exception:
             self._container.close()

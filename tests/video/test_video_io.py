@@ -258,3 +258,16 @@ def test_avi_with_b_frames_gets_constant_rate_times(tmp_path: Path) -> None:
     assert np.allclose([f.time_s for f in frames], np.arange(12) * 1001 / 30000)
     greys = [float(np.median(f.image[30:, 30:])) for f in frames]
     assert np.all(np.diff(greys) > 0)  # presentation order, not decode order
+
+
+def test_rotation_fallback_without_pyav_frame_rotation(tmp_path: Path) -> None:
+    """With a PyAV that lacks VideoFrame.rotation, OpenCV's orientation is used."""
+    from analyzer.video.probe import rotation_cw
+
+    clip = make_clip(tmp_path / "r.mp4", n_frames=2, rotation_deg=-90)
+
+    class OldFrame:  # no .rotation attribute
+        pass
+
+    assert rotation_cw(OldFrame(), clip) == 90
+    assert rotation_cw(OldFrame()) == 0
