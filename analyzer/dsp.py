@@ -22,29 +22,52 @@ import numpy as np
 DUAL_PASS_CORRECTION = 0.802
 
 
-def butter_lowpass(order: int, wn: float) -> tuple[np.ndarray, np.ndarray]:
-    """Digital Butterworth low-pass coefficients ``(b, a)``.
+def butter(order: int, wn: float | tuple[float, float], *, btype: str = "low"
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """Digital Butterworth filter coefficients ``(b, a)``, as ``scipy.signal.butter``.
 
     Parameters
     ----------
     order
-        Filter order N.
+        Filter order N (per band edge for a band-pass, as in scipy).
     wn
-        Cut-off as a fraction of the Nyquist frequency, 0 < wn < 1.
+        Cut-off(s) as a fraction of the Nyquist frequency: one value for ``"low"`` and
+        ``"high"``, a (low, high) pair for ``"band"``.
+    btype
+        ``"low"``, ``"high"`` or ``"band"``.
     """
-    if not 0.0 < wn < 1.0:
-        raise ValueError(f"wn must be in (0, 1), got {wn}")
+    edges = np.atleast_1d(np.asarray(wn, dtype=float))
+    if np.any(edges <= 0.0) or np.any(edges >= 1.0):
+        raise ValueError(f"cut-offs must be in (0, 1) of Nyquist, got {wn}")
     k = np.arange(order)
-    poles = np.exp(1j * np.pi * (2 * k + order + 1) / (2 * order))  # analog prototype
-    warped = 4.0 * np.tan(np.pi * wn / 2.0)  # pre-warp with fs = 2
-    poles = poles * warped
-    gain = warped**order
+    poles = np.exp(1j * np.pi * (2 * k + order + 1) / (2 * order))  # analog prototype, wc = 1
+    zeros = np.zeros(0, complex)
+    gain = 1.0
+    warped = 4.0 * np.tan(np.pi * edges / 2.0)  # pre-warp with fs = 2
+    if btype == "low":
+        poles, gain = poles * warped[0], gain * warped[0] ** order
+    elif btype == "high":
+        gain = gain * np.real(1.0 / np.prod(-poles))
+        zeros, poles = np.zeros(order, complex), warped[0] / poles
+    elif btype == "band":
+        bw, wo = warped[1] - warped[0], np.sqrt(warped[0] * warped[1])
+        p_lp = poles * bw / 2.0
+        root = np.sqrt(p_lp**2 - wo**2)
+        poles = np.concatenate([p_lp + root, p_lp - root])
+        zeros, gain = np.zeros(order, complex), gain * bw**order
+    else:
+        raise ValueError(f"btype must be 'low', 'high' or 'band', got {btype!r}")
     fs2 = 4.0
-    z_poles = (fs2 + poles) / (fs2 - poles)
-    gain_d = gain * np.real(1.0 / np.prod(fs2 - poles))
-    b = gain_d * np.poly(-np.ones(order))
-    a = np.real(np.poly(z_poles))
-    return np.real(b), a
+    z_d = (fs2 + zeros) / (fs2 - zeros)
+    p_d = (fs2 + poles) / (fs2 - poles)
+    z_d = np.concatenate([z_d, -np.ones(len(p_d) - len(z_d))])
+    gain_d = gain * np.real(np.prod(fs2 - zeros) / np.prod(fs2 - poles))
+    return np.real(gain_d * np.poly(z_d)), np.real(np.poly(p_d))
+
+
+def butter_lowpass(order: int, wn: float) -> tuple[np.ndarray, np.ndarray]:
+    """Digital Butterworth low-pass coefficients ``(b, a)`` (cut-off ``wn`` of Nyquist)."""
+    return butter(order, wn, btype="low")
 
 
 def lowpass_coefficients(
@@ -223,17 +246,22 @@ def _pchip_end(h0: float, h1: float, m0: float, m1: float) -> float:
     return float(d)
 
 
-def median_filter(x: np.ndarray, *, window: int) -> np.ndarray:
-    """Running median along axis 0 with an odd ``window``, edges use a shrunken window.
+def median_filter(x: np.ndarray, *, window: int, edges: str = "shrink") -> np.ndarray:
+    """Running median along axis 0 with an odd ``window``.
 
-    NaNs are ignored inside a window (a window of only NaN stays NaN).
+    NaNs are ignored inside a window (a window of only NaN stays NaN). At the ends the window
+    shrinks (``edges="shrink"``) or the end values are repeated (``edges="nearest"``, as
+    scipy.ndimage's mode of that name).
     """
     if window < 1 or window % 2 == 0:
         raise ValueError("window must be a positive odd number")
     x = np.asarray(x, float)
     half = window // 2
-    pad = np.pad(x, [(half, half)] + [(0, 0)] * (x.ndim - 1), mode="constant",
-                 constant_values=np.nan)  # fmt: skip
+    widths = [(half, half)] + [(0, 0)] * (x.ndim - 1)
+    if edges == "nearest":
+        pad = np.pad(x, widths, mode="edge")
+    else:
+        pad = np.pad(x, widths, mode="constant", constant_values=np.nan)
     stack = np.stack([pad[i : i + x.shape[0]] for i in range(window)], axis=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN windows stay NaN
@@ -284,9 +312,13 @@ def detrend(x: np.ndarray) -> np.ndarray:
     return x - (slope * t + intercept)
 
 
-def periodogram(x: np.ndarray, *, fs_hz: float) -> tuple[np.ndarray, np.ndarray]:
-    """One-sided power spectrum of a mean-removed 1-D series: (frequencies_hz, power)."""
+def periodogram(
+    x: np.ndarray, *, fs_hz: float, nfft: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """One-sided power spectral density of a mean-removed 1-D series (zero-padded to
+    ``nfft``): (frequencies_hz, power), as ``scipy.signal.periodogram``."""
     x = np.asarray(x, float) - np.mean(x)
-    spec = np.abs(np.fft.rfft(x)) ** 2 / (fs_hz * len(x))
-    spec[1:] *= 2.0
-    return np.fft.rfftfreq(len(x), d=1.0 / fs_hz), spec
+    n = max(nfft or len(x), len(x))
+    spec = np.abs(np.fft.rfft(x, n=n)) ** 2 / (fs_hz * len(x))
+    spec[1 : (n + 1) // 2] *= 2.0
+    return np.fft.rfftfreq(n, d=1.0 / fs_hz), spec

@@ -14,9 +14,8 @@ import itertools
 from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy.ndimage import maximum_filter1d
-from scipy.signal import find_peaks
 
+from analyzer import dsp
 from analyzer import skeleton as sk
 from analyzer.events.ground import lowest_foot_y
 from analyzer.events.view import Scene
@@ -167,8 +166,8 @@ def _zeni_contacts(scene: Scene, prm: ContactParams) -> ContactResult:
                     continue
                 exc = sign * (fx[a0:b0] - hip_x[a0:b0])
                 exc = np.nan_to_num(exc, nan=np.nanmedian(exc) if np.isfinite(exc).any() else 0)
-                td, _ = find_peaks(exc, distance=dist, prominence=prm.prominence_leg * leg)
-                to, _ = find_peaks(-exc, distance=dist, prominence=prm.prominence_leg * leg)
+                td = dsp.find_peaks(exc, distance=dist, prominence=prm.prominence_leg * leg)
+                to = dsp.find_peaks(-exc, distance=dist, prominence=prm.prominence_leg * leg)
                 for f in td + a0:
                     fr = _refine(int(f), ground_ok[:, s], prm, fs, kind="touchdown")
                     events.append(_event(scene, s, "touchdown", fr))
@@ -261,7 +260,7 @@ def _vertical_contacts(scene: Scene, prm: ContactParams) -> ContactResult:
     speed = np.hypot(derivative(low, scene.times_s), derivative(fx, scene.times_s))
     w = max(3, round(0.5 * fs) | 1)
     env = np.stack(
-        [maximum_filter1d(np.nan_to_num(low[:, s], nan=-1e9), size=w, mode="nearest")
+        [dsp.max_filter(np.nan_to_num(low[:, s], nan=-1e9), size=w)
          for s in (0, 1)], axis=1,
     )  # fmt: skip
     tol = max(2.0 * prm.ground_tol_leg, 0.1) * leg

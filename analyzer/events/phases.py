@@ -13,7 +13,6 @@ import itertools
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import least_squares
 
 from analyzer.events.view import Scene
 from analyzer.metrics.common import derivative, lowpass, nanmedian, runs, sustained
@@ -293,29 +292,60 @@ def _turn_onset(scene: Scene, start: int, anchor: int, prm: PhaseParams) -> int:
 
 
 def _fit_turn(t: np.ndarray, y: np.ndarray, t_anchor: float) -> tuple[float, float, float] | None:
-    """Robust fit of a raised-cosine step to yaw samples: (start time, duration, amplitude)."""
+    """Robust fit of a raised-cosine step to yaw samples: (start time, duration, amplitude).
 
-    def model(q: np.ndarray) -> np.ndarray:
-        base, amp, t_s, dur = q
-        u = np.clip((t - t_s) / dur, 0.0, 1.0)
-        return base + amp * 0.5 * (1.0 - np.cos(np.pi * u))
+    The model ``base + amp * (1 - cos(pi * clip((t - t_s) / dur, 0, 1))) / 2`` is linear in
+    (base, amp), so for every (t_s, dur) on a grid the best (base, amp) has a closed form;
+    the robust (soft-L1, scale 10 deg) loss is handled by iteratively reweighted least
+    squares, and the best grid cell is refined on a finer grid around it.
+    """
+    if t.size < 8:
+        return None
+    t_lo, dur_lo, dur_hi = float(t[0]), 0.15, 3.0
+    if t_anchor <= t_lo:
+        return None
+    best = _turn_grid(t, y, np.linspace(t_lo, t_anchor, 41), np.linspace(dur_lo, dur_hi, 39))
+    if best is None:
+        return None
+    ts0, dur0 = best[0], best[1]
+    step_t = (t_anchor - t_lo) / 40.0
+    step_d = (dur_hi - dur_lo) / 38.0
+    fine = _turn_grid(
+        t,
+        y,
+        np.linspace(max(t_lo, ts0 - step_t), min(t_anchor, ts0 + step_t), 21),
+        np.linspace(max(dur_lo, dur0 - step_d), min(dur_hi, dur0 + step_d), 21),
+    )
+    if fine is None:
+        return None
+    return fine
 
-    pre = y[t < t_anchor - 0.3]
-    base0 = float(np.median(pre)) if pre.size else float(y[0])
-    post = y[t > t_anchor + 0.2]
-    amp0 = (float(np.median(post)) if post.size else float(y[-1])) - base0
-    q0 = np.array([base0, amp0 if abs(amp0) > 10 else 90.0, t_anchor - 0.4, 0.8])
-    lo = [-np.inf, -400.0, t[0], 0.15]
-    hi = [np.inf, 400.0, t_anchor, 3.0]
-    q0 = np.clip(q0, np.array(lo) + 1e-6, np.array(hi) - 1e-6)
-    try:
-        res = least_squares(lambda q: model(q) - y, q0, bounds=(lo, hi), loss="soft_l1",
-                            f_scale=10.0)  # fmt: skip
-    except ValueError:
+
+def _turn_grid(
+    t: np.ndarray, y: np.ndarray, starts: np.ndarray, durations: np.ndarray,
+    *, f_scale: float = 10.0, iterations: int = 4, max_amp_deg: float = 400.0,
+) -> tuple[float, float, float] | None:
+    """Best (t_s, dur, amp) of the raised-cosine step over a grid (IRLS soft-L1 loss)."""
+    ts, du = np.meshgrid(starts, durations, indexing="ij")
+    ts, du = ts.ravel()[:, None], du.ravel()[:, None]
+    u = np.clip((t[None, :] - ts) / du, 0.0, 1.0)
+    g = 0.5 * (1.0 - np.cos(np.pi * u))  # (G, n) basis for amp; base has basis 1
+    w = np.ones_like(g)
+    for _ in range(iterations):
+        sw, sg, sgg = w.sum(1), (w * g).sum(1), (w * g * g).sum(1)
+        sy, sgy = (w * y).sum(1), (w * g * y).sum(1)
+        det = sw * sgg - sg**2
+        with np.errstate(divide="ignore", invalid="ignore"):
+            amp = np.clip((sw * sgy - sg * sy) / det, -max_amp_deg, max_amp_deg)
+            base = (sy - amp * sg) / sw
+        r = y[None, :] - base[:, None] - amp[:, None] * g
+        w = 1.0 / np.sqrt(1.0 + (r / f_scale) ** 2)
+    loss = np.where(np.isfinite(amp), (2.0 * (np.sqrt(1.0 + (r / f_scale) ** 2) - 1.0)).sum(1),
+                    np.inf)  # fmt: skip
+    k = int(np.argmin(loss))
+    if not np.isfinite(loss[k]):
         return None
-    if not res.success:
-        return None
-    return float(res.x[2]), float(res.x[3]), float(res.x[1])
+    return float(ts[k, 0]), float(du[k, 0]), float(amp[k])
 
 
 def _transition_end(

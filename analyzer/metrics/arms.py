@@ -9,8 +9,8 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
-from scipy.signal import butter, detrend, filtfilt
 
+from analyzer import dsp
 from analyzer import skeleton as sk
 from analyzer.metrics.common import (
     MetricContext,
@@ -233,7 +233,7 @@ def _coordination(
 
 def _band(x: np.ndarray, fs: float, lo_hz: float = 1.0, hi_hz: float = 6.0) -> np.ndarray:
     """Detrend and 1-6 Hz band-pass (METRICS §7 M11)."""
-    x = detrend(x)
+    x = dsp.detrend(x)
     hi = min(hi_hz, 0.45 * fs)
-    b, a = butter(2, [lo_hz / (fs / 2), hi / (fs / 2)], btype="band")
-    return filtfilt(b, a, x) if x.size > 15 else x
+    b, a = dsp.butter(2, (lo_hz / (fs / 2), hi / (fs / 2)), btype="band")
+    return dsp.filtfilt(b, a, x) if x.size > 15 else x

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy.signal import butter, filtfilt
 
+from analyzer import dsp
 from analyzer import skeleton as sk
 from analyzer.results import (
     Confidence,
@@ -59,14 +59,14 @@ def lowpass(x: np.ndarray, fs: float, cutoff_hz: float, *, order: int = 2) -> np
     if x.shape[0] < 4 or not np.isfinite(fs) or fs <= 0:
         return out
     wn = min((cutoff_hz / DUAL_PASS_CORRECTION) / (fs / 2.0), 0.8)
-    b, a = butter(order, wn)
+    b, a = dsp.butter(order, wn)
     pad = 3 * max(len(a), len(b))
     flat = out.reshape(x.shape[0], -1)
     src = x.reshape(x.shape[0], -1)
     for j in range(flat.shape[1]):
         for s, e in runs(np.isfinite(src[:, j])):
             if e - s > pad:
-                flat[s:e, j] = filtfilt(b, a, src[s:e, j])
+                flat[s:e, j] = dsp.filtfilt(b, a, src[s:e, j])
     return flat.reshape(x.shape)
 
 
@@ -248,7 +248,9 @@ VIEW_SUPPORT: dict[str, dict[str, Support]] = {
     "head_pitch": {"side": _V, "front": _I, "diagonal": _D, "rear": _I},
     "head_yaw": {"side": _I, "front": _V, "diagonal": _D, "rear": _I},
     "transition_time": {"side": _V, "front": _V, "diagonal": _V, "rear": _D},
-    "speed_retention": {"side": _V, "front": _D, "diagonal": _D, "rear": _I},
+    # METRICS §8.1 allows the front view as degraded (radial speed, Low); the radial-speed
+    # proxy (scale change of the athlete) swings while the body turns, so it is not used here.
+    "speed_retention": {"side": _V, "front": _I, "diagonal": _D, "rear": _I},
     "hip_rise": {"side": _V, "front": _I, "diagonal": _D, "rear": _I},
     "speed": {"side": _V, "front": _D, "diagonal": _I, "rear": _I},
     "descriptive": {"side": _V, "front": _V, "diagonal": _V, "rear": _D},

@@ -7,8 +7,8 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
-from scipy.signal import butter, detrend, filtfilt, periodogram
 
+from analyzer import dsp
 from analyzer import skeleton as sk
 from analyzer.metrics.common import (
     MetricContext,
@@ -237,11 +237,11 @@ def _spectral_cadence(
     if y.size < int(1.0 * ctx.scene.fs):
         return float("nan")
     # high-pass: the hip drifts up the image as the athlete recedes (front view)
-    b, a = butter(2, 0.7 / (ctx.scene.fs / 2.0), btype="high")
-    y = filtfilt(b, a, detrend(y)) if y.size > 15 else detrend(y)
+    b, a = dsp.butter(2, 0.7 / (ctx.scene.fs / 2.0), btype="high")
+    y = dsp.filtfilt(b, a, dsp.detrend(y)) if y.size > 15 else dsp.detrend(y)
     if np.std(y) < min_bob_leg * ctx.scene.leg_length_px:
         return float("nan")
-    f, pw = periodogram(y, fs=ctx.scene.fs, nfft=max(1024, y.size))
+    f, pw = dsp.periodogram(y, fs_hz=ctx.scene.fs, nfft=max(1024, y.size))
     band = (f >= 1.0) & (f <= 6.0)
     if not band.any():
         return float("nan")

@@ -59,15 +59,9 @@ def test_profiles_name_only_metrics_the_motion_analysis_produces() -> None:
 
 @pytest.mark.parametrize("view", ["side", "front"])
 def test_clean_rep_has_no_posture_footwork_arm_or_head_fault(view: str) -> None:
-    found = _ids(report(None, view)) - {"slow_hip_flip"}
-    assert found == set()
+    assert _ids(report(None, view)) == set()
 
 
-@pytest.mark.xfail(
-    reason="analyze_motion measures the clean preset's 0.30 s transition as ~0.55 s "
-    "(T0/T1 detection, issue 3); remove this mark when it is fixed",
-    strict=False,
-)
 def test_clean_rep_has_no_transition_fault() -> None:
     assert "slow_hip_flip" not in _ids(report(None, "side"))
 

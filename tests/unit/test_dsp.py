@@ -91,3 +91,23 @@ def test_max_filter_detrend_periodogram() -> None:
     t = np.arange(600) / 60.0
     f, p = dsp.periodogram(np.sin(2 * np.pi * 3.5 * t), fs_hz=60.0)
     assert f[np.argmax(p)] == pytest.approx(3.5, abs=0.1)
+
+
+@pytest.mark.parametrize(("wn", "btype"), [(0.1, "high"), (0.03, "high"), ((0.05, 0.3), "band"),
+                                           ((0.2, 0.45), "band")])
+def test_butter_high_and_band_match_scipy(wn: float | tuple[float, float], btype: str) -> None:
+    for order in (1, 2, 3):
+        b, a = dsp.butter(order, wn, btype=btype)
+        b2, a2 = signal.butter(order, wn, btype=btype)
+        np.testing.assert_allclose(b, b2, rtol=1e-8, atol=1e-12)
+        np.testing.assert_allclose(a, a2, rtol=1e-8, atol=1e-12)
+
+
+def test_periodogram_matches_scipy_with_padding() -> None:
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=301)
+    for nfft in (None, 1024):
+        f, p = dsp.periodogram(x, fs_hz=60.0, nfft=nfft)
+        f2, p2 = signal.periodogram(x, fs=60.0, nfft=nfft)
+        np.testing.assert_allclose(f, f2)
+        np.testing.assert_allclose(p, p2, rtol=1e-9, atol=1e-14)
