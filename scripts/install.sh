@@ -15,11 +15,11 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-.venv/bin/python -m pip install -q --no-deps "mediapipe==0.10.21"
+.venv/bin/python -m pip install -q --no-compile --no-deps "mediapipe==0.10.21"
 if [ "$want_test" = 1 ]; then
   .venv/bin/python -m pip install -q -e ".[dev]"
 else
-  .venv/bin/python -m pip install -q -e .
+  .venv/bin/python -m pip install -q --no-compile -e .
 fi
 
 if [ "$want_test" = 1 ]; then

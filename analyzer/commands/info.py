@@ -26,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
 
     print(f"backpedal-analyzer {__version__}")
     print(f"python {platform.python_version()} ({platform.machine()})")
-    for dist in ("mediapipe", "numpy", "opencv-python-headless", "av", "scipy"):
+    for dist in ("mediapipe", "numpy", "opencv-python-headless", "av"):
         print(f"{dist} {_version(dist)}")
     try:
         from analyzer.pose.mediapipe_backend import describe_default_model
