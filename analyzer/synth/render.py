@@ -27,7 +27,7 @@ _DEFAULT_APPEARANCE = Appearance()
 _DEFAULT_SCENE = Scene()
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=2)
 def _rays(camera: Camera) -> np.ndarray:
     """(H, W, 3) float64 unit ray directions, cached per camera."""
     d = camera.ray_directions().astype(np.float64)

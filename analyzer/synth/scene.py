@@ -136,7 +136,7 @@ def _sky_colors(scene: Scene, d: np.ndarray) -> np.ndarray:
     return np.where(stand[..., None], st, col)
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=4)
 def render_background(camera: Camera, scene: Scene) -> Background:
     """The static background seen by ``camera``: grass field, yard lines, stand, sky.
 

@@ -8,8 +8,11 @@ and no background networking; DevTools listens on 127.0.0.1 only.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -137,7 +140,7 @@ def open_page(
     if binary is None:
         raise FileNotFoundError("chromium not found")
     report = PageReport()
-    with tempfile.TemporaryDirectory(prefix="bp-chromium-") as profile:
+    with tempfile.TemporaryDirectory(prefix="bp-chromium-", ignore_cleanup_errors=True) as profile:
         cmd = [
             binary,
             *CHROMIUM_FLAGS,
@@ -147,7 +150,9 @@ def open_page(
             f"--window-size={width},900",
             "about:blank",
         ]
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
         try:
             port = _wait_port(Path(profile), proc, timeout_s)
             cdp = _Cdp(_page_ws(port))
@@ -165,13 +170,24 @@ def open_page(
             finally:
                 cdp.close()
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            _stop_group(proc)
     return report
+
+
+def _stop_group(proc: subprocess.Popen) -> None:  # type: ignore[type-arg]
+    """Stop Chromium and its helper processes (zygote, renderers) so none outlives the test."""
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    time.sleep(0.2)  # let the group's last children exit before the profile is removed
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
 
 
 def _screenshot(cdp: _Cdp, out: Path, width: int) -> Path:
