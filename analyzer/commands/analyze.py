@@ -50,6 +50,7 @@ def parse_select(text: str | None) -> tuple[tuple[float, float] | None, float | 
 
 def run(args: argparse.Namespace) -> int:
     """Run the analysis and print a one-screen summary."""
+    from analyzer.commands.pose import silence_native_stderr
     from analyzer.outputs import write_outputs
     from analyzer.pipeline import AnalysisSettings, analyze_clip, analyze_track
     from analyzer.pose.track import load_track
@@ -79,7 +80,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         if not args.clip.exists():
             raise ConfigError(f"{args.clip} does not exist.", "Check the path to the clip.")
-        result = analyze_clip(args.clip, settings, progress=progress)
+        with silence_native_stderr(enabled=not getattr(args, "verbose", False)):
+            result = analyze_clip(args.clip, settings, progress=progress)
         clip = args.clip
     written = write_outputs(
         result,

@@ -145,8 +145,11 @@ DE_LEVA = {
 }  # fmt: skip
 
 
-def com_x_series(p: np.ndarray) -> np.ndarray:
-    """(T,) whole-body COM image x from de Leva segment parameters (METRICS §7 M5b)."""
+def com_x_series(p: np.ndarray, *, max_missing_mass: float = 0.12) -> np.ndarray:
+    """(T,) whole-body COM image x from de Leva segment parameters (METRICS §7 M5b).
+
+    Untracked segments (up to ``max_missing_mass`` of the body mass) are left out.
+    """
     with np.errstate(all="ignore"):
         ear = midpoint(p, sk.LEFT_EAR, sk.RIGHT_EAR)
         s = midpoint(p, sk.LEFT_SHOULDER, sk.RIGHT_SHOULDER)
@@ -171,7 +174,13 @@ def com_x_series(p: np.ndarray) -> np.ndarray:
                 parts.append((m, a + c * (b - a)))
         w = np.array([m for m, _ in parts])
         x = np.stack([v for _, v in parts], axis=1)
-    return np.sum(w * x, axis=1) / w.sum()
+        # a segment that is not tracked (the far arm in a side view is often masked) is left
+        # out and the others re-weighted, i.e. its COM is assumed at the rest's; more than
+        # ``max_missing_mass`` (both arms are ~0.10 of body mass) missing gives NaN
+        have = np.isfinite(x)
+        wsum = np.sum(w * have, axis=1)
+        out = np.sum(np.where(have, w * x, 0.0), axis=1) / np.where(wsum > 0, wsum, np.nan)
+    return np.where(wsum >= (1.0 - max_missing_mass) * w.sum(), out, np.nan)
 
 
 # ---------------------------------------------------------------------------------------
