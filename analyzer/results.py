@@ -52,12 +52,18 @@ class MetricValue:
 
 @dataclass(frozen=True)
 class ContactEvent:
-    """A foot contact event: touchdown (foot lands) or toe-off (foot leaves the ground)."""
+    """A foot contact event: touchdown (foot lands) or toe-off (foot leaves the ground).
+
+    ``time_s`` may fall between frames (sub-frame timing); ``frame`` is the frame it is shown
+    on. ``label_repaired``: the foot label was swapped back after a left/right landmark swap
+    (its timing is less certain).
+    """
 
     foot: Foot
     kind: ContactKind
     time_s: float
     frame: int
+    label_repaired: bool = False
 
 
 @dataclass(frozen=True)

@@ -126,6 +126,14 @@ def _on_ground(scene: Scene, prm: ContactParams) -> tuple[np.ndarray, np.ndarray
     vertically slower than ``max_vy_leg_per_s`` (METRICS §5 step 2) and, like the 3D truth
     of ``analyzer.synth.truth``, heel or toe horizontally slower than ``max_vx_leg_per_s``.
     """
+    margins, height = _ground_margins(scene, prm)
+    return np.all(margins < 0, axis=-1), height
+
+
+def _ground_margins(scene: Scene, prm: ContactParams) -> tuple[np.ndarray, np.ndarray]:
+    """(T, 2, 3) signed margins of the three on-ground conditions of :func:`_on_ground`
+    (height, vertical speed, horizontal speed minus their thresholds, in px or px/s;
+    negative = condition met) and (T, 2) height above ground in px. NaN counts as not met."""
     fs, leg = scene.fs, scene.leg_length_px
     cut = cap_cutoff(prm.foot_cutoff_hz, fs)
     low = lowpass(np.stack([lowest_foot_y(scene.p, s) for s in (0, 1)], axis=1), fs, cut)
@@ -142,9 +150,9 @@ def _on_ground(scene: Scene, prm: ContactParams) -> tuple[np.ndarray, np.ndarray
     for s, (heel, toe) in enumerate(((sk.LEFT_HEEL, sk.LEFT_TOE), (sk.RIGHT_HEEL, sk.RIGHT_TOE))):
         xs = lowpass(scene.p[:, [heel, toe], 0], fs, cut)
         vx[:, s] = np.nanmin(np.abs(derivative(xs, scene.times_s)), axis=1)
-    ok = (height < prm.ground_tol_leg * leg) & (vy < prm.max_vy_leg_per_s * leg)
-    ok &= vx < prm.max_vx_leg_per_s * leg
-    return ok, height
+    margins = np.stack([height - prm.ground_tol_leg * leg, vy - prm.max_vy_leg_per_s * leg,
+                        vx - prm.max_vx_leg_per_s * leg], axis=-1)  # fmt: skip
+    return np.nan_to_num(margins, nan=np.inf), height
 
 
 def _zeni_contacts(scene: Scene, prm: ContactParams) -> ContactResult:
@@ -152,7 +160,8 @@ def _zeni_contacts(scene: Scene, prm: ContactParams) -> ContactResult:
     fs, leg, n = scene.fs, scene.leg_length_px, scene.n_frames
     cut = cap_cutoff(prm.foot_cutoff_hz, fs)
     hip_x = lowpass(scene.hip()[:, 0], fs, cut)
-    ground_ok, _ = _on_ground(scene, prm)
+    margins, _ = _ground_margins(scene, prm)
+    ground_ok = np.all(margins < 0, axis=-1)
     travel = _event_travel(scene, prm)
     dist = max(1, round(prm.min_separation_s * fs))
     pad = max(1, round(0.15 * fs))
@@ -168,17 +177,24 @@ def _zeni_contacts(scene: Scene, prm: ContactParams) -> ContactResult:
                 exc = np.nan_to_num(exc, nan=np.nanmedian(exc) if np.isfinite(exc).any() else 0)
                 td = dsp.find_peaks(exc, distance=dist, prominence=prm.prominence_leg * leg)
                 to = dsp.find_peaks(-exc, distance=dist, prominence=prm.prominence_leg * leg)
-                for f in td + a0:
-                    fr = _refine(int(f), ground_ok[:, s], prm, fs, kind="touchdown")
-                    events.append(_event(scene, s, "touchdown", fr))
-                for f in to + a0:
-                    fr = _refine(int(f), ground_ok[:, s], prm, fs, kind="toe_off")
-                    events.append(_event(scene, s, "toe_off", fr))
+                for kind, peaks in (("touchdown", td), ("toe_off", to)):
+                    for f in peaks + a0:
+                        fr = _refine(int(f), ground_ok[:, s], prm, fs, kind=kind)
+                        t_fr = subframe_time(
+                            scene.times_s,
+                            margins[:, s],
+                            fr,
+                            kind=kind,
+                            max_shift=max(1, round(0.05 * fs)),
+                        )
+                        events.append(_event(scene, s, kind, fr, time_s=t_fr))
     events = _dedupe(sorted(events, key=lambda e: (e.frame, e.foot, e.kind)), dist)
     if prm.fill_from_ground:
         loose = replace(prm, ground_tol_leg=prm.fill_ground_tol_leg)
         fill_ok, _ = _on_ground(scene, loose)
         events = _dedupe(_fill_from_ground(scene, events, fill_ok, prm), dist)
+    events = drop_simultaneous(events, round(prm.min_separation_s * fs))
+    events = relabel_swapped(events)
     return ContactResult(events, stance_mask(events, n), "zeni_backward")
 
 
@@ -257,7 +273,10 @@ def _vertical_contacts(scene: Scene, prm: ContactParams) -> ContactResult:
     cut = cap_cutoff(prm.foot_cutoff_hz, fs)
     low = lowpass(np.stack([lowest_foot_y(scene.p, s) for s in (0, 1)], axis=1), fs, cut)
     fx = lowpass(np.stack([foot_point(scene.p, s)[:, 0] for s in (0, 1)], axis=1), fs, cut)
-    speed = np.hypot(derivative(low, scene.times_s), derivative(fx, scene.times_s))
+    # the athlete recedes from (or nears) a front camera: image speeds and heights shrink with
+    # the apparent size, so both are measured in units of the current torso length
+    size = _apparent_size(scene)[:, None]
+    speed = np.hypot(derivative(low, scene.times_s), derivative(fx, scene.times_s)) / size
     w = max(3, round(0.5 * fs) | 1)
     env = np.stack(
         [dsp.max_filter(np.nan_to_num(low[:, s], nan=-1e9), size=w)
@@ -268,8 +287,12 @@ def _vertical_contacts(scene: Scene, prm: ContactParams) -> ContactResult:
     # to this clip's swing speeds (a fraction of the foot's 90th-percentile image speed)
     fast = np.array([np.nanpercentile(speed[:, s], 90) if np.isfinite(speed[:, s]).any()
                      else np.inf for s in (0, 1)])  # fmt: skip
-    still = speed < np.minimum(prm.max_vy_leg_per_s * leg, prm.front_still_fraction * fast)
-    ok = ((env - low) < tol) & still
+    still_px = np.minimum(prm.max_vy_leg_per_s * leg, prm.front_still_fraction * fast)
+    # margins of the two conditions (negative = met) for sub-frame stance edges
+    margins = np.nan_to_num(
+        np.stack([(env - low) / size - tol, speed - still_px], axis=-1), nan=np.inf
+    )
+    ok = np.all(margins < 0, axis=-1)
     min_len = max(2, round(prm.min_ground_run_s * fs))
     events: list[ContactEvent] = []
     for s in (0, 1):
@@ -277,15 +300,81 @@ def _vertical_contacts(scene: Scene, prm: ContactParams) -> ContactResult:
         rr = [(a, b) for a, b in runs(merged) if b - a >= min_len]
         for a, b in rr:
             if a > 0:
-                events.append(_event(scene, s, "touchdown", a))
+                t_a = subframe_time(scene.times_s, margins[:, s], a, kind="touchdown")
+                events.append(_event(scene, s, "touchdown", a, time_s=t_a))
             if b < n:
-                events.append(_event(scene, s, "toe_off", b))
+                t_b = subframe_time(scene.times_s, margins[:, s], b, kind="toe_off")
+                events.append(_event(scene, s, "toe_off", b, time_s=t_b))
     events.sort(key=lambda e: (e.frame, e.foot, e.kind))
     return ContactResult(events, stance_mask(events, n), "vertical")
 
 
-def _event(scene: Scene, side: int, kind: str, frame: int) -> ContactEvent:
-    return ContactEvent(FEET[side], kind, float(scene.times_s[frame]), int(frame))  # type: ignore[arg-type]
+def _apparent_size(scene: Scene, *, cutoff_hz: float = 0.5) -> np.ndarray:
+    """(T,) image torso length (mid-shoulder to mid-hip) low-passed well below the step rate,
+    over its median: the athlete's apparent size relative to the clip (1 = typical)."""
+    p = scene.p
+    sh = 0.5 * (p[:, sk.LEFT_SHOULDER] + p[:, sk.RIGHT_SHOULDER])
+    hp = 0.5 * (p[:, sk.LEFT_HIP] + p[:, sk.RIGHT_HIP])
+    d = np.linalg.norm(sh - hp, axis=1)
+    if np.isfinite(d).sum() < 3:
+        return np.ones(scene.n_frames)
+    idx = np.arange(d.size)
+    ok = np.isfinite(d)
+    d = lowpass(np.interp(idx, idx[ok], d[ok]), scene.fs, cap_cutoff(cutoff_hz, scene.fs))
+    return np.clip(d / float(np.median(d)), 0.25, 4.0)
+
+
+def _event(
+    scene: Scene, side: int, kind: str, frame: int, *, time_s: float | None = None
+) -> ContactEvent:
+    t = float(scene.times_s[frame]) if time_s is None else float(time_s)
+    return ContactEvent(FEET[side], kind, t, int(frame))  # type: ignore[arg-type]
+
+
+def subframe_time(
+    times_s: np.ndarray, margins: np.ndarray, frame: int, *, kind: str, max_shift: int = 1
+) -> float:
+    """Sub-frame time of a touchdown or toe-off at the edge of an on-ground run (METRICS §5
+    step 2 refined; §7 M7 pitfall: 30 fps quantises step times to 33 ms).
+
+    ``margins`` (T, 3) are the signed margins of the on-ground conditions of one foot (height,
+    vertical speed, horizontal speed; negative = met, see :func:`_ground_margins`).
+
+    * Touchdown: the time the horizontal speed of the foot falls below its threshold, by
+      linear interpolation between the two frames around the crossing nearest ``frame``
+      (within ``max_shift`` frames). The arrest of the foot along the travel line is the
+      sharpest kinematic marker of a landing in a side view (it is what the excursion peak of
+      §5 step 1 and the 3D truth's foot-speed threshold mark); the height and vertical-speed
+      conditions flicker with landmark noise and only decide which frame is on the ground.
+    * Otherwise (toe-off, or no such crossing): the edge of the on-ground run: for a
+      touchdown at ``frame`` the last of the conditions unmet at ``frame - 1`` to become met,
+      for a toe-off at ``frame`` (first frame off) the first condition to fail, each placed by
+      linear interpolation of its margin.
+
+    Returns ``times_s[frame]`` when none of these applies or a margin is undefined.
+    """
+    t = float(times_s[frame])
+    if kind == "touchdown" and margins.shape[1] >= 3:
+        tx = _crossing_down(times_s, margins[:, 2], frame, max_shift)
+        if tx is not None:
+            return tx
+    if frame < 1 or frame >= margins.shape[0]:
+        return t
+    m0, m1 = margins[frame - 1], margins[frame]
+    if not (np.isfinite(m0).all() and np.isfinite(m1).all()):
+        return t
+    if kind == "touchdown":
+        cross = (m0 >= 0) & (m1 < 0)
+        if not np.all(m1 < 0) or not cross.any():
+            return t
+        frac = float(np.max(m0[cross] / (m0[cross] - m1[cross])))
+    else:
+        cross = (m0 < 0) & (m1 >= 0)
+        if not np.all(m0 < 0) or not cross.any():
+            return t
+        frac = float(np.min(-m0[cross] / (m1[cross] - m0[cross])))
+    t0 = float(times_s[frame - 1])
+    return t0 + float(np.clip(frac, 0.0, 1.0)) * (t - t0)
 
 
 def _dedupe(events: list[ContactEvent], min_frames: int) -> list[ContactEvent]:
@@ -299,6 +388,66 @@ def _dedupe(events: list[ContactEvent], min_frames: int) -> list[ContactEvent]:
         last[k] = e.frame
         out.append(e)
     return out
+
+
+def drop_simultaneous(events: list[ContactEvent], min_frames: int) -> list[ContactEvent]:
+    """Drop a touchdown of one foot closer than ``min_frames`` to the other foot's touchdown.
+
+    Two feet do not land within one minimum step time (§5 step 1: 0.15 s) of each other
+    while stepping; such a pair comes from the far foot's landmarks collapsing onto the near
+    foot (a side view's usual pose error). The touchdown kept is the one that keeps the
+    left/right alternation with the touchdown before the pair; without one, the first.
+    """
+    kept: list[ContactEvent] = []
+    drop: set[int] = set()
+    for e in events:
+        if e.kind != "touchdown":
+            continue
+        if kept and e.foot != kept[-1].foot and e.frame - kept[-1].frame < min_frames:
+            if len(kept) >= 2 and kept[-2].foot == kept[-1].foot:
+                drop.add(id(kept.pop()))
+                kept.append(e)
+            else:
+                drop.add(id(e))
+            continue
+        kept.append(e)
+    return [e for e in events if id(e) not in drop]
+
+
+def relabel_swapped(
+    events: list[ContactEvent], *, max_span_strides: float = 1.3
+) -> list[ContactEvent]:
+    """Give the other foot to a touchdown that splits a same-foot pair within one stride.
+
+    One foot cannot land three times within a stride: when three consecutive touchdowns
+    carry the same foot label, span at most ``max_span_strides`` x the clip's median stride
+    (same-foot touchdown interval) and the middle one lies in the middle third of that span,
+    the middle one is the other foot with its landmarks swapped (MediaPipe's left/right
+    swap of the feet in a side view, SYNTHETIC.md). Its toe-off is not changed.
+    """
+    tds = [e for e in events if e.kind == "touchdown"]
+    strides = [
+        b.time_s - a.time_s
+        for foot in FEET
+        for a, b in itertools.pairwise([e for e in tds if e.foot == foot])
+    ]
+    if len(tds) < 3 or not strides:
+        return events
+    stride = float(np.median(strides))
+    fix: set[int] = set()
+    for a, b, c in zip(tds, tds[1:], tds[2:], strict=False):
+        if not (a.foot == b.foot == c.foot) or id(a) in fix:
+            continue
+        span = c.time_s - a.time_s
+        if (
+            0 < span <= max_span_strides * stride
+            and abs((b.time_s - a.time_s) / span - 0.5) < 1 / 6
+        ):
+            fix.add(id(b))
+    other: dict[str, Foot] = {"left": "right", "right": "left"}
+    return [
+        replace(e, foot=other[e.foot], label_repaired=True) if id(e) in fix else e for e in events
+    ]
 
 
 def stance_mask(
@@ -365,3 +514,18 @@ def build_steps(scene: Scene, events: list[ContactEvent], stance: np.ndarray) ->
             )
         )  # fmt: skip
     return steps
+
+
+def _crossing_down(times_s: np.ndarray, q: np.ndarray, frame: int, max_shift: int) -> float | None:
+    """Time (linear interpolation) of the downward zero crossing of ``q`` nearest ``frame``
+    (a crossing between frames i-1 and i with |i - frame| <= ``max_shift``), or None."""
+    best: tuple[float, float] | None = None
+    for i in range(max(1, frame - max_shift), min(q.size, frame + max_shift + 1)):
+        a, b = q[i - 1], q[i]
+        if not (np.isfinite(a) and np.isfinite(b)) or not (a >= 0 > b):
+            continue
+        pos = (i - 1) + a / (a - b)
+        if best is None or abs(pos - frame) < best[0]:
+            t0, t1 = float(times_s[i - 1]), float(times_s[i])
+            best = (abs(pos - frame), t0 + a / (a - b) * (t1 - t0))
+    return None if best is None else best[1]

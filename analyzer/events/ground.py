@@ -13,7 +13,7 @@ import numpy as np
 
 from analyzer import dsp
 from analyzer import skeleton as sk
-from analyzer.metrics.common import cap_cutoff, derivative, lowpass, rotate_xy
+from analyzer.metrics.common import cap_cutoff, derivative, lowpass, rotate_xy, runs
 
 
 @dataclass(frozen=True)
@@ -137,3 +137,26 @@ def level_landmarks(
     g = fit_ground_line(pts_l, inlier_tol_px=tol_leg * leg, min_x_spread_px=1.0 * leg)
     g = replace(g, roll_deg=float(np.degrees(roll)))
     return g, float(np.degrees(roll)), p
+
+
+def stance_envelope_points(
+    p: np.ndarray, stance: np.ndarray, fs: float, pct: float = 80.0
+) -> np.ndarray:
+    """(N, 2) one ground point per stance run (of at least 2 frames) of either foot.
+
+    The point is the ``pct`` percentile of the run's lowest-foot Y (low-passed at 10 Hz, 6 Hz
+    below 50 fps, so single-frame jitter does not set it) at the run's median X: the foot near
+    its lowest, flattest moment. Every stance frame would also bring the partly lifted foot of
+    touchdown and toe-off, which puts a fitted line above the ground (§3.3 step 8).
+    """
+    out = []
+    for s in (0, 1):
+        xy = lowest_foot_xy(p, s)
+        y = lowpass(xy[:, 1], fs, cap_cutoff(10.0, fs))
+        for a, b in runs(stance[:, s]):
+            seg, xs = y[a:b], xy[a:b, 0]
+            ok = np.isfinite(seg) & np.isfinite(xs)
+            if b - a < 2 or ok.sum() < 2:
+                continue
+            out.append((float(np.median(xs[ok])), float(np.percentile(seg[ok], pct))))
+    return np.asarray(out, float).reshape(-1, 2)

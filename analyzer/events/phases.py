@@ -99,7 +99,13 @@ class PhaseParams:
 
 @dataclass(frozen=True)
 class RepTiming:
-    """Key frames of one rep (frame indices; None when the rep has no such event)."""
+    """Key frames of one rep (frame indices; None when the rep has no such event).
+
+    ``t0_inferred`` / ``t1_inferred``: T0 / T1 stand in for a touchdown that contact
+    detection missed (the plant one step after the last touchdown found, or the turn onset;
+    the first touchdown after the body faces the travel direction); they still count as
+    transition contacts (M13b).
+    """
 
     rep: int
     onset: int | None
@@ -110,6 +116,8 @@ class RepTiming:
     end: int
     kind: TransitionKind
     cue: str = ""
+    t0_inferred: bool = False
+    t1_inferred: bool = False
 
 
 def hip_speed_leg_per_s(scene: Scene) -> np.ndarray:
@@ -179,18 +187,39 @@ def _rep_timing(
                          min(nxt, b), "none")  # fmt: skip
     cue_frame, cue = min(cues.items(), key=lambda kv: kv[1])[1], min(cues, key=cues.get)
     before = tds[(tds >= start) & (tds <= cue_frame)]
-    t0 = int(before[-1]) if before.size else cue_frame
-    t1, kind = _transition_end(scene, start, cue_frame, nxt, tds, prm)
+    step = max(1, round(_step_time_s(scene, tds, start, cue_frame) * fs))
+    turn_onset, t_face, turn = None, None, None
+    if "body yaw" in cues:
+        turn_onset, t_face, turn = _turn_onset(scene, start, cues["body yaw"], prm)
+    t0, t0_inferred = (int(before[-1]), False) if before.size else (cue_frame, True)
+    if not before.size and turn_onset is not None:
+        t0 = turn_onset
+    while before.size and t0 + step <= cue_frame:
+        # a whole step without a touchdown before the turn cue: the detector missed the
+        # plant (front views miss many); it fell a step after the last touchdown found
+        t0, t0_inferred = t0 + step, True
+    if "facing flip" in cues and turn is not None and turn_onset is not None:
+        # §6 T1: the 2D facing sign (feet, nose and world-yaw votes, median-filtered) flips
+        # cleanly when the body passes 90 deg, while the frame-by-frame world yaw swings
+        # wildly through the frontal orientation; the turn's duration (the fit's, at most
+        # twice the plant-to-flip time: the turn starts at the plant, T0, and the flip is
+        # half-way) gives the time from 90 deg to within 30 deg of the travel direction
+        flip = float(cues["facing flip"])
+        dur = min(turn[1], 2.0 * max(flip - t0, 0.0) / fs)
+        t_face = flip + _time_to_face((turn[0], dur, turn[2]), prm) * fs
+    t1, kind = _transition_end(scene, start, cue_frame, nxt, tds, prm, t_face=t_face, step=step)
+    t1_inferred = t1 is not None and t1 not in set(tds.tolist())
     if t1 is None and set(cues) == {"braking"}:  # the athlete just stopped
         return RepTiming(rep, onset if onset > prev_end else None, start, None, None, None,
                          max(t0, start + 1), "none", "stop")  # fmt: skip
-    turn_onset = _turn_onset(scene, start, cues["body yaw"], prm) if "body yaw" in cues else None
+    if t1 is not None and t1 <= t0:
+        t1 = None
     # without T1 (no forward run reached) the transition lasts until the next rep or the
     # longest transition searched
     no_t1_end = min(nxt, scene.n_frames, cue_frame + round(prm.max_transition_s * fs))
     end = _sprint_end(scene, t1, nxt, prm) if t1 is not None else max(no_t1_end, t0 + 1)
     return RepTiming(rep, onset if onset > prev_end else None, start, t0, turn_onset, t1,
-                     max(end, t0 + 1), kind, cue)  # fmt: skip
+                     max(end, t0 + 1), kind, cue, t0_inferred, t1_inferred)  # fmt: skip
 
 
 def _turn_cues(scene: Scene, start: int, b: int, nxt: int, prm: PhaseParams) -> dict[str, int]:
@@ -257,18 +286,25 @@ def _refine_cue(fine: np.ndarray, k: int, fs: float, *, search_s: float = 0.3) -
     return a + int(hit[0]) if hit.size else k
 
 
-def _turn_onset(scene: Scene, start: int, anchor: int, prm: PhaseParams) -> int:
-    """Frame where the body starts to turn into the turn confirmed at ``anchor``.
+def _turn_onset(
+    scene: Scene, start: int, anchor: int, prm: PhaseParams
+) -> tuple[int, float | None, tuple[float, float, float] | None]:
+    """Frame where the body starts to turn into the turn confirmed at ``anchor``, and the
+    (fractional) frame where the fitted turn comes within ``facing_tolerance_deg`` of its
+    final heading, and the fit (start s, duration s, amplitude deg); None without a fit.
 
     World-landmark yaw is too noisy to threshold its rate frame by frame, so a raised-cosine
     rotation ``b + A S((t - t_s) / T)`` is fitted (robust least squares) to the body yaw from
     ``turn_fit_before_s`` before the anchor to ``turn_fit_after_s`` after it; the onset is
     where the fitted profile's rate first exceeds ``onset_rate_deg_per_s`` (the definition of
     ``analyzer.synth.truth.turn_onset_s``). The mean of the shoulder and hip lines is used:
-    the hip line alone is short and its yaw unwraps wrongly under depth noise.
+    the hip line alone is short and its yaw unwraps wrongly under depth noise. The facing
+    time is read off the same fit (§6 T1: "world yaw within 30 deg of the travel
+    direction"): the frame-by-frame world yaw swings wildly while the body passes through the
+    frontal orientation (left/right labels flip), the fitted turn does not.
     """
     if scene.yaw_deg is None:
-        return anchor
+        return anchor, None, None
     fs, t = scene.fs, scene.times_s
     a = max(start, anchor - round(prm.turn_fit_before_s * fs))
     b = min(scene.n_frames, anchor + round(prm.turn_fit_after_s * fs))
@@ -279,16 +315,43 @@ def _turn_onset(scene: Scene, start: int, anchor: int, prm: PhaseParams) -> int:
     tt, yy = t[a:b], yaw[a:b]
     ok = np.isfinite(yy)
     if ok.sum() < 8:
-        return anchor
+        return anchor, None, None
     fit = _fit_turn(tt[ok], yy[ok], float(t[anchor]))
     if fit is None:
-        return anchor
+        return anchor, None, None
     t_s, dur, amp = fit
     peak = np.pi * abs(amp) / (2.0 * dur)
+    t_face = None
+    if abs(amp) > prm.facing_tolerance_deg:
+        u = np.arccos(1.0 - 2.0 * (1.0 - prm.facing_tolerance_deg / abs(amp))) / np.pi
+        t_face = float(np.interp(t_s + u * dur, t, np.arange(t.size)))
     if peak <= prm.onset_rate_deg_per_s:
-        return anchor
+        return anchor, t_face, fit
     t_on = t_s + dur / np.pi * np.arcsin(prm.onset_rate_deg_per_s / peak)
-    return int(np.clip(np.searchsorted(t, t_on), start, anchor))
+    return int(np.clip(np.searchsorted(t, t_on), start, anchor)), t_face, fit
+
+
+def _time_to_face(fit: tuple[float, float, float], prm: PhaseParams) -> float:
+    """Seconds the fitted raised-cosine turn takes from 90 deg turned to within
+    ``facing_tolerance_deg`` of its end (0 for turns smaller than 90 + tolerance)."""
+    _, dur, amp = fit
+    a = abs(amp)
+    if a <= 90.0 + prm.facing_tolerance_deg:
+        return 0.0
+
+    def u(done: float) -> float:  # fraction of the duration at which ``done`` deg are turned
+        return float(np.arccos(1.0 - 2.0 * done / a) / np.pi)
+
+    return max(0.0, (u(a - prm.facing_tolerance_deg) - u(90.0)) * min(dur, 1.0))
+
+
+def _step_time_s(scene: Scene, tds: np.ndarray, a: int, b: int) -> float:
+    """Median touchdown-to-touchdown time in frames ``[a, b]`` (0.26 s, i.e. 3.8 steps/s,
+    the middle of the M7 good band, when fewer than 3 touchdowns were found there)."""
+    sel = tds[(tds >= a) & (tds <= b)]
+    if sel.size < 3:
+        return 0.26
+    return float(np.clip(np.median(np.diff(scene.times_s[sel])), 0.15, 0.5))
 
 
 def _fit_turn(t: np.ndarray, y: np.ndarray, t_anchor: float) -> tuple[float, float, float] | None:
@@ -349,16 +412,39 @@ def _turn_grid(
 
 
 def _transition_end(
-    scene: Scene, start: int, cue: int, nxt: int, tds: np.ndarray, prm: PhaseParams
+    scene: Scene,
+    start: int,
+    cue: int,
+    nxt: int,
+    tds: np.ndarray,
+    prm: PhaseParams,
+    *,
+    t_face: float | None = None,
+    step: int = 8,
 ) -> tuple[int | None, TransitionKind]:
     """T1 (first touchdown facing the travel direction with the hips moving forward at
-    > 0.5 L/s) and the transition kind (METRICS §6)."""
+    > 0.5 L/s) and the transition kind (METRICS §6).
+
+    ``t_face``: frame where the fitted hip turn faces the travel direction (see
+    ``_turn_onset``); when given it replaces the frame-by-frame facing test. A touchdown
+    follows the turn within one step (``step`` frames); when none was detected there, one was
+    missed and T1 is put half a step after ``t_face`` (the expected time of a touchdown at a
+    random phase of the step).
+    """
     fs = scene.fs
     hi = min(nxt, cue + round(prm.max_transition_s * fs), scene.n_frames)
     f0 = scene.facing[start]
     travel0 = -f0
     v = np.nan_to_num(hip_speed_leg_per_s(scene))
     fwd = (scene.travel != 0) & (np.abs(v) > prm.forward_speed_leg_per_s)
+    if t_face is not None:
+        lo = int(np.ceil(t_face))
+        cand = [int(t) for t in tds if lo <= t < hi and fwd[t]]
+        if cand and cand[0] - t_face <= step:
+            t1 = cand[0]
+        else:
+            t1 = min(hi - 1, scene.n_frames - 1, round(t_face + 0.5 * step))
+        return t1, _kind(scene, start, cue, min(scene.n_frames, t1 + int(0.3 * fs)), travel0)
     if scene.yaw_deg is not None:
         # world yaw within 30 deg of the travel direction: image x (side) or the camera axis
         psi = np.radians(scene.yaw_deg)

@@ -18,6 +18,7 @@ from analyzer.events.ground import (
     fit_ground_line,
     level_landmarks,
     lowest_foot_xy,
+    stance_envelope_points,
 )
 from analyzer.metrics.common import (
     cap_cutoff,
@@ -277,7 +278,7 @@ def classify_view(
     side_max_q: float = 0.25,
     frontal_min_q: float = 0.60,
     side_max_cos: float = 0.5,
-    frontal_min_cos: float = 0.85,
+    frontal_min_cos: float = 0.93,
 ) -> tuple[ViewKind, float, dict[str, float]]:
     """View and confidence from frontality, label order and nose depth (METRICS §4 1-2).
 
@@ -287,10 +288,14 @@ def classify_view(
     world landmarks, which do not depend on the view; joint-centre landmarks give a square-on
     Q of 0.4-0.65, not the 0.9 of bi-acromial breadth the spec's thresholds assume), and the
     world yaw. Side below ``side_max_cos`` (|psi| > 60 deg), front/back above
-    ``frontal_min_cos`` (|psi| < 32 deg), diagonal between. ``frames`` selects the frames to
-    summarise (ready stance and backpedal). Front vs rear is decided only when the label order
-    and the world nose depth agree; otherwise the view is 'rear' (the conservative choice)
-    with a low confidence.
+    ``frontal_min_cos`` (|psi| < 22 deg), diagonal between. The front limit follows the
+    capture table (METRICS §3.1: a front camera stands on the backpedal line, a diagonal one
+    30-60 deg off it) rather than §4's Q > 0.60 (|psi| < 50 deg), and allows for both
+    estimates reading the body as more square-on than it is: a rendered 32-43 deg diagonal
+    read |cos psi| = 0.88 (29 deg), square-on front clips 0.99-1.00. ``frames`` selects the
+    frames to summarise (ready stance and backpedal). Front vs rear is decided only when the
+    label order and the world nose depth agree; otherwise the view is 'rear' (the
+    conservative choice) with a low confidence.
     """
     sel = np.asarray(frames, dtype=bool) & np.isfinite(q)
     if sel.sum() < 3:
@@ -481,16 +486,24 @@ def with_view(scene: Scene, frames: np.ndarray) -> Scene:
     return replace(scene, view=info, view_details=det)
 
 
-def refit_ground(scene: Scene, stance: np.ndarray, *, tol_leg: float = 0.05) -> Scene:
+def refit_ground(
+    scene: Scene, stance: np.ndarray, *, tol_leg: float = 0.05, envelope_pct: float = 80.0
+) -> Scene:
     """Refit the ground line on the lowest foot points during detected stances (§3.3 step 8).
 
-    ``stance`` is (T, 2) bool (left, right). Only the level-frame offset is refitted; the
-    roll estimated from the first pass is kept.
+    ``stance`` is (T, 2) bool (left, right). Each stance contributes one point: the
+    ``envelope_pct`` percentile of its (lightly low-passed) lowest-foot Y, i.e. the foot near
+    its lowest, flattest moment. Averaging every stance frame instead puts the line on the
+    partly lifted foot of early and late stance (touchdown and toe-off frames), above the
+    ground. Only the level-frame offset is refitted; the roll of the first pass is kept.
     """
-    pts = np.concatenate([lowest_foot_xy(scene.p, s)[stance[:, s]] for s in (0, 1)], axis=0)
+    pts = stance_envelope_points(scene.p, stance, scene.fs, envelope_pct)
+    if pts.shape[0] < 5:
+        pts = np.concatenate([lowest_foot_xy(scene.p, s)[stance[:, s]] for s in (0, 1)], axis=0)
     if pts.shape[0] < 5:
         return scene
     g = fit_ground_line(
         pts, inlier_tol_px=tol_leg * scene.leg_length_px, min_x_spread_px=1.0 * scene.leg_length_px
     )
     return replace(scene, ground=replace(g, roll_deg=scene.roll_deg))
+

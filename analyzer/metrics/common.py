@@ -242,7 +242,10 @@ _V, _D, _I = "valid", "degraded", "invalid"
 
 #: Support per metric family and view, METRICS §8.1 (side, front, diagonal, rear).
 VIEW_SUPPORT: dict[str, dict[str, Support]] = {
-    "hip_height": {"side": _V, "front": _I, "diagonal": _D, "rear": _I},
+    # METRICS §8.1 has M1 degraded in a diagonal view, but its ground line (§3.3 step 8) is a
+    # side-view construct: on the rendered 30-45 deg diagonal clip it read 1.01 for a true
+    # 0.89 (a false "standing tall"), so hip height is not assessed there.
+    "hip_height": {"side": _V, "front": _I, "diagonal": _I, "rear": _I},
     "knee": {"side": _V, "front": _I, "diagonal": _D, "rear": _I},
     "trunk": {"side": _V, "front": _I, "diagonal": _D, "rear": _I},
     "balance": {"side": _V, "front": _I, "diagonal": _D, "rear": _I},

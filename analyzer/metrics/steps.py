@@ -52,12 +52,11 @@ def _step_length(ctx: MetricContext, phase: str) -> dict[str, MetricValue]:
     m = ctx.frames(phase)
     qc = ctx.qc(_FEET_LM, m)
     why = _few(ctx, phase)
-    sl = [s.length_leg_lengths for s in steps if s.length_leg_lengths is not None]
-    fr = [s.touchdown_frame for s in steps]
+    sl, fr, pairs = _landed_step_lengths(ctx, m)
     out = {
         "step_length_leg_lengths": metric(
             "step_length_leg_lengths",
-            None if why else nanmedian(sl),
+            None if why else nanmedian(pairs if pairs else sl),
             "leg lengths",
             phase,
             family="step_length",
@@ -69,10 +68,14 @@ def _step_length(ctx: MetricContext, phase: str) -> dict[str, MetricValue]:
             details={
                 "mean": float(np.mean(sl)) if sl else None,
                 "iqr": float(np.subtract(*np.percentile(sl, [75, 25]))) if sl else None,
+                "median_single_steps": nanmedian(sl) if sl else None,
+                "n_step_pairs": float(len(pairs)),
             },
         )
     }
-    slm = [s.length_m for s in steps if s.length_m is not None]
+    to_m = ctx.scene.leg_length_px * (ctx.scene.scale_m_per_px or np.nan)
+    slm = [x * to_m for x in sl] if ctx.scene.scale_m_per_px else []
+    pairs_m = [x * to_m for x in pairs] if ctx.scene.scale_m_per_px else []
     scale_why = (
         ""
         if ctx.scene.scale_m_per_px
@@ -80,7 +83,7 @@ def _step_length(ctx: MetricContext, phase: str) -> dict[str, MetricValue]:
     )
     out["step_length_m"] = metric(
         "step_length_m",
-        None if (why or scale_why) else nanmedian(slm),
+        None if (why or scale_why) else nanmedian(pairs_m if pairs_m else slm),
         "m",
         phase,
         family="step_length",
@@ -108,6 +111,36 @@ def _step_length(ctx: MetricContext, phase: str) -> dict[str, MetricValue]:
         details={"share_over_0_42": float(np.mean(np.asarray(reach) > 0.42)) if reach else None},
     )
     return out
+
+
+def _landed_step_lengths(
+    ctx: MetricContext, m: np.ndarray
+) -> tuple[list[float], list[int], list[float]]:
+    """Step lengths (L) of the steps that *land* in the phase frames ``m``, their landing
+    frames, and the means of consecutive pairs of them (METRICS §7 M6a).
+
+    A step is counted in the phase its landing touchdown lies in (the step into the
+    transition plant is the last backpedal step; the step out of it is not), as in the
+    synthetic truth's step table.
+
+    Pairs: in a side view the two feet are at different depths, so perspective shifts the
+    far foot's image x against the near foot's by a parallax that adds to one step and
+    subtracts from the next (near->far, far->near; METRICS M6 pitfall "perspective"). The
+    mean of two consecutive steps (half the same-foot stride, measured at one depth) cancels
+    it; the metric is the median of these pair means, the single steps are kept per step.
+    """
+    steps = sorted(ctx.steps, key=lambda s: s.touchdown_frame)
+    sl: list[float] = []
+    fr: list[int] = []
+    idx: list[int] = []
+    for i, (a, b) in enumerate(itertools.pairwise(steps)):
+        if a.length_leg_lengths is None or not m[b.touchdown_frame]:
+            continue
+        sl.append(float(a.length_leg_lengths))
+        fr.append(b.touchdown_frame)
+        idx.append(i)
+    pairs = [0.5 * (sl[k] + sl[k + 1]) for k in range(len(sl) - 1) if idx[k + 1] == idx[k] + 1]
+    return sl, fr, pairs
 
 
 def _cadence(
@@ -144,26 +177,101 @@ def _cadence(
         )
     }
     if first_steps is None:
-        cv = 100.0 * np.std(dt, ddof=1) / np.mean(dt) if dt.size >= 3 else None
-        worst = np.argsort(-np.abs(np.diff(t) - np.median(dt)))[:2] if dt.size else []
-        kw = {
-            "family": "cadence",
-            "view": ctx.view,
-            "confidence": conf,
-            "per_step": dt.tolist(),
-            "reason": why,
-        }
-        out["step_time_cv_pct"] = metric(
-            "step_time_cv_pct",
-            None if why else cv,
-            "%",
-            phase,
-            frames=sorted(tds[int(i)].frame for i in worst),
-            **kw,
-        )
+        kw = {"family": "cadence", "view": ctx.view, "confidence": conf,
+              "per_step": dt.tolist(), "reason": why}  # fmt: skip
+        out["step_time_cv_pct"] = _step_time_cv(ctx, phase, tds, cad, why)
         med = float(np.median(dt)) if dt.size else None
         out["step_time_s"] = metric("step_time_s", None if why else med, "s", phase, **kw)
     return out  # fmt: skip
+
+
+def _step_time_cv(
+    ctx: MetricContext,
+    phase: str,
+    tds: list,
+    cad: float | None,
+    why: str,
+    *,
+    max_noise_cv_pct: float = 10.0,
+) -> MetricValue:
+    """M7 step-time CV of the steady pedal, with the event-timing noise removed.
+
+    * Steps: consecutive touchdowns of opposite feet inside one phase instance, leaving out
+      the first step of each instance (the acceleration step out of the stance; gait
+      variability is measured on steady-state steps, e.g. Lindemann et al. 2008, Hausdorff
+      2005) and intervals outside 0.5-1.5 x the step time ``1 / cadence`` (a missed or extra
+      contact, not a rhythm: the stride-based cadence is robust to both), and steps whose
+      touchdowns open no stance (:func:`_has_stance`).
+    * Timing noise: each touchdown time carries an error of about one frame's rounding,
+      ``sigma_t = dt_frame / sqrt(12)`` (METRICS §7 M7 pitfall; the sub-frame touchdown times
+      of ``events.contacts`` leave a residual of this size against the synthetic truth), so
+      an interval carries ``2 sigma_t^2`` of variance that is not rhythm. It is subtracted:
+      ``CV = sqrt(max(0, var(dt) - 2 sigma_t^2)) / mean(dt)``; the raw CV is in ``details``.
+      Front/rear-view touchdowns (whole frames of the foot-height method, §5 step 3) are
+      given ``sigma_t`` = one frame, their scatter against the synthetic truth.
+    * Not assessable when that noise alone would give a CV above ``max_noise_cv_pct`` (the
+      §7 M7 fault limit, 10 %): the clip cannot tell a fault from timing noise (front view
+      at 30 fps).
+    * Needs >= 3 steady steps; confidence "low" below 60 fps (§7 M7 confidence).
+    """
+    dt, frames = _steady_step_times(ctx, phase, tds, cad)
+    fps = ctx.capture_fps or ctx.scene.fs
+    # front/rear: touchdowns are whole frames of the foot-height method, scattered by about
+    # one frame against the synthetic truth (SD 0.9 frame); side: sub-frame, ~1/sqrt(12)
+    sigma_t = (1.0 if ctx.view in ("front", "rear") else 1.0 / np.sqrt(12.0)) / fps
+    noise_var = 2.0 * sigma_t**2
+    cv = raw = None
+    if dt.size >= 3:
+        var = float(np.var(dt, ddof=1))
+        raw = 100.0 * np.sqrt(var) / float(np.mean(dt))
+        cv = 100.0 * np.sqrt(max(0.0, var - noise_var)) / float(np.mean(dt))
+        floor = 100.0 * np.sqrt(noise_var) / float(np.mean(dt))
+        if floor > max_noise_cv_pct and not why:
+            why = (
+                f"step times are too coarse at {fps:.0f} fps in this view (timing noise alone "
+                f"gives a {floor:.0f} % CV): film at 60 fps or more, or from the side"
+            )
+    elif not why:
+        why = f"only {dt.size} steady steps in the {phase} (need 3): film a longer backpedal"
+    worst: list[int] = np.argsort(-np.abs(dt - np.median(dt)))[:2].tolist() if dt.size else []
+    return metric(
+        "step_time_cv_pct", None if why else cv, "%", phase, family="cadence", view=ctx.view,
+        confidence="low" if fps < 59 else "high", per_step=dt.tolist(),
+        frames=sorted(frames[int(i)] for i in worst), reason=why,
+        details={"raw_cv_pct": raw, "timing_noise_ms": 1000.0 * np.sqrt(noise_var / 2.0),
+                 "n_steps": float(dt.size)},
+    )  # fmt: skip
+
+
+def _has_stance(ctx: MetricContext, e) -> bool:
+    """The touchdown opens a stance (a toe-off of that foot follows before its next
+    touchdown) and kept its foot label. One that does not is a missed toe-off or a label
+    repaired after a left/right landmark swap (``events.contacts.relabel_swapped``): the
+    foot trajectories around it are mixed, so its time is not trusted for the rhythm."""
+    if getattr(e, "label_repaired", False):
+        return False
+    return bool(ctx.stance[e.frame, 0 if e.foot == "left" else 1])
+
+
+def _steady_step_times(
+    ctx: MetricContext, phase: str, tds: list, cad: float | None
+) -> tuple[np.ndarray, list[int]]:
+    """Steady opposite-foot step times (s) and the frames of the touchdowns ending them (see
+    :func:`_step_time_cv`)."""
+    out: list[float] = []
+    frames: list[int] = []
+    ref = 1.0 / cad if cad else None
+    for ph in ctx.phase_list(phase):
+        evs = [e for e in tds if ph.start_frame <= e.frame <= ph.end_frame]
+        for k, (a, b) in enumerate(itertools.pairwise(evs)):
+            d = b.time_s - a.time_s
+            if k == 0 or a.foot == b.foot or not (_has_stance(ctx, a) and _has_stance(ctx, b)):
+                continue
+            if ref is not None and not 0.5 * ref <= d <= 1.5 * ref:
+                continue
+            out.append(d)
+            frames.append(b.frame)
+    return np.asarray(out, float), frames
 
 
 def _cadence_value(
@@ -227,7 +335,8 @@ def _stride_times(ctx: MetricContext, phase: str, tds: list) -> np.ndarray:
 def _spectral_cadence(
     ctx: MetricContext, phase: str, *, min_prominence: float = 6.0, min_bob_leg: float = 0.006
 ) -> float:
-    """Cadence cross-check: spectral peak of mid-hip vertical motion in 1-6 Hz (METRICS §7 M7).
+    """Cadence cross-check: spectral peak of mid-hip vertical motion in 1-6 Hz (METRICS §7 M7),
+    and above 3 cycles per analysed window (a shorter rhythm is not resolved).
 
     NaN unless the hip bobs (SD of the high-passed height >= ``min_bob_leg`` L) and the peak
     stands out (power >= ``min_prominence`` times the band's median)."""
@@ -242,7 +351,8 @@ def _spectral_cadence(
     if np.std(y) < min_bob_leg * ctx.scene.leg_length_px:
         return float("nan")
     f, pw = dsp.periodogram(y, fs_hz=ctx.scene.fs, nfft=max(1024, y.size))
-    band = (f >= 1.0) & (f <= 6.0)
+    # a peak is only resolved with >= 3 cycles in the window (resolution 1 / duration)
+    band = (f >= max(1.0, 3.0 * ctx.scene.fs / y.size)) & (f <= 6.0)
     if not band.any():
         return float("nan")
     k = int(np.argmax(pw[band]))

@@ -62,7 +62,7 @@ METRIC_LABELS: dict[str, tuple[str, str, int]] = {
     "arm_crossing_fraction": ("Swings crossing the body", "", 2),
     "arm_leg_coordination_r": ("Arm-leg coordination (-1 opposite, +1 same side)", "", 2),
     "arm_leg_phase_deg": ("Arm-leg timing offset", "°", 0),
-    "head_pitch_deg": ("Head tilt (down +)", "°", 0),
+    "head_pitch_deg": ("Head pitch (chin up +, down -)", "°", 0),
     "head_yaw_on_target_fraction": ("Time with the head to the front", "", 2),
     "head_turned_to_qb_max_s": ("Longest look towards the quarterback", "s", 1),
     "transition_time_s": ("Transition time", "s", 2),
