@@ -9,7 +9,7 @@ from pathlib import Path
 from analyzer.errors import ConfigError
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``analyze`` sub-command."""
     p = sub.add_parser(
         "analyze",
@@ -95,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _tqdm_progress():  # type: ignore[no-untyped-def]
+def _tqdm_progress():
     from tqdm import tqdm
 
     bars: dict[str, tqdm] = {}
@@ -111,7 +111,7 @@ def _tqdm_progress():  # type: ignore[no-untyped-def]
     return progress
 
 
-def _print_summary(result, written: dict[str, Path]) -> None:  # type: ignore[no-untyped-def]
+def _print_summary(result, written: dict[str, Path]) -> None:
     from analyzer.summary import summary_lines
 
     for line in summary_lines(result, written):

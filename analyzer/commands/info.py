@@ -7,7 +7,7 @@ import platform
 from importlib import metadata
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``info`` sub-command."""
     p = sub.add_parser("info", help="show versions and the pose model in use")
     p.set_defaults(func=run)

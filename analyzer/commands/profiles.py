@@ -6,7 +6,7 @@ import argparse
 import math
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``profiles`` sub-command (``list`` by default, ``show NAME``, ``check PATH``)."""
     p = sub.add_parser(
         "profiles",

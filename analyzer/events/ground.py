@@ -47,8 +47,8 @@ def fit_ground_line(
     pts = np.asarray(xy, float)
     pts = pts[np.all(np.isfinite(pts), axis=1)]
     if pts.shape[0] < 2:
-        y = float(pts[0, 1]) if pts.shape[0] else float("nan")
-        return GroundLine(y, 0.0, 0.0, float("nan"), int(pts.shape[0]))
+        y0 = float(pts[0, 1]) if pts.shape[0] else float("nan")
+        return GroundLine(y0, 0.0, 0.0, float("nan"), int(pts.shape[0]))
     x, y = pts[:, 0], pts[:, 1]
     spread = float(np.percentile(x, 95) - np.percentile(x, 5))
     if spread < max(min_x_spread_px, 1e-6):

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analyzer.events.view import Scene
+from analyzer import skeleton as sk
+from analyzer.events.view import Scene, body_yaw_deg
 from analyzer.metrics.common import derivative, lowpass, nanmedian, runs, sustained
 from analyzer.results import ContactEvent, Phase, TransitionKind
 
@@ -45,6 +46,10 @@ class PhaseParams:
         0.8 s after the confirmed turn first exceeds 60 deg/s.
     yaw_cutoff_hz
         Low-pass of the pelvis yaw for the onset (3 Hz).
+    onset_from_pelvis, offset_min_arc_deg
+        Fit the turn to the hip line's yaw (the truth's pelvis yaw), with the constant
+        offset between the hip landmarks removed when the clip's hip vectors span at least
+        120 deg of their circle (``_pelvis_yaw_deg``).
     turn_cutoff_hz, turn_min_s
         The turn is confirmed on the world yaw low-passed at 2 Hz and departed for >= 0.2 s
         (world-landmark depth is noisy; single-frame excursions are not turns).
@@ -82,6 +87,7 @@ class PhaseParams:
     onset_rate_deg_per_s: float = 60.0
     turn_fit_before_s: float = 1.2
     onset_from_pelvis: bool = True
+    offset_min_arc_deg: float = 120.0
     turn_fit_after_s: float = 0.8
     yaw_cutoff_hz: float = 3.0
     turn_cutoff_hz: float = 2.0
@@ -302,6 +308,7 @@ def _turn_onset(
     time is read off the same fit (§6 T1: "world yaw within 30 deg of the travel
     direction"): the frame-by-frame world yaw swings wildly while the body passes through the
     frontal orientation (left/right labels flip), the fitted turn does not.
+    The hip line's yaw comes from :func:`_pelvis_yaw_deg` (constant landmark offsets removed).
     """
     if scene.yaw_deg is None:
         return anchor, None, None
@@ -309,9 +316,10 @@ def _turn_onset(
     a = max(start, anchor - round(prm.turn_fit_before_s * fs))
     b = min(scene.n_frames, anchor + round(prm.turn_fit_after_s * fs))
     yaw = scene.yaw_deg
-    if prm.onset_from_pelvis and scene.pelvis_yaw_deg is not None:
+    pelvis = _pelvis_yaw_deg(scene, prm) if prm.onset_from_pelvis else None
+    if pelvis is not None:
         # the hip line's yaw, unwrapped around the body yaw (its own unwrap fails on noise)
-        yaw = yaw + (scene.pelvis_yaw_deg - yaw + 180.0) % 360.0 - 180.0
+        yaw = yaw + (pelvis - yaw + 180.0) % 360.0 - 180.0
     tt, yy = t[a:b], yaw[a:b]
     ok = np.isfinite(yy)
     if ok.sum() < 8:
@@ -329,6 +337,49 @@ def _turn_onset(
         return anchor, t_face, fit
     t_on = t_s + dur / np.pi * np.arcsin(prm.onset_rate_deg_per_s / peak)
     return int(np.clip(np.searchsorted(t, t_on), start, anchor)), t_face, fit
+
+
+def _pelvis_yaw_deg(scene: Scene, prm: PhaseParams) -> np.ndarray | None:
+    """Pelvis yaw (deg) with a constant offset between the hip landmarks removed.
+
+    The left-minus-right hip vector of a rigid pelvis turning about the vertical traces, in
+    the camera-aligned world frame, a horizontal circle centred on the origin. A constant
+    per-landmark error of the pose model (SYNTHETIC.md: ~0.05 torso lengths, depth weakest
+    [S:23]) moves that centre, and the yaw read from the vector is then distorted by up to
+    ``asin(|offset| / radius)``, periodically in yaw: a turn is stretched or compressed and
+    its rate, hence the onset threshold crossing, shifts. The centre is estimated by a robust
+    algebraic circle fit (Kasa 1976; soft-L1 reweighting on the radial residual) to the hip
+    vectors of the whole clip and subtracted, when they span at least
+    ``offset_min_arc_deg`` of the circle (a turn; otherwise the centre is not determined)
+    and the centre lies well inside the circle (< 0.8 radius); otherwise (and without world
+    landmarks) ``scene.pelvis_yaw_deg``.
+    """
+    world = scene.world
+    if world is None:
+        return scene.pelvis_yaw_deg
+    hp = world[:, sk.LEFT_HIP] - world[:, sk.RIGHT_HIP]
+    ok = np.isfinite(hp).all(axis=1)
+    if ok.sum() < 20:
+        return scene.pelvis_yaw_deg
+    x, z = hp[ok, 0].astype(float), hp[ok, 2].astype(float)
+    w = np.ones_like(x)
+    for _ in range(3):
+        a = np.column_stack([x, z, np.ones_like(x)]) * w[:, None]
+        d, e, f = np.linalg.lstsq(a, -(x * x + z * z) * w, rcond=None)[0]
+        cx, cz = -0.5 * d, -0.5 * e
+        radius = float(np.sqrt(max(cx * cx + cz * cz - f, 1e-12)))
+        res = np.hypot(x - cx, z - cz) - radius
+        w = 1.0 / np.sqrt(1.0 + (res / (2.0 * 1.4826 * np.median(np.abs(res)) + 1e-9)) ** 2)
+    ang = np.sort(np.degrees(np.arctan2(z - cz, x - cx)))
+    gaps = np.diff(np.concatenate([ang, [ang[0] + 360.0]]))
+    if 360.0 - gaps.max() < prm.offset_min_arc_deg or np.hypot(cx, cz) > 0.8 * radius:
+        return scene.pelvis_yaw_deg
+    shifted = world.copy()
+    shifted[:, sk.LEFT_HIP, 0] -= 0.5 * cx
+    shifted[:, sk.RIGHT_HIP, 0] += 0.5 * cx
+    shifted[:, sk.LEFT_HIP, 2] -= 0.5 * cz
+    shifted[:, sk.RIGHT_HIP, 2] += 0.5 * cz
+    return body_yaw_deg(shifted, scene.fs, across="hips")
 
 
 def _time_to_face(fit: tuple[float, float, float], prm: PhaseParams) -> float:

@@ -238,7 +238,9 @@ def worst_frames(
 # ---------------------------------------------------------------------------------------
 # validity (METRICS §8.1) and MetricValue builders
 
-_V, _D, _I = "valid", "degraded", "invalid"
+_V: Support = "valid"
+_D: Support = "degraded"
+_I: Support = "invalid"
 
 #: Support per metric family and view, METRICS §8.1 (side, front, diagonal, rear).
 VIEW_SUPPORT: dict[str, dict[str, Support]] = {

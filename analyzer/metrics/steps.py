@@ -16,7 +16,7 @@ from analyzer.metrics.common import (
     nanmedian,
     representative_frames,
 )
-from analyzer.results import MetricValue
+from analyzer.results import Confidence, MetricValue
 
 _FEET_LM = (sk.LEFT_ANKLE, sk.RIGHT_ANKLE, sk.LEFT_HEEL, sk.RIGHT_HEEL, sk.LEFT_TOE, sk.RIGHT_TOE)
 #: Minimum contacts in P1 to score footwork (METRICS §6 and §10 iii).
@@ -276,13 +276,13 @@ def _steady_step_times(
 
 def _cadence_value(
     ctx: MetricContext, phase: str, tds: list, t: np.ndarray, dt: np.ndarray
-) -> tuple[float | None, str, dict[str, float | None]]:
+) -> tuple[float | None, Confidence, dict[str, float | None]]:
     """Cadence, its confidence and details (count-over-time and spectral cross-checks)."""
     cad_spec = (len(t) - 1) / (t[-1] - t[0]) if len(t) >= 2 and t[-1] > t[0] else None
     strides = _stride_times(ctx, phase, tds)
     cad = 2.0 / float(np.median(strides)) if strides.size >= 2 else cad_spec
     fps = ctx.capture_fps or ctx.scene.fs
-    conf = "high" if fps >= 59 else "medium"
+    conf: Confidence = "high" if fps >= 59 else "medium"
     spectral = _spectral_cadence(ctx, phase)
     det: dict[str, float | None] = {"spectral_steps_per_s": spectral,
                                     "n_contacts": float(len(t)),
@@ -291,9 +291,10 @@ def _cadence_value(
     # front/back/diagonal contacts are read from small image motions; when they are irregular
     # (or count extra steps) and disagree with the hip's vertical rhythm (one bob per step),
     # use the rhythm
-    frontal = ctx.view in ("front", "rear", "diagonal") and cad is not None
+    frontal = ctx.view in ("front", "rear", "diagonal")
     if (
         frontal
+        and cad is not None
         and np.isfinite(spectral)
         and (irregular or cad > 1.3 * spectral)
         and _disagree(cad, spectral)

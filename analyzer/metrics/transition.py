@@ -6,6 +6,7 @@ reps.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 
@@ -111,7 +112,8 @@ def _pool(vals: list[MetricValue]) -> MetricValue:
         return ok[0]
     med = float(np.median([v.value for v in ok]))
     frames = tuple(f for v in ok for f in v.frames)
-    return replace(ok[0], value=med, per_step=tuple(float(v.value) for v in ok), frames=frames)
+    per_step = tuple(float(v.value) for v in ok if v.value is not None)
+    return replace(ok[0], value=med, per_step=per_step, frames=frames)
 
 
 def _m(
@@ -169,7 +171,7 @@ def _backpedal_speed(
         why = "film from the side to measure backpedal speed and distance"
     mask = np.zeros(sc.n_frames, bool)
     mask[bp] = True
-    kw = {"frames": (tm.backpedal_start, bp_end), "qc": ctx.qc(_HIP_LM, mask)}
+    kw: dict[str, Any] = {"frames": (tm.backpedal_start, bp_end), "qc": ctx.qc(_HIP_LM, mask)}
     out = {
         "backpedal_speed_leg_lengths_per_s": _m(ctx, "backpedal_speed_leg_lengths_per_s",
                                                 v_bp, **kw),
@@ -245,6 +247,7 @@ def _speed_kept(
     several steps) and drops the within-step artefacts.
     """
     _sc, fs, t = ctx.scene, ctx.scene.fs, ctx.scene.times_s
+    assert tm.t0 is not None  # only called from _transition, for a rep with T0 known
     out: dict[str, MetricValue] = {}
     if tm.kind == "turn_and_run" and t1 > tm.t0:
         last = slice(max(tm.backpedal_start, tm.t0 - int(1.0 * fs)), tm.t0 + 1)

@@ -41,6 +41,7 @@ METRIC_PAIRS: dict[str, str] = {
     "step_length_leg_lengths": "step_length_leg_lengths",
     "reach_at_touchdown_leg_lengths": "reach_leg_lengths",
     "cadence_steps_per_s": "cadence_steps_per_s",
+    "step_time_cv_pct": "step_time_cv_pct",
     "step_width_shoulder_widths": "step_width_ratio",
     "base_width_shoulder_widths": "stance_width_ratio",
     "forefoot_stance_fraction": "forefoot_stance_fraction",
@@ -98,7 +99,10 @@ def default_cases(*, quick: bool = False) -> list[Case]:
         return cases
     for i, fault in enumerate(FAULT_IDS):
         view = "front" if fault in FRONT_FAULTS else ("side_left", "side_right")[i % 2]
-        cases.append(Case(view=view, fault=fault, seed=10 + i))
+        # uneven rhythm keeps the preset's 12 steps: M7 CV needs enough steady steps, and
+        # the drawn rhythm of 6 steps can fall under the 10 % limit
+        knobs = (("sprint_steps", 3),) if fault == "uneven_rhythm" else Case.params
+        cases.append(Case(view=view, fault=fault, seed=10 + i, params=knobs))
     return cases
 
 
@@ -112,16 +116,32 @@ def _source_digest() -> str:
     return h.hexdigest()[:16]
 
 
+def case_params(case: Case) -> Any:
+    """The ``BackpedalParams`` of a case: preset + ``case.params``, seeded with ``case.seed``
+    (the step-time jitter of ``uneven_rhythm`` is drawn from it)."""
+    from analyzer.synth.parametric import BackpedalParams
+
+    knobs = {"seed": case.seed, **dict(case.params)}
+    if case.fault:
+        return BackpedalParams.with_fault(case.fault, fps=case.fps, **knobs)
+    return BackpedalParams.clean(fps=case.fps, **knobs)
+
+
 def case_motion(case: Case) -> Any:
     """The parametric motion of a case (``SyntheticMotion``)."""
-    from analyzer.synth.parametric import BackpedalParams, generate_backpedal
+    from analyzer.synth.parametric import generate_backpedal
 
-    knobs = dict(case.params)
-    if case.fault:
-        p = BackpedalParams.with_fault(case.fault, fps=case.fps, **knobs)
-    else:
-        p = BackpedalParams.clean(fps=case.fps, **knobs)
-    return generate_backpedal(p)
+    return generate_backpedal(case_params(case))
+
+
+def case_truth_metrics(case: Case, saved: dict[str, float]) -> dict[str, float]:
+    """The truth's metric values, with M7 step-time CV from the plan's exact touchdown times
+    (the saved value is computed from touchdown frames, whose rounding alone reads ~5 % at
+    30 fps; see ``truth_metrics.true_metrics``)."""
+    from analyzer.synth.truth_metrics import planned_touchdown_times_s, step_time_cv_pct
+
+    return {**saved, "step_time_cv_pct": step_time_cv_pct(
+        planned_touchdown_times_s(case_params(case)))}  # fmt: skip
 
 
 def render_case(case: Case, cache_dir: str | Path) -> Path:
@@ -273,6 +293,7 @@ def evaluate_case(
     clip = render_case(case, cache_dir)
     truth = load_truth(clip)
     tj = truth["truth"]
+    tj["metrics"] = case_truth_metrics(case, tj["metrics"])
     n = int(truth["times_s"].shape[0])
     params = tj["params"]
     settings = AnalysisSettings(profile=profile, athlete_height_m=params.get("height_m"),

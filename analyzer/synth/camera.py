@@ -144,5 +144,9 @@ def diagonal_camera(
     zs = -1.0 if side == "left" else 1.0
     pos = (center_x_m + distance_m * np.sin(a), height_m, zs * distance_m * np.cos(a))
     return Camera(
-        width, height, focal_px, tuple(float(v) for v in pos), (center_x_m, height_m, 0.0)
+        width,
+        height,
+        focal_px,
+        (float(pos[0]), float(pos[1]), float(pos[2])),
+        (center_x_m, height_m, 0.0),
     )

@@ -35,11 +35,11 @@ a head with pitch and a yaw towards the QB side in a time window.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
-from analyzer.results import ContactEvent, Phase
+from analyzer.results import ContactEvent, Phase, PhaseKind, TransitionKind
 from analyzer.synth import truth
 from analyzer.synth.landmarks import face_points, hand_points
 from analyzer.synth.parametric_body import (
@@ -333,15 +333,18 @@ def _rep_phases(p: BackpedalParams, rep: RepPlan, t: np.ndarray, fps: float) -> 
     def fr(x: float) -> int:
         return int(min(np.ceil(x * fps - 1e-6), t.size - 1))
 
-    kind = None if p.transition == "none" else p.transition
-    spans = [("ready", rep.start, rep.g("t_go")), ("backpedal", rep.g("t_go"), rep.g("t0"))]
+    kind = None if p.transition == "none" else cast(TransitionKind, p.transition)
+    spans: list[tuple[PhaseKind, float, float]] = [
+        ("ready", rep.start, rep.g("t_go")),
+        ("backpedal", rep.g("t_go"), rep.g("t0")),
+    ]
     if p.transition != "none":
         spans += [
             ("transition", rep.g("t0"), rep.g("t1")),
             ("sprint", rep.g("t1"), min(rep.g("sprint_end"), float(t[-1]))),
         ]
     return [
-        Phase(k, float(t[fr(a)]), float(t[fr(b)]), fr(a), fr(b), rep.rep,  # type: ignore[arg-type]
+        Phase(k, float(t[fr(a)]), float(t[fr(b)]), fr(a), fr(b), rep.rep,
               kind if k == "transition" else None)
         for k, a, b in spans
     ]  # fmt: skip

@@ -198,8 +198,8 @@ def relax_overreach(
         def pts_at(p: float, yaw: np.ndarray = yaw) -> dict[str, np.ndarray]:
             return foot_shape(body, np.array([p]), yaw, np.array([1.0]))
 
-        def ok(p: float, i: int = i) -> bool:
-            return np.linalg.norm(hip[i] - foot["ball"][i] - pts_at(p)["ankle"][0]) <= reach
+        def ok(p: float, i: int = int(i)) -> bool:
+            return bool(np.linalg.norm(hip[i] - foot["ball"][i] - pts_at(p)["ankle"][0]) <= reach)
 
         lo, hi = float(foot["pitch"][i]), np.radians(75.0)
         if lo > 0 and ok(hi):

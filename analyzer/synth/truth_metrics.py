@@ -2,11 +2,13 @@
 
 API
 ---
-``true_metrics(lm, times_s, contacts, phases, *, qb_side="left") -> dict[str, float]``
+``true_metrics(lm, times_s, contacts, phases, *, qb_side="left", touchdown_times_s=None)``
     Every metric the spec defines that a 3D ground truth can give, keyed like
     ``MotionAnalysis.metrics`` where a key exists (``hip_height_ratio``, ``knee_flexion_deg``,
     ``trunk_lean_deg``, ``step_length_leg_lengths``, ``cadence_steps_per_s``,
     ``arm_swing_deg``, ``transition_time_s`` ...), plus ``*_p0`` variants and extras.
+``step_time_cv_pct(touchdown_times_s)``  M7 steady step-time CV (%) of touchdown times.
+``planned_touchdown_times_s(params)``  exact backpedal touchdown times of the parametric plan.
 ``center_of_mass(lm)``  whole-body COM from de Leva's segment table [S:40].
 ``projected_metrics(lm, times_s, contacts, phases, camera) -> dict[str, float]``
     The side-view 2D formulas applied to the exact projection through ``camera`` (what a
@@ -140,7 +142,38 @@ def _posture_metrics(lm, t, contacts, phases, leg) -> dict[str, float]:
     return out
 
 
-def _footwork_metrics(lm, t, contacts, phases, leg) -> dict[str, float]:
+def _fps(t: np.ndarray) -> float:
+    return float(1.0 / np.median(np.diff(t))) if t.size > 1 else 30.0
+
+
+def step_time_cv_pct(touchdown_times_s: np.ndarray | list[float], *, skip_first: int = 1) -> float:
+    """M7 step-time CV (%) of one phase's touchdown times: SD / mean of the step times.
+
+    Leaves out the first ``skip_first`` step(s) (the acceleration step out of the stance:
+    M7 measures the steady pedal, as ``analyzer.metrics.steps``); sample SD (``ddof=1``).
+    NaN with fewer than 2 steps left.
+    """
+    dts = np.diff(np.sort(np.asarray(touchdown_times_s, float)))[skip_first:]
+    if dts.size < 2:
+        return float("nan")
+    return float(100.0 * np.std(dts, ddof=1) / np.mean(dts))
+
+
+def planned_touchdown_times_s(params: Any, *, rep: int = 0) -> np.ndarray:
+    """Exact (unrounded) backpedal touchdown times (s) of ``rep`` as the parametric
+    generator plans them for ``params`` (a ``BackpedalParams``): the same step-time jitter
+    (``default_rng(params.seed)`` when ``step_time_cv`` > 0) and plan as
+    ``parametric.generate_backpedal`` without an explicit ``rng``."""
+    from analyzer.synth.parametric_body import Body
+    from analyzer.synth.parametric_plan import draw_jitter, plan_motion
+
+    rng = np.random.default_rng(params.seed) if params.step_time_cv > 0 else None
+    plan = plan_motion(params, Body(params.height_m), draw_jitter(params, rng))
+    r = plan.reps[rep]
+    return r.start + np.asarray(r.ev["bp"], float)
+
+
+def _footwork_metrics(lm, t, contacts, phases, leg, exact_tds_s=None) -> dict[str, float]:
     ph1 = _phase(phases, "backpedal")
     out: dict[str, float] = {}
     if ph1 is None:
@@ -152,9 +185,12 @@ def _footwork_metrics(lm, t, contacts, phases, leg) -> dict[str, float]:
     out["step_length_leg_lengths"] = out["step_length_m"] / leg
     out["cadence_steps_per_s"] = cadence_steps_per_s(contacts, a, b)
     tds = touchdowns(contacts, a, b)
-    dts = np.diff([c.time_s for c in tds])
-    cv = float(100 * np.std(dts) / np.mean(dts)) if dts.size > 1 else float("nan")
-    out["step_time_cv_pct"] = cv
+    if exact_tds_s is None:  # frame-rounded: at 30 fps this alone reads ~5 % on an even gait
+        out["step_time_cv_pct"] = step_time_cv_pct([c.time_s for c in tds])
+    else:
+        exact = np.asarray(exact_tds_s, float)
+        sel = (exact >= ph1.start_s - 1.0 / _fps(t)) & (exact <= ph1.end_s + 1e-9)
+        out["step_time_cv_pct"] = step_time_cv_pct(exact[sel])
     com = center_of_mass(lm)
     hip = mid(lm, 23, 24)
     vx = np.gradient(hip[:, 0], t)
@@ -322,6 +358,7 @@ def true_metrics(
     phases: list[Phase],
     *,
     qb_side: str = "left",
+    touchdown_times_s: np.ndarray | list[float] | None = None,
 ) -> dict[str, float]:
     """True metric values (METRICS §7) from noise-free 3D landmarks, contacts and phases.
 
@@ -331,11 +368,16 @@ def true_metrics(
     ``arm_swing_deg``, ``transition_time_s`` ...) plus ``*_p0`` variants and extras; a phase
     that is absent leaves its metrics out. 3D versions of side-view formulas use the
     pelvis-facing direction as the image x axis times ``f``.
+
+    ``touchdown_times_s``: exact (unrounded) touchdown times, e.g. the parametric plan's
+    (:func:`planned_touchdown_times_s`); ``step_time_cv_pct`` is then computed from those in
+    the backpedal phase instead of from the contacts' frame times (whose rounding alone reads
+    about 5 % CV on a perfectly even gait at 30 fps, METRICS §7 M7 pitfall).
     """
     leg = leg_length_m(lm)
     out: dict[str, float] = {"leg_length_m": leg}
     out.update(_posture_metrics(lm, times_s, contacts, phases, leg))
-    out.update(_footwork_metrics(lm, times_s, contacts, phases, leg))
+    out.update(_footwork_metrics(lm, times_s, contacts, phases, leg, touchdown_times_s))
     out.update(_foot_metrics(lm, times_s, contacts, phases, leg))
     out.update(_arm_metrics(lm, times_s, contacts, phases))
     out.update(_head_metrics(lm, times_s, phases, qb_side))
