@@ -199,8 +199,10 @@ def _step_time_cv(
     * Steps: consecutive touchdowns of opposite feet inside one phase instance, leaving out
       the first step of each instance (the acceleration step out of the stance; gait
       variability is measured on steady-state steps, e.g. Lindemann et al. 2008, Hausdorff
-      2005) and intervals outside 0.5-1.5 x the step time ``1 / cadence`` (a missed or extra
-      contact, not a rhythm: the stride-based cadence is robust to both), and steps whose
+      2005), the step landing on the phase's end (the plant at T0, which belongs to the
+      transition, METRICS §6), intervals outside 0.5-1.5 x the step time ``1 / cadence``
+      (a missed or extra contact, not a rhythm: the stride-based cadence is robust to
+      both), and steps whose
       touchdowns open no stance (:func:`_has_stance`).
     * Timing noise: each touchdown time carries an error of about one frame's rounding,
       ``sigma_t = dt_frame / sqrt(12)`` (METRICS §7 M7 pitfall; the sub-frame touchdown times
@@ -263,9 +265,15 @@ def _steady_step_times(
     ref = 1.0 / cad if cad else None
     for ph in ctx.phase_list(phase):
         evs = [e for e in tds if ph.start_frame <= e.frame <= ph.end_frame]
+        last = len(evs) - 2
         for k, (a, b) in enumerate(itertools.pairwise(evs)):
             d = b.time_s - a.time_s
-            if k == 0 or a.foot == b.foot or not (_has_stance(ctx, a) and _has_stance(ctx, b)):
+            # the first step accelerates out of the stance; a last step landing on the phase's
+            # end is the plant of the transition (T0, METRICS §6), not part of the rhythm
+            ends_phase = k == last and b.frame >= ph.end_frame - 1
+            if k == 0 or ends_phase or a.foot == b.foot:
+                continue
+            if not (_has_stance(ctx, a) and _has_stance(ctx, b)):
                 continue
             if ref is not None and not 0.5 * ref <= d <= 1.5 * ref:
                 continue
