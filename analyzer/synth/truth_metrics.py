@@ -146,14 +146,18 @@ def _fps(t: np.ndarray) -> float:
     return float(1.0 / np.median(np.diff(t))) if t.size > 1 else 30.0
 
 
-def step_time_cv_pct(touchdown_times_s: np.ndarray | list[float], *, skip_first: int = 1) -> float:
-    """M7 step-time CV (%) of one phase's touchdown times: SD / mean of the step times.
+def step_time_cv_pct(
+    touchdown_times_s: np.ndarray | list[float], *, skip_first: int = 1, skip_last: int = 1
+) -> float:
+    """M7 step-time CV (%) of one backpedal's touchdown times: SD / mean of the step times.
 
-    Leaves out the first ``skip_first`` step(s) (the acceleration step out of the stance:
-    M7 measures the steady pedal, as ``analyzer.metrics.steps``); sample SD (``ddof=1``).
-    NaN with fewer than 2 steps left.
+    Leaves out the first ``skip_first`` step(s) (the acceleration step out of the stance)
+    and the last ``skip_last`` (the plant landing on T0, which belongs to the transition,
+    METRICS §6): M7 measures the steady pedal, the steps ``analyzer.metrics.steps`` uses.
+    Sample SD (``ddof=1``). NaN with fewer than 2 steps left.
     """
-    dts = np.diff(np.sort(np.asarray(touchdown_times_s, float)))[skip_first:]
+    dts = np.diff(np.sort(np.asarray(touchdown_times_s, float)))
+    dts = dts[skip_first : dts.size - skip_last]
     if dts.size < 2:
         return float("nan")
     return float(100.0 * np.std(dts, ddof=1) / np.mean(dts))
@@ -185,8 +189,12 @@ def _footwork_metrics(lm, t, contacts, phases, leg, exact_tds_s=None) -> dict[st
     out["step_length_leg_lengths"] = out["step_length_m"] / leg
     out["cadence_steps_per_s"] = cadence_steps_per_s(contacts, a, b)
     tds = touchdowns(contacts, a, b)
-    if exact_tds_s is None:  # frame-rounded: at 30 fps this alone reads ~5 % on an even gait
-        out["step_time_cv_pct"] = step_time_cv_pct([c.time_s for c in tds])
+    if exact_tds_s is None:
+        # legacy reading from frame-rounded contacts (all steps, population SD): rounding
+        # alone reads ~5 % on an even gait at 30 fps; prefer ``touchdown_times_s``
+        dts = np.diff([c.time_s for c in tds])
+        cv = float(100 * np.std(dts) / np.mean(dts)) if dts.size > 1 else float("nan")
+        out["step_time_cv_pct"] = cv
     else:
         exact = np.asarray(exact_tds_s, float)
         sel = (exact >= ph1.start_s - 1.0 / _fps(t)) & (exact <= ph1.end_s + 1e-9)

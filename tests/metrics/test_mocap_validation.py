@@ -83,15 +83,18 @@ def _turn_onset_error_s(shared_data: Path, view: str, seed: int) -> float:
 
 
 def test_09_12_direction_switch_and_turn_onset(shared_data: Path) -> None:
-    """Found on both sides with 4 noise seeds; onset error median <= 0.1 s (issue target).
+    """Found on both sides with 4 noise seeds; onset error <= 0.1 s on every run (issue 3
+    target), median <= 0.05 s.
 
-    Achieved: 0.03-0.17 s, median 0.08 s (8 runs); the world-landmark yaw noise of the
-    realistic error model sets the spread.
+    Achieved: 0-0.067 s, median 0.033 s (8 runs; before the hip-offset correction of
+    ``phases._pelvis_yaw_deg``: 0.03-0.17 s, all late, median 0.08 s). Over seeds 0-11
+    (24 runs) the errors are -0.1 to +0.1 s; the world-landmark yaw noise of the realistic
+    error model sets the spread.
     """
     errs = [
         _turn_onset_error_s(shared_data, view, seed)
         for view in ("side_left", "side_right")
         for seed in (0, 1, 2, 3)
     ]
-    assert float(np.median(errs)) <= 0.1 + 1e-6, f"turn onset errors {errs} s"
-    assert max(errs) <= 0.2, f"turn onset errors {errs} s"
+    assert float(np.median(errs)) <= 0.05 + 1e-6, f"turn onset errors {errs} s"
+    assert max(errs) <= 0.1 + 1e-6, f"turn onset errors {errs} s"
