@@ -11,6 +11,7 @@ demo:
 test:
 	bash scripts/install.sh --test
 	.venv/bin/python -m ruff check analyzer tests benchmarks
+	.venv/bin/python -m mypy analyzer
 	.venv/bin/python -m pytest -q
 
 lint:

@@ -191,7 +191,7 @@ def _rep_timing(
     if not cues:
         return RepTiming(rep, onset if onset > prev_end else None, start, None, None, None,
                          min(nxt, b), "none")  # fmt: skip
-    cue_frame, cue = min(cues.items(), key=lambda kv: kv[1])[1], min(cues, key=cues.get)
+    cue, cue_frame = min(cues.items(), key=lambda kv: kv[1])
     before = tds[(tds >= start) & (tds <= cue_frame)]
     step = max(1, round(_step_time_s(scene, tds, start, cue_frame) * fs))
     turn_onset, t_face, turn = None, None, None
@@ -266,8 +266,8 @@ def _turn_cues(scene: Scene, start: int, b: int, nxt: int, prm: PhaseParams) -> 
     lo_b = max(lo, start + int(up[0])) if up.size else hi
     slow_mask = sustained(v < prm.brake_fraction * v_bp, max(2, int(0.15 * fs)))
     win = round(prm.max_transition_s * fs)
-    for k in np.flatnonzero(slow_mask[lo_b:hi] & ~np.r_[False, slow_mask[lo_b : hi - 1]]):
-        k = lo_b + int(k)
+    for k0 in np.flatnonzero(slow_mask[lo_b:hi] & ~np.r_[False, slow_mask[lo_b : hi - 1]]):
+        k = lo_b + int(k0)
         # a real brake ends the backpedal: the speed then nearly stops or reverses
         if v_bp > 0 and np.nanmin(v[k : min(scene.n_frames, k + win)]) < prm.brake_confirm * v_bp:
             v4 = -scene.facing[start] * hip_speed_leg_per_s(scene)
