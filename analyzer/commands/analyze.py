@@ -34,23 +34,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def parse_select(text: str | None) -> tuple[tuple[float, float] | None, float | None]:
-    """Parse ``'X,Y[@T]'`` into a pixel point and a time in seconds."""
-    if not text:
-        return None, None
-    try:
-        point, _, at = text.partition("@")
-        x, y = (float(v) for v in point.split(","))
-        return (x, y), (float(at) if at else None)
-    except ValueError as exc:
-        raise ConfigError(
-            f"--select {text!r} is not of the form X,Y or X,Y@T.", "Example: --select 640,360@1.5"
-        ) from exc
-
-
 def run(args: argparse.Namespace) -> int:
     """Run the analysis and print a one-screen summary."""
-    from analyzer.commands.pose import silence_native_stderr
+    from analyzer.commands.pose import parse_select, silence_native_stderr
     from analyzer.outputs import write_outputs
     from analyzer.pipeline import AnalysisSettings, analyze_clip, analyze_track
     from analyzer.pose.track import load_track
