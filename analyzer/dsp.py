@@ -18,9 +18,6 @@ import warnings
 
 import numpy as np
 
-#: Winter's correction for a 2nd-order Butterworth run twice (forward and backward).
-DUAL_PASS_CORRECTION = 0.802
-
 
 def butter(order: int, wn: float | tuple[float, float], *, btype: str = "low"
            ) -> tuple[np.ndarray, np.ndarray]:
@@ -70,19 +67,36 @@ def butter_lowpass(order: int, wn: float) -> tuple[np.ndarray, np.ndarray]:
     return butter(order, wn, btype="low")
 
 
+def dual_pass_wn(cutoff_hz: float, fs_hz: float, *, order: int = 2) -> float:
+    """Normalised design cut-off (0..1 of Nyquist) so that ``filtfilt`` is -3 dB at ``cutoff_hz``.
+
+    Exact form of Winter's dual-pass correction (Winter 2009; METRICS.md §3.3 step 6)::
+
+        C  = (sqrt(2) - 1) ** (1 / (2 * order))          # 0.802 for order 2
+        Wn = (2 / pi) * arctan(tan(pi * fc / fs) / C)
+
+    The correction is applied to the pre-warped frequency, so it stays exact close to the
+    Nyquist frequency; ``Wn = (fc / 0.802) / (fs / 2)`` is its low-frequency limit.
+    """
+    c = (np.sqrt(2.0) - 1.0) ** (1.0 / (2 * order))
+    wn = (2.0 / np.pi) * np.arctan(np.tan(np.pi * cutoff_hz / fs_hz) / c)
+    if not 0.0 < wn < 1.0:
+        raise ValueError(
+            f"cut-off {cutoff_hz} Hz is not below the Nyquist frequency of {fs_hz / 2:.3g} Hz."
+        )
+    return float(wn)
+
+
 def lowpass_coefficients(
     cutoff_hz: float, fs_hz: float, *, order: int = 2, dual_pass: bool = True
 ) -> tuple[np.ndarray, np.ndarray]:
     """Butterworth coefficients for ``cutoff_hz`` at sampling rate ``fs_hz``.
 
-    With ``dual_pass`` the design cut-off is raised by 1/0.802 so that the forward-backward
-    (zero-lag) filter has its -3 dB point at ``cutoff_hz`` (Winter 2009). The correction is
-    applied to the pre-warped frequency, so it stays exact close to the Nyquist frequency.
+    With ``dual_pass`` the design cut-off is :func:`dual_pass_wn`, so that the
+    forward-backward (zero-lag) filter has its -3 dB point at ``cutoff_hz`` (Winter 2009).
+    The normalised cut-off is capped at 0.99 of Nyquist.
     """
-    warped = np.tan(np.pi * cutoff_hz / fs_hz)
-    if dual_pass:
-        warped /= DUAL_PASS_CORRECTION
-    wn = 2.0 / np.pi * np.arctan(warped)
+    wn = dual_pass_wn(cutoff_hz, fs_hz, order=order) if dual_pass else 2.0 * cutoff_hz / fs_hz
     return butter_lowpass(order, float(min(wn, 0.99)))
 
 
@@ -212,38 +226,49 @@ def find_peaks(
 
 
 def pchip_interpolate(xk: np.ndarray, yk: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """Monotone piecewise-cubic Hermite interpolation (Fritsch-Carlson), 1-D."""
-    xk = np.asarray(xk, float)
-    yk = np.asarray(yk, float)
-    if len(xk) < 3:
-        return np.interp(x, xk, yk)
-    h = np.diff(xk)
-    delta = np.diff(yk) / h
-    d = np.zeros_like(yk)
-    for i in range(1, len(xk) - 1):
-        if delta[i - 1] * delta[i] > 0:
-            w1 = 2 * h[i] + h[i - 1]
-            w2 = h[i] + 2 * h[i - 1]
-            d[i] = (w1 + w2) / (w1 / delta[i - 1] + w2 / delta[i])
+    """Shape-preserving piecewise cubic through ``(xk, yk)`` evaluated at ``x``.
+
+    Fritsch-Carlson slopes (weighted harmonic mean of the neighbouring secants, zero at a
+    local extremum) with the usual three-point end slopes, as ``scipy``'s
+    ``PchipInterpolator`` computes them: no overshoot, so a filled gap never leaves the range
+    of its neighbours. ``yk`` is (n, ...): interpolates along axis 0, vectorised over the
+    trailing axes; the result has shape ``np.shape(x) + yk.shape[1:]``. Linear for n < 3.
+    """
+    xk = np.asarray(xk, dtype=float)
+    yk = np.asarray(yk, dtype=float)
+    x = np.asarray(x, dtype=float)
+    t = x.ravel()
+    flat = yk.reshape(yk.shape[0], -1)
+    if xk.size < 3:
+        out = np.stack([np.interp(t, xk, flat[:, c]) for c in range(flat.shape[1])], axis=-1)
+        return out.reshape(x.shape + yk.shape[1:])
+    h = np.diff(xk)[:, None]
+    delta = np.diff(flat, axis=0) / h
+    d = np.zeros_like(flat)
+    w1 = 2 * h[1:] + h[:-1]
+    w2 = h[1:] + 2 * h[:-1]
+    same = delta[:-1] * delta[1:] > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d[1:-1] = np.where(same, (w1 + w2) / (w1 / delta[:-1] + w2 / delta[1:]), 0.0)
     d[0] = _pchip_end(h[0], h[1], delta[0], delta[1])
     d[-1] = _pchip_end(h[-1], h[-2], delta[-1], delta[-2])
-    x = np.asarray(x, float)
-    idx = np.clip(np.searchsorted(xk, x) - 1, 0, len(xk) - 2)
-    t = (x - xk[idx]) / h[idx]
-    h00 = (1 + 2 * t) * (1 - t) ** 2
-    h10 = t * (1 - t) ** 2
-    h01 = t**2 * (3 - 2 * t)
-    h11 = t**2 * (t - 1)
-    return h00 * yk[idx] + h10 * h[idx] * d[idx] + h01 * yk[idx + 1] + h11 * h[idx] * d[idx + 1]
+    i = np.clip(np.searchsorted(xk, t) - 1, 0, xk.size - 2)
+    hi = h[i]
+    s = ((t - xk[i]) / hi[:, 0])[:, None]
+    out = (
+        (1 + 2 * s) * (1 - s) ** 2 * flat[i]
+        + s * (1 - s) ** 2 * hi * d[i]
+        + s**2 * (3 - 2 * s) * flat[i + 1]
+        + s**2 * (s - 1) * hi * d[i + 1]
+    )
+    return out.reshape(x.shape + yk.shape[1:])
 
 
-def _pchip_end(h0: float, h1: float, m0: float, m1: float) -> float:
+def _pchip_end(h0: np.ndarray, h1: np.ndarray, m0: np.ndarray, m1: np.ndarray) -> np.ndarray:
+    """Three-point end slope, limited to keep the end piece shape-preserving."""
     d = ((2 * h0 + h1) * m0 - h0 * m1) / (h0 + h1)
-    if np.sign(d) != np.sign(m0):
-        return 0.0
-    if np.sign(m0) != np.sign(m1) and abs(d) > abs(3 * m0):
-        return 3 * m0
-    return float(d)
+    d = np.where(np.sign(d) != np.sign(m0), 0.0, d)
+    return np.where((np.sign(m0) != np.sign(m1)) & (np.abs(d) > np.abs(3 * m0)), 3 * m0, d)
 
 
 def median_filter(x: np.ndarray, *, window: int, edges: str = "shrink") -> np.ndarray:

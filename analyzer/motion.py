@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import warnings as _warnings_mod
 from dataclasses import replace
-from typing import Any
 
 import numpy as np
 
@@ -282,7 +281,3 @@ def _warnings(
         out.append("foot contacts read from foot height (the hips hardly travelled)")
     return out
 
-
-def summary(analysis: MotionAnalysis) -> dict[str, Any]:
-    """Compact dict of the main values (for logs and quick checks)."""
-    return {k: v.value for k, v in analysis.metrics.items()}

@@ -9,14 +9,12 @@ files and keeps the order right (the capture verdict computed while rendering is
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from analyzer.export import write_result_json
+from analyzer.pipeline import ProgressFn
 from analyzer.pose.track import save_track
 from analyzer.results import AnalysisResult
-
-ProgressFn = Callable[[str, int, int | None], None]
 
 
 def write_outputs(

@@ -180,14 +180,14 @@ def analyze_clip(
 
     settings = settings or AnalysisSettings()
     t0 = time.perf_counter()
-    video = probe_video(clip)
+    video = probe_video(clip, capture_fps=settings.capture_fps)
     track, info = estimate_track(clip, settings, cache_dir=cache_dir, progress=progress)
     result = analyze_track(
         track,
         settings,
         provenance={"clip": Path(clip).name, "clip_sha256": info["clip_sha256"]},
     )
-    result.capture["video"] = asdict(video) if hasattr(video, "__dataclass_fields__") else {}
+    result.capture["video"] = asdict(video)
     result.timings_s.update({k: v for k, v in info.items() if k.endswith("_s")})
     result.timings_s["total_s"] = time.perf_counter() - t0
     result.provenance["track_cache_hit"] = info["cache_hit"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from analyzer.errors import ConfigError
@@ -36,14 +35,20 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the analysis and print a one-screen summary."""
-    from analyzer.commands.pose import parse_select, silence_native_stderr
+    from analyzer.commands.pose import (
+        parse_select,
+        progress_bar,
+        silence_native_stderr,
+        usage_error,
+    )
     from analyzer.outputs import write_outputs
     from analyzer.pipeline import AnalysisSettings, analyze_clip, analyze_track
     from analyzer.pose.track import load_track
 
     if (args.clip is None) == (args.track is None):
-        print("error: give exactly one of CLIP or --track", file=sys.stderr)
-        return 2
+        return usage_error("give exactly one of CLIP or --track")
+    if args.capture_fps is not None and not args.capture_fps > 0:
+        return usage_error(f"--capture-fps must be a positive rate, got {args.capture_fps}.")
     if args.athlete_height_m is not None and not 1.0 <= args.athlete_height_m <= 2.3:
         raise ConfigError(
             f"--athlete-height-m {args.athlete_height_m} is not a plausible height.",
@@ -59,42 +64,26 @@ def run(args: argparse.Namespace) -> int:
         qb_side=args.qb_side,
         model_path=args.model,
     )
-    progress = None if args.quiet else _tqdm_progress()
-    if args.track is not None:
-        result = analyze_track(load_track(args.track), settings)
-        clip = None
-    else:
-        if not args.clip.exists():
-            raise ConfigError(f"{args.clip} does not exist.", "Check the path to the clip.")
-        with silence_native_stderr(enabled=not getattr(args, "verbose", False)):
-            result = analyze_clip(args.clip, settings, progress=progress)
-        clip = args.clip
-    written = write_outputs(
-        result,
-        args.out,
-        clip=clip,
-        with_video=not args.no_video,
-        capture_fps=args.capture_fps,
-        progress=progress,
-    )
+    with progress_bar(quiet=args.quiet) as progress:
+        if args.track is not None:
+            result = analyze_track(load_track(args.track), settings)
+            clip = None
+        else:
+            if not args.clip.exists():
+                raise ConfigError(f"{args.clip} does not exist.", "Check the path to the clip.")
+            with silence_native_stderr(enabled=not getattr(args, "verbose", False)):
+                result = analyze_clip(args.clip, settings, progress=progress)
+            clip = args.clip
+        written = write_outputs(
+            result,
+            args.out,
+            clip=clip,
+            with_video=not args.no_video,
+            capture_fps=args.capture_fps,
+            progress=progress,
+        )
     _print_summary(result, written)
     return 0
-
-
-def _tqdm_progress():
-    from tqdm import tqdm
-
-    bars: dict[str, tqdm] = {}
-
-    def progress(stage: str, done: int, total: int | None) -> None:
-        bar = bars.get(stage)
-        if bar is None:
-            bar = bars[stage] = tqdm(total=total, desc=stage, unit="frame", file=sys.stderr)
-        bar.update(done - bar.n)
-        if total is not None and done >= total:
-            bar.close()
-
-    return progress
 
 
 def _print_summary(result, written: dict[str, Path]) -> None:

@@ -60,7 +60,8 @@ def parse_select(text: str | None) -> tuple[tuple[float, float] | None, float | 
         ) from exc
 
 
-def _usage_error(message: str) -> int:
+def usage_error(message: str) -> int:
+    """Print ``error: message`` on stderr and return the usage exit code (2)."""
     print(f"error: {message}", file=sys.stderr)
     return 2
 
@@ -73,20 +74,20 @@ def run(args: argparse.Namespace) -> int:
     from analyzer.video.reader import CorruptVideoWarning
 
     if args.num_poses < 1:
-        return _usage_error(f"--num-poses must be at least 1, got {args.num_poses}.")
+        return usage_error(f"--num-poses must be at least 1, got {args.num_poses}.")
     if args.capture_fps is not None and not args.capture_fps > 0:
-        return _usage_error(f"--capture-fps must be a positive rate, got {args.capture_fps}.")
+        return usage_error(f"--capture-fps must be a positive rate, got {args.capture_fps}.")
     if args.out.suffix.lower() != ".npz":
-        return _usage_error(f"the track file must end in .npz, got {args.out}.")
+        return usage_error(f"the track file must end in .npz, got {args.out}.")
     try:
         point, at = parse_select(args.select)
     except ConfigError as exc:
-        return _usage_error(f"{exc.message} {exc.hint}")
+        return usage_error(f"{exc.message} {exc.hint}")
 
     timings = RunTimings()
     with (
         silence_native_stderr(enabled=not getattr(args, "verbose", False)),
-        _progress_bar(args.quiet) as progress,
+        progress_bar(quiet=args.quiet) as progress,
         warnings.catch_warnings(),
     ):
         # damaged-clip problems are logged by the reader; its warnings would repeat them
@@ -113,28 +114,33 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-class _progress_bar:  # noqa: N801 - used like a function in a with-statement
-    """A tqdm bar on stderr driven by ``progress(stage, done, total)``; no-op when quiet."""
+@contextlib.contextmanager
+def progress_bar(*, quiet: bool) -> Iterator[Callable[[str, int, int | None], None] | None]:
+    """tqdm bars on stderr, one per stage, driven by ``progress(stage, done, total)``.
 
-    def __init__(self, quiet: bool) -> None:
-        self._quiet = quiet
-        self._bar: Any = None
+    Yields None when ``quiet``. A stage's bar closes when it reaches its total, and every bar
+    closes when the block ends.
+    """
+    if quiet:
+        yield None
+        return
+    from tqdm import tqdm
 
-    def __enter__(self) -> Callable[[str, int, int | None], None] | None:
-        if self._quiet:
-            return None
-        return self._update
+    bars: dict[str, Any] = {}
 
-    def _update(self, stage: str, done: int, total: int | None) -> None:
-        if self._bar is None:
-            from tqdm import tqdm
+    def update(stage: str, done: int, total: int | None) -> None:
+        bar = bars.get(stage)
+        if bar is None:
+            bar = bars[stage] = tqdm(total=total, desc=stage, unit="frame", file=sys.stderr)
+        bar.update(done - bar.n)
+        if total is not None and done >= total:
+            bar.close()
 
-            self._bar = tqdm(total=total, desc=stage, unit="frame", file=sys.stderr)
-        self._bar.update(done - self._bar.n)
-
-    def __exit__(self, *exc: object) -> None:
-        if self._bar is not None:
-            self._bar.close()
+    try:
+        yield update
+    finally:
+        for bar in bars.values():
+            bar.close()
 
 
 @contextlib.contextmanager

@@ -119,19 +119,21 @@ def detect_contacts(scene: Scene, params: ContactParams | None = None) -> Contac
     return res
 
 
-def _on_ground(scene: Scene, prm: ContactParams) -> tuple[np.ndarray, np.ndarray]:
-    """(T, 2) bool 'foot on the ground and still' and (T, 2) height above ground in px.
+def _on_ground(margins: np.ndarray, height: np.ndarray, tol_px: float) -> np.ndarray:
+    """(T, 2) bool 'foot on the ground and still', with the height tolerance ``tol_px``.
 
-    On the ground: lowest foot point within ``ground_tol_leg`` of this foot's ground level,
-    vertically slower than ``max_vy_leg_per_s`` (METRICS §5 step 2) and, like the 3D truth
-    of ``analyzer.synth.truth``, heel or toe horizontally slower than ``max_vx_leg_per_s``.
+    On the ground: lowest foot point within ``tol_px`` of this foot's ground level, and the
+    speed conditions of :func:`_ground_margins` met (METRICS §5 step 2; like the 3D truth of
+    ``analyzer.synth.truth``, heel or toe horizontally slower than ``max_vx_leg_per_s``).
+    ``margins`` and ``height`` come from :func:`_ground_margins`; only the height test is
+    redone, so a looser tolerance needs no second filtering pass.
     """
-    margins, height = _ground_margins(scene, prm)
-    return np.all(margins < 0, axis=-1), height
+    near = np.nan_to_num(height - tol_px, nan=np.inf) < 0
+    return near & np.all(margins[..., 1:] < 0, axis=-1)
 
 
 def _ground_margins(scene: Scene, prm: ContactParams) -> tuple[np.ndarray, np.ndarray]:
-    """(T, 2, 3) signed margins of the three on-ground conditions of :func:`_on_ground`
+    """(T, 2, 3) signed margins of the three on-ground conditions
     (height, vertical speed, horizontal speed minus their thresholds, in px or px/s;
     negative = condition met) and (T, 2) height above ground in px. NaN counts as not met."""
     fs, leg = scene.fs, scene.leg_length_px
@@ -160,7 +162,7 @@ def _zeni_contacts(scene: Scene, prm: ContactParams) -> ContactResult:
     fs, leg, n = scene.fs, scene.leg_length_px, scene.n_frames
     cut = cap_cutoff(prm.foot_cutoff_hz, fs)
     hip_x = lowpass(scene.hip()[:, 0], fs, cut)
-    margins, _ = _ground_margins(scene, prm)
+    margins, height = _ground_margins(scene, prm)
     ground_ok = np.all(margins < 0, axis=-1)
     travel = _event_travel(scene, prm)
     dist = max(1, round(prm.min_separation_s * fs))
@@ -168,34 +170,44 @@ def _zeni_contacts(scene: Scene, prm: ContactParams) -> ContactResult:
     events: list[ContactEvent] = []
     for s in (0, 1):
         fx = lowpass(foot_point(scene.p, s)[:, 0], fs, cut)
-        for sign in (-1, 1):
-            for a, b in runs(travel == sign):
-                a0, b0 = max(0, a - pad), min(n, b + pad)
-                if b0 - a0 < 3 * dist:
-                    continue
-                exc = sign * (fx[a0:b0] - hip_x[a0:b0])
-                exc = np.nan_to_num(exc, nan=np.nanmedian(exc) if np.isfinite(exc).any() else 0)
-                td = dsp.find_peaks(exc, distance=dist, prominence=prm.prominence_leg * leg)
-                to = dsp.find_peaks(-exc, distance=dist, prominence=prm.prominence_leg * leg)
-                for kind, peaks in (("touchdown", td), ("toe_off", to)):
-                    for f in peaks + a0:
-                        fr = _refine(int(f), ground_ok[:, s], prm, fs, kind=kind)
-                        t_fr = subframe_time(
-                            scene.times_s,
-                            margins[:, s],
-                            fr,
-                            kind=kind,
-                            max_shift=max(1, round(0.05 * fs)),
-                        )
-                        events.append(_event(scene, s, kind, fr, time_s=t_fr))
+        for kind, f in _excursion_candidates(
+            fx - hip_x, travel, dist=dist, pad=pad, prominence=prm.prominence_leg * leg
+        ):
+            fr = _refine(f, ground_ok[:, s], prm, fs, kind=kind)
+            t_fr = subframe_time(
+                scene.times_s, margins[:, s], fr, kind=kind, max_shift=max(1, round(0.05 * fs))
+            )
+            events.append(_event(scene, s, kind, fr, time_s=t_fr))
     events = _dedupe(sorted(events, key=lambda e: (e.frame, e.foot, e.kind)), dist)
     if prm.fill_from_ground:
-        loose = replace(prm, ground_tol_leg=prm.fill_ground_tol_leg)
-        fill_ok, _ = _on_ground(scene, loose)
+        fill_ok = _on_ground(margins, height, prm.fill_ground_tol_leg * leg)
         events = _dedupe(_fill_from_ground(scene, events, fill_ok, prm), dist)
     events = drop_simultaneous(events, round(prm.min_separation_s * fs))
     events = relabel_swapped(events)
     return ContactResult(events, stance_mask(events, n), "zeni_backward")
+
+
+def _excursion_candidates(
+    rel_x: np.ndarray, travel: np.ndarray, *, dist: int, pad: int, prominence: float
+) -> list[tuple[str, int]]:
+    """Zeni candidates of one foot (METRICS §5 step 1, backward-adapted): in each
+    constant-travel segment (widened by ``pad`` frames), touchdowns at the peaks and toe-offs
+    at the troughs of the foot's excursion from the hips (``rel_x``) in the travel direction.
+    """
+    n = rel_x.size
+    out: list[tuple[str, int]] = []
+    for sign in (-1, 1):
+        for a, b in runs(travel == sign):
+            a0, b0 = max(0, a - pad), min(n, b + pad)
+            if b0 - a0 < 3 * dist:
+                continue
+            exc = sign * rel_x[a0:b0]
+            exc = np.nan_to_num(exc, nan=np.nanmedian(exc) if np.isfinite(exc).any() else 0)
+            td = dsp.find_peaks(exc, distance=dist, prominence=prominence)
+            to = dsp.find_peaks(-exc, distance=dist, prominence=prominence)
+            for kind, peaks in (("touchdown", td), ("toe_off", to)):
+                out.extend((kind, int(f) + a0) for f in peaks)
+    return out
 
 
 def _fill_from_ground(

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from analyzer import dsp
 from analyzer import skeleton as sk
+from analyzer.processing.filtering import lowpass_filter
+from analyzer.processing.filtering import valid_runs as runs
 from analyzer.results import (
     Confidence,
     ContactEvent,
@@ -27,9 +28,6 @@ from analyzer.results import (
 if TYPE_CHECKING:
     from analyzer.events.view import Scene
 
-#: Dual-pass Butterworth cut-off correction for a 2nd-order filter (Winter 2009, METRICS §3.3).
-DUAL_PASS_CORRECTION = 0.802
-
 _CONF_ORDER: tuple[Confidence, ...] = ("low", "medium", "high")
 
 
@@ -40,8 +38,9 @@ _CONF_ORDER: tuple[Confidence, ...] = ("low", "medium", "high")
 def lowpass(x: np.ndarray, fs: float, cutoff_hz: float, *, order: int = 2) -> np.ndarray:
     """Zero-lag Butterworth low-pass along axis 0, NaN-aware (METRICS §3.3 step 6).
 
-    The cut-off is corrected for the double pass (``fc / 0.802``) and capped at 0.4 x
-    Nyquist. Each finite run is filtered on its own; runs too short to filter are copied.
+    A uniform-rate wrapper of :func:`analyzer.processing.filtering.lowpass_filter` (exact
+    dual-pass cut-off correction, capped at 0.4 x Nyquist). Each finite run is filtered on
+    its own; runs too short to pad (``3 (order + 1)`` samples or fewer) are copied.
 
     Parameters
     ----------
@@ -50,24 +49,15 @@ def lowpass(x: np.ndarray, fs: float, cutoff_hz: float, *, order: int = 2) -> np
     fs
         Sampling rate in Hz.
     cutoff_hz
-        Desired cut-off in Hz.
+        Desired -3 dB cut-off of the dual-pass response in Hz.
     order
         Filter order per pass.
     """
     x = np.asarray(x, dtype=float)
-    out = x.copy()
     if x.shape[0] < 4 or not np.isfinite(fs) or fs <= 0:
-        return out
-    wn = min((cutoff_hz / DUAL_PASS_CORRECTION) / (fs / 2.0), 0.8)
-    b, a = dsp.butter(order, wn)
-    pad = 3 * max(len(a), len(b))
-    flat = out.reshape(x.shape[0], -1)
-    src = x.reshape(x.shape[0], -1)
-    for j in range(flat.shape[1]):
-        for s, e in runs(np.isfinite(src[:, j])):
-            if e - s > pad:
-                flat[s:e, j] = dsp.filtfilt(b, a, src[s:e, j])
-    return flat.reshape(x.shape)
+        return x.copy()
+    times = np.arange(x.shape[0]) / fs
+    return lowpass_filter(x, times, cutoff_hz=cutoff_hz, order=order, min_run=3 * (order + 1) + 1)
 
 
 def cap_cutoff(cutoff_hz: float, fs: float) -> float:
@@ -82,17 +72,6 @@ def derivative(x: np.ndarray, times_s: np.ndarray) -> np.ndarray:
     if x.shape[0] < 2:
         return np.full_like(x, np.nan)
     return np.gradient(x, times_s, axis=0)
-
-
-def fill_nan_linear(x: np.ndarray) -> np.ndarray:
-    """Linear interpolation over NaNs of a 1-D series (edges held); all-NaN stays NaN."""
-    x = np.asarray(x, dtype=float).copy()
-    ok = np.isfinite(x)
-    if ok.sum() == 0 or ok.all():
-        return x
-    idx = np.arange(x.size)
-    x[~ok] = np.interp(idx[~ok], idx[ok], x[ok])
-    return x
 
 
 # ---------------------------------------------------------------------------------------
@@ -187,19 +166,9 @@ def com_x_series(p: np.ndarray, *, max_missing_mass: float = 0.12) -> np.ndarray
 # runs and robust statistics
 
 
-def runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    """Maximal runs of True in a 1-D bool array as (start, stop) half-open intervals."""
-    m = np.asarray(mask, dtype=bool)
-    if m.size == 0:
-        return []
-    d = np.diff(np.concatenate(([0], m.astype(np.int8), [0])))
-    starts = np.flatnonzero(d == 1)
-    stops = np.flatnonzero(d == -1)
-    return list(zip(starts.tolist(), stops.tolist(), strict=True))
-
-
 def sustained(mask: np.ndarray, min_frames: int) -> np.ndarray:
-    """Keep only runs of True at least ``min_frames`` long."""
+    """Keep only runs of True at least ``min_frames`` long (runs as in :func:`runs`, i.e.
+    :func:`analyzer.processing.filtering.valid_runs`: half-open ``(start, stop)`` pairs)."""
     out = np.zeros(np.asarray(mask).shape, dtype=bool)
     for s, e in runs(mask):
         if e - s >= min_frames:
@@ -219,20 +188,6 @@ def nanpercentile(x: np.ndarray, q: float) -> float:
     a = np.asarray(x, dtype=float)
     a = a[np.isfinite(a)]
     return float(np.percentile(a, q)) if a.size else float("nan")
-
-
-def worst_frames(
-    values: np.ndarray, frames: np.ndarray, *, n: int = 3, high: bool = True
-) -> tuple[int, ...]:
-    """The ``n`` frames with the highest (or lowest) finite values, in time order."""
-    v = np.asarray(values, float)
-    fr = np.asarray(frames, int)
-    ok = np.isfinite(v)
-    if not ok.any():
-        return ()
-    v, fr = v[ok], fr[ok]
-    order = np.argsort(-v if high else v)[:n]
-    return tuple(sorted(int(f) for f in fr[order]))
 
 
 # ---------------------------------------------------------------------------------------
@@ -348,6 +303,34 @@ def metric(
         key, float(value), unit, phase, True, reason, conf, support, steps,
         tuple(int(f) for f in frames), det,
     )  # fmt: skip
+
+
+def ready_metric(
+    ctx: MetricContext,
+    key: str,
+    values: np.ndarray,
+    unit: str,
+    *,
+    family: str,
+    landmarks: Sequence[int],
+    confidence: Confidence = "medium",
+) -> MetricValue:
+    """Median of a per-frame series over the ready stance (P0, METRICS §6), with the frames
+    closest to it as evidence; not assessable when no ready stance was found."""
+    rd = ctx.frames("ready")
+    val = nanmedian(values[rd]) if rd.any() else None
+    return metric(
+        key,
+        val,
+        unit,
+        "ready",
+        family=family,
+        view=ctx.view,
+        confidence=confidence,
+        frames=representative_frames(values, rd, val if val is not None else np.nan),
+        qc=ctx.qc(landmarks, rd),
+        reason="" if rd.any() else "no ready stance found",
+    )
 
 
 # ---------------------------------------------------------------------------------------

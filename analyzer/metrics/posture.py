@@ -21,6 +21,7 @@ from analyzer.metrics.common import (
     midpoint,
     nanmedian,
     pick_side,
+    ready_metric,
     representative_frames,
 )
 from analyzer.results import MetricValue
@@ -205,18 +206,8 @@ def _knee(ctx: MetricContext) -> dict[str, MetricValue]:
         knee_flexion_series(ctx.series["_p_angles"], 0)
         + knee_flexion_series(ctx.series["_p_angles"], 1)
     )
-    rd = ctx.frames("ready")
-    rv = nanmedian(both[rd]) if rd.any() else None
-    out["ready_knee_flexion_deg"] = metric(
-        "ready_knee_flexion_deg",
-        rv,
-        "deg",
-        "ready",
-        family="knee",
-        view=ctx.view,
-        frames=representative_frames(both, rd, rv if rv is not None else np.nan),
-        qc=ctx.qc(_LEG_LM, rd),
-        reason="" if rd.any() else "no ready stance found",
+    out["ready_knee_flexion_deg"] = ready_metric(
+        ctx, "ready_knee_flexion_deg", both, "deg", family="knee", landmarks=_LEG_LM
     )
     out["hip_flexion_deg"] = _median_metric(
         ctx, "hip_flexion_deg", "hip_flexion_deg", "deg", "backpedal", "knee", "medium", _LEG_LM
@@ -292,24 +283,14 @@ def _balance(ctx: MetricContext) -> dict[str, MetricValue]:
         "medium",
         lm,
     )
-    rd = ctx.frames("ready")
     p = ctx.series["_p_angles"]
     f = ctx.scene.facing.astype(float)
     heel = 0.5 * (p[:, sk.LEFT_HEEL, 0] + p[:, sk.RIGHT_HEEL, 0])
     toe = 0.5 * (p[:, sk.LEFT_TOE, 0] + p[:, sk.RIGHT_TOE, 0])
     with np.errstate(all="ignore"):
         bi = f * (com_x_series(p) - heel) / (f * (toe - heel))
-    bv = nanmedian(bi[rd]) if rd.any() else None
-    out["com_over_base_index"] = metric(
-        "com_over_base_index",
-        bv,
-        "heel-to-toe fraction",
-        "ready",
-        family="balance",
-        view=ctx.view,
+    out["com_over_base_index"] = ready_metric(
+        ctx, "com_over_base_index", bi, "heel-to-toe fraction", family="balance", landmarks=lm,
         confidence="low",
-        frames=representative_frames(bi, rd, bv or np.nan),
-        qc=ctx.qc(lm, rd),
-        reason="" if rd.any() else "no ready stance found",
-    )
+    )  # fmt: skip
     return out

@@ -14,7 +14,7 @@ from analyzer.metrics.common import (
     MetricContext,
     metric,
     nanmedian,
-    representative_frames,
+    ready_metric,
 )
 from analyzer.results import Confidence, MetricValue
 
@@ -374,24 +374,14 @@ def _widths(ctx: MetricContext, phase: str) -> dict[str, MetricValue]:
     """M8a stance width (P0) and M8b step width (P1), over shoulder width (front view)."""
     p = ctx.scene.p
     wsh = np.abs(p[:, sk.LEFT_SHOULDER, 0] - p[:, sk.RIGHT_SHOULDER, 0])
-    rd = ctx.frames("ready")
     bw = np.abs(p[:, sk.LEFT_ANKLE, 0] - p[:, sk.RIGHT_ANKLE, 0]) / wsh
-    val = nanmedian(bw[rd]) if rd.any() else None
     lm = (sk.LEFT_SHOULDER, sk.RIGHT_SHOULDER, sk.LEFT_ANKLE, sk.RIGHT_ANKLE)
     out = {
-        "base_width_shoulder_widths": metric(
-            "base_width_shoulder_widths",
-            val,
-            "shoulder widths",
-            "ready",
-            family="width",
-            view=ctx.view,
-            confidence="low",
-            frames=representative_frames(bw, rd, val or np.nan),
-            qc=ctx.qc(lm, rd),
-            reason="" if rd.any() else "no ready stance found",
+        "base_width_shoulder_widths": ready_metric(
+            ctx, "base_width_shoulder_widths", bw, "shoulder widths",
+            family="width", landmarks=lm, confidence="low",
         )
-    }
+    }  # fmt: skip
     tds = ctx.touchdowns_in(phase)
     sw, fr = [], []
     for a, b in itertools.pairwise(tds):
@@ -428,22 +418,12 @@ def _foot(ctx: MetricContext, phase: str) -> dict[str, MetricValue]:
     heel = np.where(near[:, None] == 0, p[:, sk.LEFT_HEEL], p[:, sk.RIGHT_HEEL])
     toe = np.where(near[:, None] == 0, p[:, sk.LEFT_TOE], p[:, sk.RIGHT_TOE])
     pitch = np.degrees(np.arctan2(toe[:, 1] - heel[:, 1], np.abs(toe[:, 0] - heel[:, 0])))
-    rd = ctx.frames("ready")
-    val = nanmedian(pitch[rd]) if rd.any() else None
     out = {
-        "foot_pitch_deg": metric(
-            "foot_pitch_deg",
-            val,
-            "deg",
-            "ready",
-            family="heel",
-            view=ctx.view,
+        "foot_pitch_deg": ready_metric(
+            ctx, "foot_pitch_deg", pitch, "deg", family="heel", landmarks=_FEET_LM,
             confidence="low",
-            frames=representative_frames(pitch, rd, val or np.nan),
-            qc=ctx.qc(_FEET_LM, rd),
-            reason="" if rd.any() else "no ready stance found",
         )
-    }
+    }  # fmt: skip
     m = ctx.frames(phase)
     st = m & ctx.stance[np.arange(m.size), near]
     frac = float(np.mean(pitch[st] > 5.0)) if st.sum() >= 3 else None

@@ -149,7 +149,7 @@ def estimate_poses(
                 f"{min_duration_s:.1f} s is needed."
             )
         expected = min(info.frame_count, max_frames or info.frame_count)
-        frames = prefetch_frames(iter(reader), depth=prefetch) if prefetch else reader.__iter__()
+        frames = prefetch_frames(iter(reader), depth=prefetch) if prefetch else iter(reader)
         with contextlib.closing(frames):
             times, results = _run_frames(frames, estimator, timings, progress, expected)
         problems = list(reader.problems)

@@ -168,9 +168,10 @@ def clean_track(
     }
     vis = rep.visibility if rep.visibility is not None else track.visibility
     xy, world, counts = _quality_steps(rep.image_xy, rep.world_xyz, vis, t, L, opts)
-    xy, filled = gaps.fill_gaps(xy, t, max_gap_s=max_gap_s, method=gap_method)
-    if world is not None:
-        world, _ = gaps.fill_gaps(world, t, max_gap_s=max_gap_s, method=gap_method)
+    # image and world coordinates are filled (and filtered) together: one pass per NaN pattern
+    joined, was_filled = gaps.fill_gaps(_join(xy, world), t, max_gap_s=max_gap_s, method=gap_method)
+    xy, world = _split(joined, world)
+    filled = was_filled[..., :2]
     fs = filtering.sampling_rate_hz(t)
     cutoffs: dict[str, float] = {}
     if lowpass and t.size > 1:
@@ -192,6 +193,16 @@ def clean_track(
     )
 
 
+def _join(xy: np.ndarray, world: np.ndarray | None) -> np.ndarray:
+    """(T, 33, 2) image and (T, 33, 3) world landmarks side by side: (T, 33, 5)."""
+    return xy if world is None else np.concatenate([xy, world], axis=-1)
+
+
+def _split(joined: np.ndarray, world: np.ndarray | None) -> tuple[np.ndarray, np.ndarray | None]:
+    """Undo :func:`_join`."""
+    return (joined, None) if world is None else (joined[..., :2], joined[..., 2:])
+
+
 def _lowpass(
     xy: np.ndarray,
     world: np.ndarray | None,
@@ -200,15 +211,13 @@ def _lowpass(
     max_fraction_nyquist: float,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Zero-lag low-pass of image and world landmarks with the per-group cut-offs."""
-    per_landmark = filtering.landmark_cutoffs_hz(cutoffs)
-    xy = filtering.lowpass_landmarks(
-        xy, t, cutoffs_hz=per_landmark, max_fraction_nyquist=max_fraction_nyquist
+    joined = filtering.lowpass_landmarks(
+        _join(xy, world),
+        t,
+        cutoffs_hz=filtering.landmark_cutoffs_hz(cutoffs),
+        max_fraction_nyquist=max_fraction_nyquist,
     )
-    if world is not None:
-        world = filtering.lowpass_landmarks(
-            world, t, cutoffs_hz=per_landmark, max_fraction_nyquist=max_fraction_nyquist
-        )
-    return xy, world
+    return _split(joined, world)
 
 
 def _report(

@@ -5,7 +5,7 @@ The filter is a 2nd-order Butterworth run forward and backward (``filtfilt``: ze
 cut-off is raised to keep the -3 dB point of the *dual-pass* response at the requested
 frequency. Winter's correction ``Wn = (fc / 0.802) / (fs / 2)`` [S:13, S:15] is the
 low-frequency limit of the exact form used here, which also undoes the bilinear-transform
-frequency warping::
+frequency warping (:func:`analyzer.dsp.dual_pass_wn`)::
 
     C  = (sqrt(2) - 1) ** (1 / (2 * order))          # 0.802 for order 2
     Wn = (2 / pi) * arctan(tan(pi * fc / fs) / C)
@@ -15,16 +15,15 @@ so the -3 dB point sits at ``fc`` at any frame rate (the plain formula puts it ~
 30/60/120/240 fps and slow-motion clips (times already rescaled to capture time) all filter
 at the same physical frequency. Variable frame rate: samples are resampled to a uniform grid
 (natural cubic spline), filtered, and resampled back at the original times. Pure numpy
-(:mod:`analyzer.dsp`'s Butterworth design and ``filtfilt``): scipy is not a runtime
-dependency. NaN gaps split the
-series into runs that are filtered separately; NaN stays NaN.
+(:func:`analyzer.dsp.lowpass_coefficients` and ``filtfilt``): scipy is not a runtime
+dependency. NaN gaps split the series into runs that are filtered separately; NaN stays NaN.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from analyzer.dsp import butter_lowpass, filtfilt
+from analyzer.dsp import filtfilt, lowpass_coefficients
 from analyzer.processing.interp import cubic_spline
 from analyzer.skeleton import N_LANDMARKS
 
@@ -62,20 +61,6 @@ def effective_cutoff_hz(
     return float(min(cutoff_hz, max_fraction_nyquist * fs_hz / 2.0))
 
 
-def dual_pass_wn(cutoff_hz: float, fs_hz: float, *, order: int = 2) -> float:
-    """Normalised design cut-off (0..1 of Nyquist) so that ``filtfilt`` is -3 dB at ``cutoff_hz``.
-
-    Exact form of Winter's dual-pass correction (module docstring; [S:13]).
-    """
-    c = (np.sqrt(2.0) - 1.0) ** (1.0 / (2 * order))
-    wn = (2.0 / np.pi) * np.arctan(np.tan(np.pi * cutoff_hz / fs_hz) / c)
-    if not 0.0 < wn < 1.0:
-        raise ValueError(
-            f"cut-off {cutoff_hz} Hz is not below the Nyquist frequency of {fs_hz / 2:.3g} Hz."
-        )
-    return float(wn)
-
-
 def valid_runs(mask: np.ndarray) -> list[tuple[int, int]]:
     """``[(start, stop), ...]`` half-open index ranges where the 1-D bool ``mask`` is True."""
     m = np.concatenate([[False], np.asarray(mask, dtype=bool), [False]])
@@ -83,8 +68,8 @@ def valid_runs(mask: np.ndarray) -> list[tuple[int, int]]:
     return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
 
 
-def _filtfilt_uniform(x: np.ndarray, wn: float, order: int) -> np.ndarray:
-    b, a = butter_lowpass(order, wn)
+def _filtfilt_uniform(x: np.ndarray, cutoff_hz: float, fs_hz: float, order: int) -> np.ndarray:
+    b, a = lowpass_coefficients(cutoff_hz, fs_hz, order=order)
     padlen = min(3 * max(len(a), len(b)), x.shape[0] - 1)
     return filtfilt(b, a, x, padlen=padlen)
 
@@ -105,12 +90,12 @@ def _filter_run(
     if uniform:
         fs = 1.0 / step
         fc = effective_cutoff_hz(cutoff_hz, fs, max_fraction_nyquist=max_fraction_nyquist)
-        return _filtfilt_uniform(x, dual_pass_wn(fc, fs, order=order), order)
+        return _filtfilt_uniform(x, fc, fs, order)
     n_grid = max(round((t[-1] - t[0]) / step) + 1, x.shape[0])
     grid = np.linspace(t[0], t[-1], n_grid)
     fs = (n_grid - 1) / (t[-1] - t[0])
     fc = effective_cutoff_hz(cutoff_hz, fs, max_fraction_nyquist=max_fraction_nyquist)
-    y = _filtfilt_uniform(cubic_spline(t, x, grid), dual_pass_wn(fc, fs, order=order), order)
+    y = _filtfilt_uniform(cubic_spline(t, x, grid), fc, fs, order)
     return cubic_spline(grid, y, t)
 
 

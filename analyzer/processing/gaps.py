@@ -6,8 +6,8 @@ import itertools
 
 import numpy as np
 
+from analyzer.dsp import pchip_interpolate
 from analyzer.processing.filtering import valid_runs
-from analyzer.processing.interp import pchip
 
 MAX_GAP_S = 0.12
 
@@ -72,7 +72,7 @@ def fill_gaps(
             continue
         ok = np.flatnonzero(pattern)
         query = np.concatenate([np.arange(start, stop) for start, stop in holes])
-        interp = pchip if method == "pchip" else _linear
+        interp = pchip_interpolate if method == "pchip" else _linear
         out[query[:, None], cols] = interp(t[ok], flat[ok][:, cols], t[query])
     was_filled = np.isfinite(out) & ~finite
     return out.reshape(np.shape(values)), was_filled.reshape(np.shape(values))

@@ -25,13 +25,15 @@ from analyzer.skeleton import (
 _LEGS = ((LEFT_HIP, LEFT_KNEE, LEFT_ANKLE), (RIGHT_HIP, RIGHT_KNEE, RIGHT_ANKLE))
 
 
-def _quiet_nanmedian(a: np.ndarray, axis: int | None = None) -> Any:
+def nanmedian(a: np.ndarray, axis: int | None = None) -> Any:
+    """``np.nanmedian`` without the all-NaN RuntimeWarning."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         return np.nanmedian(a, axis=axis)
 
 
-def _quiet_nanmean(a: np.ndarray, axis: int | None = None) -> Any:
+def nanmean(a: np.ndarray, axis: int | None = None) -> Any:
+    """``np.nanmean`` without the all-NaN RuntimeWarning."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         return np.nanmean(a, axis=axis)
@@ -66,7 +68,7 @@ def leg_length_px(xy: np.ndarray) -> float:
     xy
         (T, 33, 2) image landmarks in pixels.
     """
-    per_side = _quiet_nanmedian(leg_lengths_per_frame(xy), axis=0)
+    per_side = nanmedian(leg_lengths_per_frame(xy), axis=0)
     if np.all(np.isnan(per_side)):
         return float("nan")
     return float(np.nanmax(per_side))
@@ -74,7 +76,7 @@ def leg_length_px(xy: np.ndarray) -> float:
 
 def hip_centre(xy: np.ndarray) -> np.ndarray:
     """(..., D) mid-hip ``H = (P23 + P24) / 2`` (METRICS.md §2); one hip if the other is NaN."""
-    return _quiet_nanmean(np.stack([xy[..., LEFT_HIP, :], xy[..., RIGHT_HIP, :]]), axis=0)
+    return nanmean(np.stack([xy[..., LEFT_HIP, :], xy[..., RIGHT_HIP, :]]), axis=0)
 
 
 def body_size_px(xy: np.ndarray) -> np.ndarray:
@@ -95,24 +97,14 @@ def body_size_px(xy: np.ndarray) -> np.ndarray:
     -------
     (...,) float array, NaN where the detection is empty.
     """
-    shoulders = _quiet_nanmean(
+    shoulders = nanmean(
         np.stack([xy[..., LEFT_SHOULDER, :], xy[..., RIGHT_SHOULDER, :]]), axis=0
     )
     torso = np.linalg.norm(shoulders - hip_centre(xy), axis=-1)
-    legs = _quiet_nanmean(leg_lengths_per_frame(xy), axis=-1)
+    legs = nanmean(leg_lengths_per_frame(xy), axis=-1)
     size = torso + legs
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         span = np.nanmax(xy, axis=-2) - np.nanmin(xy, axis=-2)
     diagonal = np.linalg.norm(span, axis=-1)
     return np.where(np.isfinite(size), size, diagonal)
-
-
-def nanmedian(a: np.ndarray, axis: int | None = None) -> Any:
-    """``np.nanmedian`` without the all-NaN RuntimeWarning."""
-    return _quiet_nanmedian(a, axis=axis)
-
-
-def nanmean(a: np.ndarray, axis: int | None = None) -> Any:
-    """``np.nanmean`` without the all-NaN RuntimeWarning."""
-    return _quiet_nanmean(a, axis=axis)

@@ -7,7 +7,7 @@ Frames are streamed (never the whole clip in memory), annotated with the statele
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -113,27 +113,28 @@ def annotate_clip(
     Returns the written path and the raw frames at ``keep_frames`` (see
     :func:`write_annotated_video`).
     """
-    from analyzer.video import iter_frames, probe_video
+    from analyzer.video.reader import VideoReader
 
-    info = probe_video(clip, capture_fps=capture_fps)
+    with VideoReader(clip, capture_fps=capture_fps) as reader:  # probes the clip once
+        info = reader.info
 
-    def frames():
-        first: float | None = None
-        for f in iter_frames(clip, capture_fps=capture_fps):
-            first = f.pts_s if first is None else first
-            yield f.index, f.pts_s - first, f.image
+        def frames() -> Iterator[tuple[int, float, np.ndarray]]:
+            first: float | None = None
+            for f in reader:
+                first = f.pts_s if first is None else first
+                yield f.index, f.pts_s - first, f.image
 
-    # written on the playback clock, so a slow-motion clip stays slow in the annotated video
-    return write_annotated_video(
-        frames(),
-        result,
-        out_path,
-        fps=info.playback_fps,
-        total=info.frame_count,
-        progress=progress,
-        keep_frames=keep_frames,
-        brightness=brightness,
-    )
+        # written on the playback clock, so a slow-motion clip stays slow in the annotated video
+        return write_annotated_video(
+            frames(),
+            result,
+            out_path,
+            fps=info.playback_fps,
+            total=info.frame_count,
+            progress=progress,
+            keep_frames=keep_frames,
+            brightness=brightness,
+        )
 
 
 def _even(frame: np.ndarray) -> np.ndarray:

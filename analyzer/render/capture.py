@@ -182,13 +182,7 @@ def _head_top_feet(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     top = np.nanmin(
         y[:, [sk.NOSE, sk.LEFT_EAR, sk.RIGHT_EAR, sk.LEFT_SHOULDER, sk.RIGHT_SHOULDER]], axis=1
     )
-    bottom = np.nanmax(
-        y[
-            :,
-            [sk.LEFT_HEEL, sk.RIGHT_HEEL, sk.LEFT_TOE, sk.RIGHT_TOE, sk.LEFT_ANKLE, sk.RIGHT_ANKLE],
-        ],
-        axis=1,
-    )
+    bottom = np.nanmax(y[:, [*sk.LEFT_FOOT, *sk.RIGHT_FOOT]], axis=1)
     return top, bottom
 
 
@@ -249,39 +243,58 @@ def _check_fps(track: PoseTrack, video_info: Any | None) -> CaptureCheck:
     return CaptureCheck("frame_rate", "Frame rate", f"{fps:.0f} fps", status, advice)
 
 
+#: Label and advice of the checks graded against a good and a fair minimum.
+_GRADED: dict[str, tuple[str, str]] = {
+    "athlete_size": (
+        "Athlete size in frame",
+        "The athlete is small in the picture: move the camera closer (about 5-8 m for a "
+        "10 m rep) or film in 4K, keeping the whole rep in frame.",
+    ),
+    "detection_rate": (
+        "Athlete detection",
+        "The athlete was lost in some frames: keep the face visible, avoid other people "
+        "crossing in front, and use more light or a plainer background.",
+    ),
+    "in_frame": (
+        "Whole body in frame",
+        "Part of the body leaves the picture: step the camera back or turn the phone "
+        "sideways so the whole rep, head to feet, stays in frame.",
+    ),
+}
+
+
+def _graded(key: str, value: str, measured: float, good: float, fair: float) -> CaptureCheck:
+    """Check ``key`` of :data:`_GRADED`: good at or above ``good``, fair at or above ``fair``,
+    else poor; its advice is attached unless it is good."""
+    label, advice = _GRADED[key]
+    if measured >= good:
+        return CaptureCheck(key, label, value, "good")
+    status: Status = "fair" if measured >= fair else "poor"
+    return CaptureCheck(key, label, value, status, advice)
+
+
+def _not_measured(key: str) -> CaptureCheck:
+    return CaptureCheck(key, _GRADED[key][0], "unknown", "unknown")
+
+
 def _check_size(track: PoseTrack) -> CaptureCheck:
     px = body_height_px(track)
     if not np.isfinite(px):
-        return CaptureCheck("athlete_size", "Athlete size in frame", "unknown", "unknown")
-    frac = px / track.image_size[1]
-    value = f"{px:.0f} px tall ({frac:.0%} of the frame height)"
-    if px >= GOOD_BODY_PX:
-        return CaptureCheck("athlete_size", "Athlete size in frame", value, "good")
-    advice = (
-        "The athlete is small in the picture: move the camera closer (about 5-8 m for a "
-        "10 m rep) or film in 4K, keeping the whole rep in frame."
-    )
-    status: Status = "fair" if px >= FAIR_BODY_PX else "poor"
-    return CaptureCheck("athlete_size", "Athlete size in frame", value, status, advice)
+        return _not_measured("athlete_size")
+    value = f"{px:.0f} px tall ({px / track.image_size[1]:.0%} of the frame height)"
+    return _graded("athlete_size", value, px, GOOD_BODY_PX, FAIR_BODY_PX)
 
 
 def _check_detection(track: PoseTrack) -> CaptureCheck:
     rate = float(track.detected().mean()) if track.n_frames else 0.0
     value = f"found in {rate:.0%} of frames"
-    if rate >= GOOD_DETECTION:
-        return CaptureCheck("detection_rate", "Athlete detection", value, "good")
-    advice = (
-        "The athlete was lost in some frames: keep the face visible, avoid other people "
-        "crossing in front, and use more light or a plainer background."
-    )
-    status: Status = "fair" if rate >= FAIR_DETECTION else "poor"
-    return CaptureCheck("detection_rate", "Athlete detection", value, status, advice)
+    return _graded("detection_rate", value, rate, GOOD_DETECTION, FAIR_DETECTION)
 
 
 def _check_in_frame(track: PoseTrack) -> CaptureCheck:
     det = track.detected()
     if not det.any():
-        return CaptureCheck("in_frame", "Whole body in frame", "unknown", "unknown")
+        return _not_measured("in_frame")
     w, h = track.image_size
     xy = track.image_xy[det].astype(float)
     margin = 0.01 * min(w, h)
@@ -290,14 +303,7 @@ def _check_in_frame(track: PoseTrack) -> CaptureCheck:
     finite = np.isfinite(xy[..., 0])
     frac = float(np.mean(np.all(inside | ~finite, axis=1)))
     value = f"whole body visible in {frac:.0%} of frames"
-    if frac >= GOOD_IN_FRAME:
-        return CaptureCheck("in_frame", "Whole body in frame", value, "good")
-    advice = (
-        "Part of the body leaves the picture: step the camera back or turn the phone "
-        "sideways so the whole rep, head to feet, stays in frame."
-    )
-    status: Status = "fair" if frac >= FAIR_IN_FRAME else "poor"
-    return CaptureCheck("in_frame", "Whole body in frame", value, status, advice)
+    return _graded("in_frame", value, frac, GOOD_IN_FRAME, FAIR_IN_FRAME)
 
 
 def _check_lighting(brightness: BrightnessStats | dict[str, float] | None) -> CaptureCheck:

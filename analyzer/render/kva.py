@@ -17,8 +17,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from analyzer import __version__
-from analyzer.render.overlay import format_band, format_value
-from analyzer.render.scene import band_limits, metric_digits, metric_label, metric_unit
+from analyzer.render.scene import band_text, metric_label, metric_text
 from analyzer.results import AnalysisResult, Finding
 
 #: Timestamp units per second when the clip's own time base is not known (1 ms ticks).
@@ -134,10 +133,8 @@ def _sub(parent: ET.Element, tag: str, text: str) -> ET.Element:
 
 
 def _comment(f: Finding) -> str:
-    unit = metric_unit(f.metric, f.unit)
-    digits = metric_digits(f.metric, f.unit)
-    band = format_band(band_limits(f.band), unit, digits=digits)
-    measured = f"{metric_label(f.metric)}: {format_value(f.value, unit, digits=digits)}"
+    band = band_text(f.metric, f.unit, f.band)
+    measured = f"{metric_label(f.metric)}: {metric_text(f.metric, f.unit, f.value)}"
     lines = [f"{f.title} ({f.severity})", measured + (f", target {band}" if band else "")]
     if f.cue:
         lines.append(f"Cue: {f.cue}")

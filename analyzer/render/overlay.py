@@ -187,11 +187,6 @@ def draw_skeleton(
     return out
 
 
-def draw_measurement(frame: np.ndarray, measurement: Measurement) -> np.ndarray:
-    """Return a copy of ``frame`` with one measurement (geometry, value, band) drawn."""
-    return annotate(frame, FrameOverlay(measurements=(measurement,)))
-
-
 def format_band(band: tuple[float | None, float | None], unit: str, *, digits: int = 0) -> str:
     """Human text for a band: ``"45–75°"``, ``"at least 50°"``, ``"at most 0.25"``."""
     lo, hi = band

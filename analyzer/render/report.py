@@ -21,22 +21,19 @@ from typing import Any
 import cv2
 import numpy as np
 
+from analyzer.faults.rules import SEVERITY_ORDER
 from analyzer.render.capture import CaptureAssessment, assess_capture
-from analyzer.render.overlay import annotate, athlete_box, crop_overlay, format_band, format_value
+from analyzer.render.overlay import FrameOverlay, annotate, athlete_box, crop_overlay
 from analyzer.render.plots import figure_png, report_figures
 from analyzer.render.scene import (
-    band_limits,
-    finding_measurement,
+    band_text,
     finding_overlay,
-    metric_digits,
     metric_label,
-    metric_unit,
+    metric_text,
 )
 from analyzer.results import AnalysisResult, Finding, MetricValue
 
 TEMPLATE_DIR = Path(__file__).with_name("templates")
-
-SEVERITY_ORDER = {"major": 0, "moderate": 1, "minor": 2}
 
 LIMITATIONS: tuple[str, ...] = (
     "Target bands are provisional: there are no published norms for the backpedal yet, so "
@@ -120,7 +117,7 @@ def build_report_context(
     faults = result.faults
     findings = sorted(
         faults.findings if faults else [],
-        key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), -f.confidence),
+        key=lambda f: (-SEVERITY_ORDER.index(f.severity), -f.confidence),
     )
     assessment = capture or capture_of(result)
     plots = {name: png_data_uri(figure_png(fig)) for name, fig in report_figures(result).items()}
@@ -205,10 +202,19 @@ def collect_frames(
 
 
 def key_frame_image(
-    result: AnalysisResult, finding: Finding, frame: np.ndarray, *, out_height: int = 540
+    result: AnalysisResult,
+    finding: Finding,
+    frame: np.ndarray,
+    *,
+    out_height: int = 540,
+    overlay: FrameOverlay | None = None,
 ) -> np.ndarray:
-    """The finding's key frame cropped around the athlete, with skeleton, measurement, band."""
-    overlay = finding_overlay(result, finding)
+    """The finding's key frame cropped around the athlete, with skeleton, measurement, band.
+
+    ``overlay`` is the finding's :func:`~analyzer.render.scene.finding_overlay` if the caller
+    already has it.
+    """
+    overlay = overlay if overlay is not None else finding_overlay(result, finding)
     h, w = frame.shape[:2]
     if overlay.landmarks_xy is None:
         return annotate(frame, overlay)
@@ -247,17 +253,15 @@ def _finding_context(result: AnalysisResult, f: Finding, frame: np.ndarray | Non
     def t(i: int) -> float:
         return float(times[int(np.clip(i, 0, n - 1))]) if n else 0.0
 
-    unit = metric_unit(f.metric, f.unit)
-    digits = metric_digits(f.metric, f.unit)
-    band = band_limits(f.band)
+    overlay = finding_overlay(result, f)
     return {
         "id": f.id,
         "title": f.title,
         "severity": f.severity,
         "confidence": f"{f.confidence:.0%}",
         "metric": metric_label(f.metric),
-        "value": format_value(f.value, unit, digits=digits),
-        "band": format_band(band, unit, digits=digits) or "—",
+        "value": metric_text(f.metric, f.unit, f.value),
+        "band": band_text(f.metric, f.unit, f.band) or "—",
         "source": str(f.band.get("source", "")) if isinstance(f.band, dict) else "",
         "cue": f.cue,
         "drills": list(f.drills),
@@ -269,18 +273,20 @@ def _finding_context(result: AnalysisResult, f: Finding, frame: np.ndarray | Non
             for a, b in f.frames
         ],
         "seek": f"{t(f.key_frame):.3f}",
-        "image": None if frame is None else jpeg_data_uri(key_frame_image(result, f, frame)),
-        "measured_on_image": finding_measurement(result.motion, f) is not None,
+        "image": (
+            None
+            if frame is None
+            else jpeg_data_uri(key_frame_image(result, f, frame, overlay=overlay))
+        ),
+        "measured_on_image": bool(overlay.measurements),
         "rep": None if f.rep is None else f.rep + 1,
     }
 
 
 def _metric_row(m: MetricValue) -> dict[str, Any]:
-    unit = metric_unit(m.key, m.unit)
-    digits = metric_digits(m.key, m.unit)
     return {
         "name": metric_label(m.key),
-        "value": format_value(m.value, unit, digits=digits) if m.assessable else "—",
+        "value": metric_text(m.key, m.unit, m.value) if m.assessable else "—",
         "phase": m.phase,
         "assessable": m.assessable,
         "confidence": m.confidence if m.assessable else "",

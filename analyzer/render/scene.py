@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from analyzer import skeleton as sk
-from analyzer.render.overlay import FrameOverlay, Measurement, format_value
+from analyzer.render.overlay import FrameOverlay, Measurement, format_band, format_value
 from analyzer.results import AnalysisResult, Finding, MotionAnalysis, Phase
 
 #: Candidate names of the per-frame series in ``MotionAnalysis.series`` (first found wins).
@@ -101,6 +101,17 @@ def metric_digits(key: str, unit: str = "") -> int:
     return 0 if _display_unit(unit) in ("°", "%") else 2
 
 
+def metric_text(key: str, unit: str, value: float | None) -> str:
+    """A metric's value as the outputs print it (its display unit and decimals)."""
+    return format_value(value, metric_unit(key, unit), digits=metric_digits(key, unit))
+
+
+def band_text(key: str, unit: str, band: dict[str, Any] | None) -> str:
+    """A finding's good band as the outputs print it ("" when the band has no edge)."""
+    limits = band_limits(band)
+    return format_band(limits, metric_unit(key, unit), digits=metric_digits(key, unit))
+
+
 PHASE_NAMES: dict[str, str] = {
     "ready": "ready stance",
     "backpedal": "backpedal",
@@ -186,7 +197,7 @@ def frame_overlay(result: AnalysisResult, frame: int) -> FrameOverlay:
     for group, label, unit, digits in LIVE_METRICS:
         found = find_series(motion, group)
         if found is not None and frame < found[1].size:
-            metrics.append((label, format_value(_finite(found[1][frame]), unit, digits=digits)))
+            metrics.append((label, format_value(_num(found[1][frame]), unit, digits=digits)))
     t = float(track.times_s[frame])
     n_steps = sum(1 for e in motion.events if e.kind == "touchdown" and e.frame <= frame)
     if motion.events:
@@ -208,7 +219,7 @@ def frame_overlay(result: AnalysisResult, frame: int) -> FrameOverlay:
 def finding_overlay(result: AnalysisResult, finding: Finding) -> FrameOverlay:
     """Overlay for a finding's key frame: skeleton, the measured quantity and its band."""
     motion = result.motion
-    frame = int(np.clip(finding.key_frame, 0, motion.track.n_frames - 1))
+    frame = _key_frame(motion, finding)
     m = finding_measurement(motion, finding)
     highlight = _measured_joints(motion, finding) if m is not None else ()
     return FrameOverlay(
@@ -221,10 +232,15 @@ def finding_overlay(result: AnalysisResult, finding: Finding) -> FrameOverlay:
     )
 
 
+def _key_frame(motion: MotionAnalysis, finding: Finding) -> int:
+    """The finding's key frame, clipped to the track."""
+    return int(np.clip(finding.key_frame, 0, motion.track.n_frames - 1))
+
+
 def _measured_joints(motion: MotionAnalysis, finding: Finding) -> tuple[int, ...]:
     """Landmark indices a finding's measurement is built on (drawn highlighted)."""
     builder = _pick_builder(f"{finding.metric} {finding.id}".lower())
-    frame = int(np.clip(finding.key_frame, 0, motion.track.n_frames - 1))
+    frame = _key_frame(motion, finding)
     side = camera_side(motion, frame)
     joints = _JOINTS.get(builder, ())
     return tuple(sk.INDEX[n.replace("{side}", side)] for n in joints)
@@ -232,7 +248,7 @@ def _measured_joints(motion: MotionAnalysis, finding: Finding) -> tuple[int, ...
 
 def finding_measurement(motion: MotionAnalysis, finding: Finding) -> Measurement | None:
     """The geometry that shows a finding's measured value on its key frame (None if none fits)."""
-    frame = int(np.clip(finding.key_frame, 0, motion.track.n_frames - 1))
+    frame = _key_frame(motion, finding)
     key = f"{finding.metric} {finding.id}".lower()
     builder = _pick_builder(key)
     if builder is None:
@@ -249,7 +265,7 @@ def finding_measurement(motion: MotionAnalysis, finding: Finding) -> Measurement
     return Measurement(
         kind=kind,
         points=points,
-        value=_finite(finding.value),
+        value=_num(finding.value),
         unit=metric_unit(finding.metric, finding.unit),
         band=band_limits(finding.band),
         label=label,
@@ -296,9 +312,7 @@ def _trunk(xy: np.ndarray, side: str, facing: str) -> _Geometry:
 
 
 def _ground_y(xy: np.ndarray) -> float:
-    feet = xy[
-        [sk.LEFT_HEEL, sk.RIGHT_HEEL, sk.LEFT_TOE, sk.RIGHT_TOE, sk.LEFT_ANKLE, sk.RIGHT_ANKLE], 1
-    ]
+    feet = xy[[*sk.LEFT_FOOT, *sk.RIGHT_FOOT], 1]
     return float(np.nanmax(feet)) if np.any(np.isfinite(feet)) else math.nan
 
 
@@ -393,7 +407,3 @@ def _num(x: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return v if math.isfinite(v) else None
-
-
-def _finite(x: Any) -> float | None:
-    return _num(x)

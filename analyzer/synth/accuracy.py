@@ -30,6 +30,8 @@ from typing import Any
 import numpy as np
 
 from analyzer import skeleton as sk
+from analyzer.metrics.common import inner_angle_deg
+from analyzer.synth.truth import body_forward
 
 #: Metric keys compared with the truth: pipeline key -> truth key.
 METRIC_PAIRS: dict[str, str] = {
@@ -39,11 +41,11 @@ METRIC_PAIRS: dict[str, str] = {
     "sprint_trunk_lean_deg": "sprint_trunk_lean_deg",
     "step_length_m": "step_length_m",
     "step_length_leg_lengths": "step_length_leg_lengths",
-    "reach_at_touchdown_leg_lengths": "reach_leg_lengths",
+    "reach_at_touchdown_leg_lengths": "reach_at_touchdown_leg_lengths",
     "cadence_steps_per_s": "cadence_steps_per_s",
     "step_time_cv_pct": "step_time_cv_pct",
-    "step_width_shoulder_widths": "step_width_ratio",
-    "base_width_shoulder_widths": "stance_width_ratio",
+    "step_width_shoulder_widths": "step_width_shoulder_widths",
+    "base_width_shoulder_widths": "base_width_shoulder_widths",
     "forefoot_stance_fraction": "forefoot_stance_fraction",
     "swing_clearance_leg_lengths": "swing_clearance_leg_lengths",
     "arm_swing_deg": "arm_swing_deg",
@@ -56,7 +58,7 @@ METRIC_PAIRS: dict[str, str] = {
     "hip_rise": "hip_rise",
     "turn_onset_s": "hip_turn_onset_s",
     "backpedal_distance_m": "backpedal_distance_m",
-    "backpedal_speed_m_per_s": "backpedal_speed_m_s",
+    "backpedal_speed_m_per_s": "backpedal_speed_m_per_s",
 }
 
 #: Faults whose rules need the front view (METRICS §8.1); the others are filmed from the side.
@@ -194,12 +196,6 @@ class CaseResult:
     error: str = ""
 
 
-def _angle_deg(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
-    u, v = a - b, c - b
-    cos = np.sum(u * v, -1) / (np.linalg.norm(u, axis=-1) * np.linalg.norm(v, axis=-1))
-    return np.degrees(np.arccos(np.clip(cos, -1, 1)))
-
-
 def true_image_series(truth: dict[str, Any]) -> dict[str, np.ndarray]:
     """Knee flexion (camera-side leg) and trunk lean per frame from the projected truth.
 
@@ -210,16 +206,13 @@ def true_image_series(truth: dict[str, Any]) -> dict[str, np.ndarray]:
     near_left = depth[:, sk.LEFT_HIP] <= depth[:, sk.RIGHT_HIP]
     knee = np.where(
         near_left,
-        180 - _angle_deg(xy[:, sk.LEFT_HIP], xy[:, sk.LEFT_KNEE], xy[:, sk.LEFT_ANKLE]),
-        180 - _angle_deg(xy[:, sk.RIGHT_HIP], xy[:, sk.RIGHT_KNEE], xy[:, sk.RIGHT_ANKLE]),
+        180 - inner_angle_deg(xy[:, sk.LEFT_HIP], xy[:, sk.LEFT_KNEE], xy[:, sk.LEFT_ANKLE]),
+        180 - inner_angle_deg(xy[:, sk.RIGHT_HIP], xy[:, sk.RIGHT_KNEE], xy[:, sk.RIGHT_ANKLE]),
     )
     s = (xy[:, sk.LEFT_SHOULDER] + xy[:, sk.RIGHT_SHOULDER]) / 2
     h = (xy[:, sk.LEFT_HIP] + xy[:, sk.RIGHT_HIP]) / 2
-    right = (lm[:, sk.RIGHT_HIP] - lm[:, sk.LEFT_HIP]) + (lm[:, sk.RIGHT_SHOULDER]
-                                                         - lm[:, sk.LEFT_SHOULDER])  # fmt: skip
-    fwd = np.cross([0.0, 1.0, 0.0], right)
-    chest_img = truth["camera_R"][0] @ fwd.T  # camera x component of the facing direction
-    f = np.sign(chest_img)
+    # camera x component of the facing direction
+    f = np.sign(body_forward(lm) @ truth["camera_R"][0])
     trunk = np.degrees(np.arctan2(f * (s[:, 0] - h[:, 0]), h[:, 1] - s[:, 1]))
     return {"knee_flexion_deg": knee, "trunk_lean_deg": trunk, "near_left": near_left}
 

@@ -70,37 +70,36 @@ class MocapClip:
         return self.positions[:, self.joint_names.index(name)]
 
 
-def load_cmu(path: str | Path) -> MocapClip:
-    """Load a CMU BVH (drops the T-pose frame 0, 0.05644 m per unit, 120 fps)."""
-    path = Path(path)
-    motion = read_bvh(path)
-    fk = forward_kinematics(motion, unit_m=CMU_UNIT_M, first_frame=1)
+def _bvh_clip(
+    path: Path, name: str, source: str, licence: str, *, unit_m: float, first_frame: int = 0
+) -> MocapClip:
+    """Read a BVH file and run forward kinematics into a ``MocapClip``."""
+    fk = forward_kinematics(read_bvh(path), unit_m=unit_m, first_frame=first_frame)
     return MocapClip(
-        name=f"cmu/{path.stem}",
-        source="cmu",
+        name=name,
+        source=source,
         times_s=fk.times_s,
         positions=fk.positions,
         rotations=fk.rotations,
         joint_names=fk.names,
         parents=fk.parents,
-        licence="CMU Graphics Lab Motion Capture Database (free use); " + CMU_ACK,
+        licence=licence,
     )
+
+
+def load_cmu(path: str | Path) -> MocapClip:
+    """Load a CMU BVH (drops the T-pose frame 0, 0.05644 m per unit, 120 fps)."""
+    path = Path(path)
+    licence = "CMU Graphics Lab Motion Capture Database (free use); " + CMU_ACK
+    return _bvh_clip(path, f"cmu/{path.stem}", "cmu", licence, unit_m=CMU_UNIT_M, first_frame=1)
 
 
 def load_bandai(path: str | Path) -> MocapClip:
     """Load a Bandai Namco Research BVH (centimetres, 30 fps)."""
     path = Path(path)
-    motion = read_bvh(path)
-    fk = forward_kinematics(motion, unit_m=BANDAI_UNIT_M)
-    return MocapClip(
-        name=f"{path.parent.name}/{path.stem}",
-        source="bandai",
-        times_s=fk.times_s,
-        positions=fk.positions,
-        rotations=fk.rotations,
-        joint_names=fk.names,
-        parents=fk.parents,
-        licence="Bandai Namco Research Motiondataset (CC BY-NC 4.0): non-commercial, do not ship",
+    licence = "Bandai Namco Research Motiondataset (CC BY-NC 4.0): non-commercial, do not ship"
+    return _bvh_clip(
+        path, f"{path.parent.name}/{path.stem}", "bandai", licence, unit_m=BANDAI_UNIT_M
     )
 
 

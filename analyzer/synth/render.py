@@ -275,9 +275,10 @@ def render_frame(
         (H, W, 3) uint8 BGR image.
     """
     body = build_body(landmarks_world, appearance, body_scale=body_scale)
-    image = render_background(camera, scene).image.copy()
+    background = render_background(camera, scene)
+    image = background.image.copy()
     blobs, radii = _shadow_blobs(np.asarray(landmarks_world, float), body.head["scale"][0])
-    apply_shadow(image, render_background(camera, scene), blobs, radii, camera, scene)
+    apply_shadow(image, background, blobs, radii, camera, scene)
     rays = _rays(camera)
     rects = _primitive_rects(body, camera)
     box = _union(rects)

@@ -21,7 +21,6 @@ API
 ``turn_onset_s(lm, times_s)``        hip-turn onsets from pelvis yaw rate.
 ``direction_switches(lm, times_s)``  backward<->forward travel switches (e.g. cmu/09_12).
 ``stance_peak_knee_flexion(...)``, ``arm_swing_series(lm)``, ``foot_pitch_series(lm, side)``.
-``per_frame_series(lm, times_s)``    all per-frame true series in one dict (for truth files).
 
 All metrics at once: ``analyzer.synth.truth_metrics.true_metrics``.
 """
@@ -35,6 +34,8 @@ from typing import Any
 import numpy as np
 
 from analyzer import skeleton as sk
+from analyzer.metrics.common import midpoint as mid
+from analyzer.metrics.common import runs as bool_runs
 from analyzer.results import ContactEvent, Phase
 
 #: Standing hip height in leg lengths, ``h_stand = 1.08 L`` (METRICS §2, [S:39]).
@@ -146,11 +147,6 @@ def joint_angle_deg(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
     return np.degrees(np.arccos(np.clip(np.sum(u * v, axis=-1), -1.0, 1.0)))
 
 
-def mid(lm: np.ndarray, i: int, j: int) -> np.ndarray:
-    """Mid-point of landmarks i and j, (T, 3)."""
-    return 0.5 * (lm[:, i] + lm[:, j])
-
-
 def leg_length_m(lm: np.ndarray) -> float:
     """Leg length ``L``: median over frames of |hip-knee| + |knee-ankle|, mean of both legs."""
     lengths = []
@@ -171,14 +167,17 @@ def body_forward(lm: np.ndarray) -> np.ndarray:
     right = (lm[:, sk.RIGHT_HIP] - lm[:, sk.LEFT_HIP]) + (
         lm[:, sk.RIGHT_SHOULDER] - lm[:, sk.LEFT_SHOULDER]
     )
-    fwd = np.cross(np.array([0.0, 1.0, 0.0]), right)
-    fwd[:, 1] = 0.0
-    return _norm(fwd)
+    return _forward_of(right)
 
 
 def pelvis_forward(lm: np.ndarray) -> np.ndarray:
     """(T, 3) horizontal unit vector out of the front of the pelvis (hips only)."""
-    right = lm[:, sk.RIGHT_HIP] - lm[:, sk.LEFT_HIP]
+    return _forward_of(lm[:, sk.RIGHT_HIP] - lm[:, sk.LEFT_HIP])
+
+
+def _forward_of(right: np.ndarray) -> np.ndarray:
+    """(T, 3) horizontal unit ``up x right`` (the facing direction of a body whose right is
+    ``right``)."""
     fwd = np.cross(np.array([0.0, 1.0, 0.0]), right)
     fwd[:, 1] = 0.0
     return _norm(fwd)
@@ -274,13 +273,6 @@ def _foot_low_point(lm: np.ndarray, side: str) -> np.ndarray:
     return pts[np.arange(lm.shape[0]), low]
 
 
-def bool_runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    """(start, end_exclusive) of True runs."""
-    m = np.concatenate([[False], mask, [False]]).astype(np.int8)
-    d = np.diff(m)
-    return list(zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1), strict=True))
-
-
 def foot_contact_mask(
     lm: np.ndarray,
     times_s: np.ndarray,
@@ -346,6 +338,14 @@ def touchdowns(contacts: list[ContactEvent], start_s: float = -np.inf, end_s: fl
     return [c for c in contacts if c.kind == "touchdown" and start_s <= c.time_s <= end_s]
 
 
+def toe_off_after(contacts: list[ContactEvent], td: ContactEvent) -> ContactEvent | None:
+    """The first toe-off of ``td``'s foot after the touchdown ``td`` (None if the clip ends)."""
+    return next(
+        (c for c in contacts if c.kind == "toe_off" and c.foot == td.foot and c.frame > td.frame),
+        None,
+    )
+
+
 def step_table(
     lm: np.ndarray,
     times_s: np.ndarray,
@@ -363,14 +363,7 @@ def step_table(
     rows: list[dict[str, float]] = []
     n = times_s.shape[0]
     for td in touchdowns(contacts):
-        to = next(
-            (
-                c
-                for c in contacts
-                if c.kind == "toe_off" and c.foot == td.foot and c.frame > td.frame
-            ),
-            None,
-        )
+        to = toe_off_after(contacts, td)
         end = to.frame if to is not None else n
         heel, toe = (29, 31) if td.foot == "left" else (30, 32)
         foot = 0.5 * (lm[td.frame : end, heel] + lm[td.frame : end, toe])
@@ -406,14 +399,7 @@ def stance_peak_knee_flexion(
     """M2 P1: peak knee flexion of the stance leg between each touchdown and its toe-off."""
     peaks = []
     for td in touchdowns(contacts, start_s, end_s):
-        to = next(
-            (
-                c
-                for c in contacts
-                if c.kind == "toe_off" and c.foot == td.foot and c.frame > td.frame
-            ),
-            None,
-        )
+        to = toe_off_after(contacts, td)
         if to is None:
             continue
         flex = knee_flexion_series(lm[td.frame : to.frame + 1], td.foot)
@@ -530,29 +516,3 @@ def direction_switches(
         names = {-1: "backward", 1: "forward"}
         out.append({"time_s": float(t), "from": names[l0], "to": names[l1]})
     return out
-
-
-def per_frame_series(lm: np.ndarray, times_s: np.ndarray) -> dict[str, np.ndarray]:
-    """True per-frame series (T,) for truth files: M1, M2 (both legs), M4, yaw, arms, feet.
-
-    Keys: ``hip_height_ratio``, ``knee_flexion_left_deg``, ``knee_flexion_right_deg``,
-    ``trunk_lean_deg``, ``pelvis_yaw_deg``, ``yaw_rate_deg_s``, ``arm_angle_left_deg``,
-    ``arm_angle_right_deg``, ``foot_pitch_left_deg``, ``foot_pitch_right_deg``,
-    ``head_pitch_deg``, ``head_yaw_deg`` and ``hip_speed_x_m_s`` (mid-hip velocity along x).
-    """
-    hip = mid(lm, sk.LEFT_HIP, sk.RIGHT_HIP)
-    return {
-        "hip_height_ratio": hip_height_ratio_series(lm),
-        "knee_flexion_left_deg": knee_flexion_series(lm, "left"),
-        "knee_flexion_right_deg": knee_flexion_series(lm, "right"),
-        "trunk_lean_deg": trunk_lean_series(lm),
-        "pelvis_yaw_deg": pelvis_yaw_deg(lm),
-        "yaw_rate_deg_s": yaw_rate_deg_s(lm, times_s),
-        "arm_angle_left_deg": arm_swing_series(lm, "left"),
-        "arm_angle_right_deg": arm_swing_series(lm, "right"),
-        "foot_pitch_left_deg": foot_pitch_series(lm, "left"),
-        "foot_pitch_right_deg": foot_pitch_series(lm, "right"),
-        "head_pitch_deg": head_pitch_series(lm),
-        "head_yaw_deg": head_yaw_series(lm),
-        "hip_speed_x_m_s": np.gradient(hip[:, 0], times_s),
-    }

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from analyzer.metrics.common import DE_LEVA
 from analyzer.results import ContactEvent, Phase
 from analyzer.synth.truth import (
     arm_swing_series,
@@ -44,23 +45,24 @@ from analyzer.synth.truth import (
     stance_peak_knee_flexion,
     step_table,
     thigh_angle_series,
+    toe_off_after,
     touchdowns,
     trunk_lean_series,
     turn_onset_s,
 )
 
 #: de Leva (1996) male segment mass fractions and COM positions from the proximal end
-#: [S:40], with BlazePose end points as in METRICS §7 M5b.
+#: [S:40] (``analyzer.metrics.common.DE_LEVA``), with BlazePose end points as in METRICS §7
+#: M5b: (mass, com_frac, proximal, distal); proximal/distal: landmark index or "S"/"H"/"E".
 _DE_LEVA = (
-    # (mass, com_frac, proximal, distal) ; proximal/distal: landmark index or "S"/"H"/"E"
-    (0.0694, 0.5002, "E", 0),
-    (0.4346, 0.5138, "S", "H"),
-    (0.0271, 0.5772, 11, 13), (0.0271, 0.5772, 12, 14),
-    (0.0162, 0.4574, 13, 15), (0.0162, 0.4574, 14, 16),
-    (0.0061, 0.7900, 15, 19), (0.0061, 0.7900, 16, 20),
-    (0.1416, 0.4095, 23, 25), (0.1416, 0.4095, 24, 26),
-    (0.0433, 0.4395, 25, 27), (0.0433, 0.4395, 26, 28),
-    (0.0137, 0.4415, 29, 31), (0.0137, 0.4415, 30, 32),
+    (*DE_LEVA["head"], "E", 0),
+    (*DE_LEVA["trunk"], "S", "H"),
+    (*DE_LEVA["upper_arm"], 11, 13), (*DE_LEVA["upper_arm"], 12, 14),
+    (*DE_LEVA["forearm"], 13, 15), (*DE_LEVA["forearm"], 14, 16),
+    (*DE_LEVA["hand"], 15, 19), (*DE_LEVA["hand"], 16, 20),
+    (*DE_LEVA["thigh"], 23, 25), (*DE_LEVA["thigh"], 24, 26),
+    (*DE_LEVA["shank"], 25, 27), (*DE_LEVA["shank"], 26, 28),
+    (*DE_LEVA["foot"], 29, 31), (*DE_LEVA["foot"], 30, 32),
 )  # fmt: skip
 
 
@@ -231,15 +233,8 @@ def _foot_metrics(lm, t, contacts, phases, leg) -> dict[str, float]:
         mask = np.zeros(t.size, bool)
         tds = [c for c in contacts if c.foot == side and c.kind == "touchdown"]
         for td in tds:
-            to = next(
-                (
-                    c
-                    for c in contacts
-                    if c.foot == side and c.kind == "toe_off" and c.frame > td.frame
-                ),
-                None,
-            )
-            mask[td.frame : (to.frame if to else t.size)] = True
+            to = toe_off_after(contacts, td)
+            mask[td.frame : (to.frame if to is not None else t.size)] = True
         stance_vals.append(pitch[side][mask & p1])
         swing = ~mask & p1
         if swing.any():
@@ -396,10 +391,6 @@ def true_metrics(
     return {k: float(v) for k, v in out.items()}
 
 
-def _angle_2d(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
-    return joint_angle_deg(a, b, c)
-
-
 def _stance_peaks(
     series: np.ndarray, contacts: list[ContactEvent], side: str, win: tuple[float, float]
 ) -> list[float]:
@@ -408,10 +399,7 @@ def _stance_peaks(
     for td in touchdowns(contacts, *win):
         if td.foot != side:
             continue
-        to = next(
-            (c for c in contacts if c.kind == "toe_off" and c.foot == side and c.frame > td.frame),
-            None,
-        )
+        to = toe_off_after(contacts, td)
         if to is not None:
             peaks.append(float(np.max(series[td.frame : to.frame + 1])))
     return peaks
@@ -465,7 +453,7 @@ def projected_metrics(
     out["hip_height_ratio"] = _med(((gp[:, 1] - hp[:, 1]) / (1.08 * leg_px))[p1])
     lean = np.degrees(np.arctan2(f * (sp[:, 0] - hp[:, 0]), hp[:, 1] - sp[:, 1]))
     out["trunk_lean_deg"] = _med(lean[p1])
-    knee = 180 - _angle_2d(px[:, hip_i], px[:, knee_i], px[:, ank_i])
+    knee = 180 - joint_angle_deg(px[:, hip_i], px[:, knee_i], px[:, ank_i])
     ph1 = _phase(phases, "backpedal")
     if ph1 is not None:
         win = (ph1.start_s, ph1.end_s + 1e-9)

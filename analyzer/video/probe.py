@@ -98,11 +98,6 @@ class VideoInfo:
             return 1.0
         return self.playback_fps / self.capture_fps
 
-    @property
-    def playback_duration_s(self) -> float:
-        """Length in seconds of playback."""
-        return self.duration_s / self.time_scale
-
 
 def looks_like_video_container(path: Path) -> bool:
     """Whether the file starts like an MP4/MOV, AVI or Matroska/WebM container."""

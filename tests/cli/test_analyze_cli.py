@@ -54,6 +54,7 @@ def test_result_json_schema(analyzed: dict[str, Path]) -> None:
         m = doc["metrics"][key]
         assert {"value", "unit", "assessable"} <= set(m), key
         assert (m["value"] is None) == (not m["assessable"]), key
+    assert doc["events"], "no foot contacts in the sample backpedal"
     for ev in doc["events"]:
         assert ev["foot"] in ("left", "right") and ev["kind"] in ("touchdown", "toe_off")
         assert isinstance(ev["frame"], int) and ev["time_s"] >= 0

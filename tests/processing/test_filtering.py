@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from analyzer.dsp import dual_pass_wn
 from analyzer.processing.filtering import (
-    dual_pass_wn,
     effective_cutoff_hz,
     group_cutoffs_hz,
     landmark_cutoffs_hz,

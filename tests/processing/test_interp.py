@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from analyzer.processing.interp import cubic_spline, pchip
+from analyzer.dsp import pchip_interpolate as pchip
+from analyzer.processing.interp import cubic_spline
 
 
 def _knots() -> tuple[np.ndarray, np.ndarray, np.ndarray]:

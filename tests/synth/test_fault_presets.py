@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from analyzer.synth.parametric import FAULT_IDS
+from analyzer.faults.profiles import load_profile
+from analyzer.synth.parametric import FAULT_IDS, FAULT_PRESETS
 from tests.synth.presets import motion_for
 
 # fault -> list of (metric, ">" or "<", limit, margin); any one rule firing raises the fault
@@ -70,6 +71,14 @@ def _fires(metrics: dict[str, float], rule: tuple[str, str, float, float], *, ma
 
 def test_every_fault_has_rules() -> None:
     assert set(RULES) == set(FAULT_IDS)
+
+
+def test_fault_ids_match_presets_and_profile() -> None:
+    # FAULT_IDS is kept as an explicit list (its order numbers the benchmark's clips); it must
+    # name exactly the faults that have a preset and that the default profile defines
+    assert len(set(FAULT_IDS)) == len(FAULT_IDS)
+    assert set(FAULT_IDS) == set(FAULT_PRESETS)
+    assert set(FAULT_IDS) == set(load_profile("db-backpedal").faults)
 
 
 @pytest.fixture(scope="module")
