@@ -10,12 +10,12 @@ demo:
 
 test:
 	bash scripts/install.sh --test
-	.venv/bin/python -m ruff check analyzer tests benchmarks
+	.venv/bin/python -m ruff check analyzer backpedal_dev tests benchmarks scripts
 	.venv/bin/python -m mypy analyzer
 	.venv/bin/python -m pytest -q
 
 lint:
-	.venv/bin/python -m ruff check analyzer tests benchmarks
+	.venv/bin/python -m ruff check analyzer backpedal_dev tests benchmarks scripts
 	.venv/bin/python -m mypy analyzer
 
 bench:

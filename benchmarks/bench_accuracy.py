@@ -1,4 +1,4 @@
-"""End-to-end accuracy on synthetic athletes (same as ``backpedal bench accuracy``).
+"""End-to-end accuracy on synthetic athletes (same as ``python -m backpedal_dev.bench accuracy``).
 
     .venv/bin/python benchmarks/bench_accuracy.py            # all cases (~15-25 min on 2 cores)
     .venv/bin/python benchmarks/bench_accuracy.py --quick    # 3 clean clips (~1-2 min)
@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from analyzer.cli import main  # noqa: E402
+from backpedal_dev.bench import main  # noqa: E402
 
 if __name__ == "__main__":
-    sys.exit(main(["bench", "accuracy", *sys.argv[1:]]))
+    sys.exit(main(["accuracy", *sys.argv[1:]]))

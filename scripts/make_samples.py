@@ -4,7 +4,7 @@
     python scripts/make_samples.py --check    # re-render into a temp dir, compare bytes
     python scripts/make_samples.py --only backpedal_side_left
 
-Every clip is rendered by the project's own renderer (analyzer.synth.render) from motion whose
+Every clip is rendered by the project's own renderer (backpedal_dev.synth.render) from motion whose
 licence allows shipping (see sample_videos/README.md), with a fixed seed, single-threaded
 x264 and fixed zip timestamps, so the same code gives the same bytes.
 """
@@ -22,8 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from analyzer.synth.clips import camera_for_view, render_clip, truth_path_for  # noqa: E402
-from analyzer.synth.truth import SyntheticMotion  # noqa: E402
+from backpedal_dev.synth.clips import camera_for_view, render_clip, truth_path_for  # noqa: E402
+from backpedal_dev.synth.truth import SyntheticMotion  # noqa: E402
 
 OUT_DIR = ROOT / "sample_videos"
 
@@ -47,7 +47,7 @@ def _parametric(fault: str | None = None, **knobs: object) -> Callable[[], Synth
     """A parametric backpedal rep (clean, or with one fault), the project's own motion."""
 
     def make() -> SyntheticMotion:
-        from analyzer.synth.parametric import BackpedalParams, generate_backpedal
+        from backpedal_dev.synth.parametric import BackpedalParams, generate_backpedal
 
         kw = {"fps": 60.0, "backpedal_steps": 8, "sprint_steps": 3, **knobs}
         p = BackpedalParams.with_fault(fault, **kw) if fault else BackpedalParams.clean(**kw)

@@ -18,8 +18,8 @@ import numpy as np
 from analyzer import dsp
 from analyzer import skeleton as sk
 from analyzer.events.ground import lowest_foot_y
-from analyzer.events.view import Scene
-from analyzer.metrics.common import (
+from analyzer.events.scene import Scene
+from analyzer.numeric import (
     cap_cutoff,
     com_x_series,
     derivative,
@@ -53,7 +53,7 @@ class ContactParams:
         Vertical foot speed below this many L/s counts as still (0.5 L/s).
     max_vx_leg_per_s
         Horizontal speed of heel or toe below this many L/s counts as planted (0.6 L/s
-        ~ 0.5 m/s, the threshold of the 3D truth in ``analyzer.synth.truth``).
+        ~ 0.5 m/s, the threshold of the 3D truth in ``backpedal_dev.synth.truth``).
     foot_cutoff_hz
         Low-pass cut-off of the foot trajectories (§3.3: 10 Hz, 6 Hz below 50 fps).
     travel_cutoff_hz, travel_min_leg_per_s
@@ -124,7 +124,7 @@ def _on_ground(margins: np.ndarray, height: np.ndarray, tol_px: float) -> np.nda
 
     On the ground: lowest foot point within ``tol_px`` of this foot's ground level, and the
     speed conditions of :func:`_ground_margins` met (METRICS §5 step 2; like the 3D truth of
-    ``analyzer.synth.truth``, heel or toe horizontally slower than ``max_vx_leg_per_s``).
+    ``backpedal_dev.synth.truth``, heel or toe horizontally slower than ``max_vx_leg_per_s``).
     ``margins`` and ``height`` come from :func:`_ground_margins`; only the height test is
     redone, so a looser tolerance needs no second filtering pass.
     """

@@ -13,7 +13,7 @@ import numpy as np
 
 from analyzer import dsp
 from analyzer import skeleton as sk
-from analyzer.metrics.common import cap_cutoff, derivative, lowpass, rotate_xy, runs
+from analyzer.numeric import cap_cutoff, derivative, lowpass, rotate_xy, runs
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from analyzer import skeleton as sk
-from analyzer.events.view import Scene, body_yaw_deg
-from analyzer.metrics.common import derivative, lowpass, nanmedian, runs, sustained
+from analyzer.events.scene import Scene
+from analyzer.events.view import body_yaw_deg
+from analyzer.numeric import derivative, lowpass, nanmedian, runs, sustained
 from analyzer.results import ContactEvent, Phase, TransitionKind
 
 
@@ -303,7 +304,7 @@ def _turn_onset(
     rotation ``b + A S((t - t_s) / T)`` is fitted (robust least squares) to the body yaw from
     ``turn_fit_before_s`` before the anchor to ``turn_fit_after_s`` after it; the onset is
     where the fitted profile's rate first exceeds ``onset_rate_deg_per_s`` (the definition of
-    ``analyzer.synth.truth.turn_onset_s``). The mean of the shoulder and hip lines is used:
+    ``backpedal_dev.synth.truth.turn_onset_s``). The mean of the shoulder and hip lines is used:
     the hip line alone is short and its yaw unwraps wrongly under depth noise. The facing
     time is read off the same fit (§6 T1: "world yaw within 30 deg of the travel
     direction"): the frame-by-frame world yaw swings wildly while the body passes through the

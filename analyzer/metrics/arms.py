@@ -14,17 +14,8 @@ import numpy as np
 
 from analyzer import dsp
 from analyzer import skeleton as sk
-from analyzer.metrics.common import (
-    MetricContext,
-    inner_angle_deg,
-    metric,
-    midpoint,
-    nanmedian,
-    nanpercentile,
-    pick_side,
-    representative_frames,
-    runs,
-)
+from analyzer.metrics.common import MetricContext, metric, representative_frames
+from analyzer.numeric import inner_angle_deg, midpoint, nanmedian, nanpercentile, pick_side, runs
 from analyzer.results import MetricValue
 
 _ARM_LM = (sk.LEFT_SHOULDER, sk.RIGHT_SHOULDER, sk.LEFT_ELBOW, sk.RIGHT_ELBOW, sk.LEFT_WRIST,

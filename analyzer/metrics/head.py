@@ -11,15 +11,8 @@ import numpy as np
 
 from analyzer import skeleton as sk
 from analyzer.metrics.arms import square_frames
-from analyzer.metrics.common import (
-    MetricContext,
-    metric,
-    midpoint,
-    nanmedian,
-    pick_side,
-    representative_frames,
-    runs,
-)
+from analyzer.metrics.common import MetricContext, metric, representative_frames
+from analyzer.numeric import midpoint, nanmedian, pick_side, runs
 from analyzer.results import MetricValue
 
 _HEAD_LM = (sk.NOSE, sk.LEFT_EYE, sk.RIGHT_EYE, sk.LEFT_EAR, sk.RIGHT_EAR)
@@ -29,7 +22,7 @@ NOSE_OVER_HEAD_WIDTH = 0.6
 
 #: Sagittal eye-to-ear distance in leg lengths L (M12a reference length, [EJ]): 8.5 cm on a
 #: 1.75 m athlete (exocanthion/pupil to tragus, adult anthropometry ~7.5-9 cm; the synthetic
-#: head of ``analyzer.synth.landmarks`` uses 8.5 cm), with L = 0.491 H (METRICS §2, [S:39]):
+#: head of ``backpedal_dev.synth.landmarks`` uses 8.5 cm), with L = 0.491 H (METRICS §2, [S:39]):
 #: 0.085 / (0.491 * 1.75) = 0.099 L.
 EYE_EAR_LEG_LENGTHS = 0.099
 

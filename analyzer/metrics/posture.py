@@ -9,20 +9,23 @@ from __future__ import annotations
 import numpy as np
 
 from analyzer import skeleton as sk
-from analyzer.events.view import STAND_OVER_LEG, Scene
+from analyzer.events.scene import Scene
+from analyzer.events.view import STAND_OVER_LEG
 from analyzer.metrics.common import (
     MetricContext,
+    extreme_frames,
+    metric,
+    ready_metric,
+    representative_frames,
+)
+from analyzer.numeric import (
     cap_cutoff,
     com_x_series,
-    extreme_frames,
     inner_angle_deg,
     lowpass,
-    metric,
     midpoint,
     nanmedian,
     pick_side,
-    ready_metric,
-    representative_frames,
 )
 from analyzer.results import MetricValue
 

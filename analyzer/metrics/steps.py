@@ -10,12 +10,8 @@ import numpy as np
 
 from analyzer import dsp
 from analyzer import skeleton as sk
-from analyzer.metrics.common import (
-    MetricContext,
-    metric,
-    nanmedian,
-    ready_metric,
-)
+from analyzer.metrics.common import MetricContext, metric, ready_metric
+from analyzer.numeric import nanmedian
 from analyzer.results import Confidence, MetricValue
 
 _FEET_LM = (sk.LEFT_ANKLE, sk.RIGHT_ANKLE, sk.LEFT_HEEL, sk.RIGHT_HEEL, sk.LEFT_TOE, sk.RIGHT_TOE)

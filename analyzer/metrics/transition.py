@@ -12,14 +12,8 @@ import numpy as np
 
 from analyzer import skeleton as sk
 from analyzer.events.phases import RepTiming
-from analyzer.metrics.common import (
-    MetricContext,
-    derivative,
-    lower,
-    lowpass,
-    metric,
-    nanmedian,
-)
+from analyzer.metrics.common import MetricContext, lower, metric
+from analyzer.numeric import derivative, lowpass, nanmedian
 from analyzer.results import MetricValue
 
 _HIP_LM = (sk.LEFT_HIP, sk.RIGHT_HIP)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from analyzer.synth.accuracy import (
+from backpedal_dev.synth.accuracy import (
     Case,
     CaseResult,
     fault_table,
@@ -56,9 +56,9 @@ def test_metric_table_reports_bias_and_mae():
 
 
 def test_true_image_series_matches_the_3d_truth_in_a_side_view(tmp_path: Path):
-    from analyzer.synth import truth as tr
-    from analyzer.synth.clips import camera_for_view, load_truth, render_clip
-    from analyzer.synth.parametric import BackpedalParams, generate_backpedal
+    from backpedal_dev.synth import truth as tr
+    from backpedal_dev.synth.clips import camera_for_view, load_truth, render_clip
+    from backpedal_dev.synth.parametric import BackpedalParams, generate_backpedal
 
     motion = generate_backpedal(BackpedalParams.clean(fps=15.0, backpedal_steps=3))
     cam = camera_for_view("side_left", motion.landmarks_world, width=320, height=180)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pytest
 
-from analyzer.synth.accuracy import Case, CaseResult, evaluate_case
+from backpedal_dev.synth.accuracy import Case, CaseResult, evaluate_case
 
 pytestmark = pytest.mark.slow
 

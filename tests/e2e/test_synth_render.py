@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 from analyzer import skeleton as sk
-from analyzer.synth import render as rd
-from analyzer.synth.body import Appearance, build_body
-from analyzer.synth.camera import Camera, side_camera
-from analyzer.synth.scene import Scene
+from backpedal_dev.synth import render as rd
+from backpedal_dev.synth.body import Appearance, build_body
+from backpedal_dev.synth.camera import Camera, side_camera
+from backpedal_dev.synth.scene import Scene
 
 
 def _sd_round_cone(p: np.ndarray, a, b, r1: float, r2: float) -> np.ndarray:
@@ -85,7 +85,7 @@ def test_ellipsoid_intersection_is_exact():
 
 
 def _standing_landmarks() -> np.ndarray:
-    from analyzer.synth.parametric import BackpedalParams, generate_backpedal
+    from backpedal_dev.synth.parametric import BackpedalParams, generate_backpedal
 
     return generate_backpedal(BackpedalParams.clean(fps=30.0, backpedal_steps=4)).landmarks_world
 
@@ -143,8 +143,8 @@ def test_render_frame_is_deterministic_and_draws_the_athlete():
 
 
 def test_clip_and_truth_are_reproducible(tmp_path: Path):
-    from analyzer.synth.clips import camera_for_view, load_truth, render_clip
-    from analyzer.synth.parametric import BackpedalParams, generate_backpedal
+    from backpedal_dev.synth.clips import camera_for_view, load_truth, render_clip
+    from backpedal_dev.synth.parametric import BackpedalParams, generate_backpedal
 
     params = BackpedalParams.clean(
         fps=30.0, backpedal_steps=2, sprint_steps=1, ready_duration_s=0.2
@@ -173,7 +173,7 @@ def test_clip_and_truth_are_reproducible(tmp_path: Path):
 
 @pytest.mark.parametrize("view", ["side_left", "side_right", "front", "diagonal"])
 def test_camera_for_view_frames_the_whole_motion(view):
-    from analyzer.synth.clips import camera_for_view
+    from backpedal_dev.synth.clips import camera_for_view
 
     lm = _standing_landmarks()
     cam = camera_for_view(view, lm, width=640, height=360)
@@ -189,14 +189,14 @@ def test_camera_for_view_frames_the_whole_motion(view):
 
 
 def test_camera_rejects_unknown_view():
-    from analyzer.synth.clips import camera_for_view
+    from backpedal_dev.synth.clips import camera_for_view
 
     with pytest.raises(ValueError, match="unknown view"):
         camera_for_view("overhead", _standing_landmarks())
 
 
 def test_background_is_cached_per_camera():
-    from analyzer.synth.scene import render_background
+    from backpedal_dev.synth.scene import render_background
 
     cam = Camera(160, 90, 150.0, (0.0, 1.0, -5.0), (0.0, 1.0, 0.0))
     assert render_background(cam, Scene()) is render_background(cam, Scene())

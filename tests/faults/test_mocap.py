@@ -15,9 +15,9 @@ import pytest
 from analyzer.faults import evaluate_faults, load_profile
 from analyzer.results import MotionAnalysis
 
-landmarks = pytest.importorskip("analyzer.synth.landmarks")
-clips = pytest.importorskip("analyzer.synth.clips")
-projection = pytest.importorskip("analyzer.synth.projection")
+landmarks = pytest.importorskip("backpedal_dev.synth.landmarks")
+clips = pytest.importorskip("backpedal_dev.synth.clips")
+projection = pytest.importorskip("backpedal_dev.synth.projection")
 motion_mod = pytest.importorskip("analyzer.motion")
 
 pytestmark = pytest.mark.shared_data

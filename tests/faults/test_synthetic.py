@@ -12,10 +12,10 @@ import pytest
 from analyzer.faults import evaluate_faults, list_profiles, load_profile
 from analyzer.results import FaultReport, MotionAnalysis
 
-parametric = pytest.importorskip("analyzer.synth.parametric")
+parametric = pytest.importorskip("backpedal_dev.synth.parametric")
 motion_mod = pytest.importorskip("analyzer.motion")
-camera_mod = pytest.importorskip("analyzer.synth.camera")
-projection = pytest.importorskip("analyzer.synth.projection")
+camera_mod = pytest.importorskip("backpedal_dev.synth.camera")
+projection = pytest.importorskip("backpedal_dev.synth.projection")
 
 PROFILE = load_profile("db-backpedal")
 #: Faults that only a front view (camera where the receiver / QB stands) can show.

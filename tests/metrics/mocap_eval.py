@@ -14,11 +14,11 @@ import numpy as np
 
 from analyzer.motion import analyze_motion
 from analyzer.results import ContactEvent, MotionAnalysis
-from analyzer.synth import truth as tr
-from analyzer.synth.clips import camera_for_view, resample_motion
-from analyzer.synth.landmarks import load_mocap_motion
-from analyzer.synth.noise import NoiseSpec, add_mediapipe_noise
-from analyzer.synth.projection import project_to_track
+from backpedal_dev.synth import truth as tr
+from backpedal_dev.synth.clips import camera_for_view, resample_motion
+from backpedal_dev.synth.landmarks import load_mocap_motion
+from backpedal_dev.synth.noise import NoiseSpec, add_mediapipe_noise
+from backpedal_dev.synth.projection import project_to_track
 
 FPS = 30.0
 #: (relative path, expected travel relative to facing)

@@ -1,6 +1,6 @@
 """A small 3D stick-figure gait generator with known contacts and angles, for unit tests.
 
-World frame as in ``analyzer.synth``: metres, x along the backpedal line, y up, z lateral;
+World frame as in ``backpedal_dev.synth``: metres, x along the backpedal line, y up, z lateral;
 facing +x, the athlete's right side at +z. The figure stands still for ``ready_s``, then
 travels at ``speed_m_per_s`` along ``travel`` (-1 = backward towards -x), optionally turns
 its body by ``turn_deg`` at ``turn_at_s`` over ``turn_s`` (a hip flip that keeps the travel
@@ -16,7 +16,7 @@ import numpy as np
 
 from analyzer import skeleton as sk
 from analyzer.pose.track import PoseTrack
-from analyzer.synth.camera import Camera, side_camera
+from backpedal_dev.synth.camera import Camera, side_camera
 
 THIGH = SHANK = 0.4
 ANKLE_H = 0.065

@@ -1,6 +1,6 @@
 """Arm (M10, M11) and head (M12) metrics on the parametric generator with known answers.
 
-Tracks are the generator's motion projected through a virtual camera (``analyzer.synth``),
+Tracks are the generator's motion projected through a virtual camera (``backpedal_dev.synth``),
 with the failure modes seen on MediaPipe tracks of the rendered athletes added on purpose:
 the far arm lost in a side view, the ear point placed forward on a head seen in profile,
 wrists lost in front of the body. Each test pins a bug that was there before (see the
@@ -21,11 +21,11 @@ from analyzer.metrics.head import head_pitch_series
 from analyzer.motion import analyze_motion
 from analyzer.pose.track import PoseTrack
 from analyzer.results import MotionAnalysis
-from analyzer.synth import camera as camera_mod
-from analyzer.synth import parametric, projection
-from analyzer.synth.clips import camera_for_view
-from analyzer.synth.noise import add_mediapipe_noise
-from analyzer.synth.truth_metrics import true_metrics
+from backpedal_dev.synth import camera as camera_mod
+from backpedal_dev.synth import parametric, projection
+from backpedal_dev.synth.clips import camera_for_view
+from backpedal_dev.synth.noise import add_mediapipe_noise
+from backpedal_dev.synth.truth_metrics import true_metrics
 
 PROFILE = load_profile("db-backpedal")
 

@@ -12,16 +12,11 @@ from analyzer.events.contacts import build_steps, detect_contacts
 from analyzer.events.phases import segment_phases
 from analyzer.events.view import build_scene, with_view
 from analyzer.metrics.arms import arm_metrics
-from analyzer.metrics.common import (
-    MetricContext,
-    inner_angle_deg,
-    lowpass,
-    metric,
-    support_for,
-)
+from analyzer.metrics.common import MetricContext, metric, support_for
 from analyzer.metrics.head import head_pitch_series, head_yaw_2d_series
 from analyzer.metrics.posture import knee_flexion_series, trunk_lean_series
 from analyzer.motion import analyze_motion, compute_series
+from analyzer.numeric import inner_angle_deg, lowpass
 from tests.metrics.stickfigure import Gait, camera_for, generate, to_track
 
 

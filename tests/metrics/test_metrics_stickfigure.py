@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from analyzer.metrics.common import com_x_series
 from analyzer.motion import SERIES_KEYS, analyze_motion
+from analyzer.numeric import com_x_series
 from tests.metrics.stickfigure import THIGH, Gait, camera_for, generate, to_track
 
 REQUIRED = (

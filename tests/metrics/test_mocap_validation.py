@@ -2,9 +2,9 @@
 
 Every backward trial of ``../shared/data/mocap`` (10 Bandai Namco backward walks, CMU 06_06,
 20 s of the 100STYLE backward run) and 6 forward trials, filmed by a static side camera from
-the athlete's left and right, 30 fps, with MediaPipe-like noise (``analyzer.synth.noise``,
+the athlete's left and right, 30 fps, with MediaPipe-like noise (``backpedal_dev.synth.noise``,
 realistic preset, seeds 0 and 1), cleaned and analysed by ``analyze_motion``; values compared
-with the 3D truth (``analyzer.synth.truth``) over the detected backpedal. Each test asserts
+with the 3D truth (``backpedal_dev.synth.truth``) over the detected backpedal. Each test asserts
 one issue target, so drifting past it fails. Figures: ``python -m tests.metrics.mocap_eval``.
 """
 
@@ -15,10 +15,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-pytest.importorskip("analyzer.synth.landmarks")
+pytest.importorskip("backpedal_dev.synth.landmarks")
 
 from analyzer.motion import analyze_motion
-from analyzer.synth import truth as tr
+from backpedal_dev.synth import truth as tr
 from tests.metrics import mocap_eval as ev
 
 pytestmark = pytest.mark.shared_data

@@ -11,9 +11,9 @@ import pytest
 from analyzer import skeleton as sk
 from analyzer.events.ground import fit_ground_line, lowest_foot_xy, stance_envelope_points
 from analyzer.motion import analyze_motion
-from analyzer.synth.clips import camera_for_view
-from analyzer.synth.parametric import BackpedalParams, generate_backpedal
-from analyzer.synth.projection import project_to_track
+from backpedal_dev.synth.clips import camera_for_view
+from backpedal_dev.synth.parametric import BackpedalParams, generate_backpedal
+from backpedal_dev.synth.projection import project_to_track
 
 GROUND_Y = 500.0
 

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from analyzer import skeleton as sk
-from analyzer.metrics.common import com_x_series
 from analyzer.metrics.steps import _landed_step_lengths
 from analyzer.motion import analyze_motion
+from analyzer.numeric import com_x_series
 from analyzer.results import Step
 from tests.metrics.stickfigure import Gait, camera_for, generate, to_track
 

@@ -1,5 +1,5 @@
 """Transition timing (METRICS §6 T0/T1) and speed retention (M13c) on projected parametric
-backpedals with a known answer (``analyzer.synth.parametric``): a clean 0.30 s hip flip that
+backpedals with a known answer (``backpedal_dev.synth.parametric``): a clean 0.30 s hip flip that
 keeps 85 % of the speed, and the slow_hip_flip preset (0.75 s, 35 % kept), filmed from the
 side (both sides) and the front with MediaPipe-like noise (realistic preset).
 """
@@ -14,10 +14,10 @@ import pytest
 from analyzer.events.phases import PhaseParams, RepTiming, _transition_end
 from analyzer.metrics.transition import _moving_average
 from analyzer.motion import analyze_motion
-from analyzer.synth.clips import camera_for_view
-from analyzer.synth.noise import NoiseSpec, add_mediapipe_noise
-from analyzer.synth.parametric import BackpedalParams, generate_backpedal
-from analyzer.synth.projection import project_to_track
+from backpedal_dev.synth.clips import camera_for_view
+from backpedal_dev.synth.noise import NoiseSpec, add_mediapipe_noise
+from backpedal_dev.synth.parametric import BackpedalParams, generate_backpedal
+from backpedal_dev.synth.projection import project_to_track
 
 KNOBS = {"fps": 30.0, "backpedal_steps": 6, "sprint_steps": 3}
 

@@ -3,7 +3,7 @@
 A constant error on the world hip landmarks moves the centre of the circle that the
 left-minus-right hip vector traces while the pelvis turns, which distorts the yaw (up to
 ``asin(|offset| / radius)``) and shifts the rate-threshold onset. Known answer: the
-noise-free parametric turn (truth from ``analyzer.synth.truth.turn_onset_s``).
+noise-free parametric turn (truth from ``backpedal_dev.synth.truth.turn_onset_s``).
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from analyzer import skeleton as sk
 from analyzer.events.phases import PhaseParams, _pelvis_yaw_deg
 from analyzer.events.view import build_scene
 from analyzer.motion import analyze_motion
-from analyzer.synth.clips import camera_for_view
-from analyzer.synth.parametric import BackpedalParams, generate_backpedal
-from analyzer.synth.projection import project_to_track
+from backpedal_dev.synth.clips import camera_for_view
+from backpedal_dev.synth.parametric import BackpedalParams, generate_backpedal
+from backpedal_dev.synth.projection import project_to_track
 
 #: world (camera-aligned: x right, y down, z away) offsets of the hip landmarks, metres:
 #: |left - right| = 0.11 m, half the hip width (MediaPipe-like: depth the weakest axis)

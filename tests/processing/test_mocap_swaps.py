@@ -2,7 +2,7 @@
 
 Backward walking/running from ``../shared/data/mocap`` is filmed by a virtual side camera from
 the athlete's left and right (30 fps) and given the synthetic team's realistic error model
-(``analyzer.synth.noise``: offsets, scatter, far-side dropouts, ~5 % leg swaps in runs of 1-4
+(``backpedal_dev.synth.noise``: offsets, scatter, far-side dropouts, ~5 % leg swaps in runs of 1-4
 frames, 0.5 % whole-skeleton flips, missed frames). The injected swaps and flips are the known
 answer.
 """
@@ -14,16 +14,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-pytest.importorskip("analyzer.synth.noise")
+pytest.importorskip("backpedal_dev.synth.noise")
 
 from analyzer.processing import clean_track
 from analyzer.processing.cleaning import reference_length_px
 from analyzer.processing.swaps import repair_left_right
 from analyzer.skeleton import BODY_LANDMARKS, LEFT_LEG, RIGHT_LEG
-from analyzer.synth.clips import camera_for_view, resample_motion
-from analyzer.synth.landmarks import load_mocap_motion
-from analyzer.synth.noise import NoiseSpec, add_mediapipe_noise
-from analyzer.synth.projection import project_to_track
+from backpedal_dev.synth.clips import camera_for_view, resample_motion
+from backpedal_dev.synth.landmarks import load_mocap_motion
+from backpedal_dev.synth.noise import NoiseSpec, add_mediapipe_noise
+from backpedal_dev.synth.projection import project_to_track
 
 pytestmark = pytest.mark.shared_data
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from analyzer.synth.parametric import BackpedalParams, generate_backpedal
-from analyzer.synth.truth import SyntheticMotion
+from backpedal_dev.synth.parametric import BackpedalParams, generate_backpedal
+from backpedal_dev.synth.truth import SyntheticMotion
 
 
 def params_for(name: str) -> BackpedalParams:

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analyzer.synth.bvh import axis_rotation, forward_kinematics, read_bvh
-from analyzer.synth.mocap import load_100style, load_bandai, load_cmu
+from backpedal_dev.synth.bvh import axis_rotation, forward_kinematics, read_bvh
+from backpedal_dev.synth.mocap import load_100style, load_bandai, load_cmu
 
 TINY = """HIERARCHY
 ROOT Hips

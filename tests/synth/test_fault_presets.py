@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from analyzer.faults.profiles import load_profile
-from analyzer.synth.parametric import FAULT_IDS, FAULT_PRESETS
+from backpedal_dev.synth.parametric import FAULT_IDS, FAULT_PRESETS
 from tests.synth.presets import motion_for
 
 # fault -> list of (metric, ">" or "<", limit, margin); any one rule firing raises the fault

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analyzer.synth import truth
-from analyzer.synth.landmarks import load_mocap_motion, straight_segments
+from backpedal_dev.synth import truth
+from backpedal_dev.synth.landmarks import load_mocap_motion, straight_segments
 
 pytestmark = pytest.mark.shared_data
 

@@ -8,8 +8,8 @@ import json
 import numpy as np
 import pytest
 
-from analyzer.synth import truth
-from analyzer.synth.parametric import (
+from backpedal_dev.synth import truth
+from backpedal_dev.synth.parametric import (
     FAULT_IDS,
     BackpedalParams,
     generate_backpedal,
@@ -186,8 +186,8 @@ def test_several_reps(transition: str) -> None:
 
 
 def test_projected_metrics_match_3d_in_a_side_view(clean) -> None:
-    from analyzer.synth.camera import side_camera
-    from analyzer.synth.truth_metrics import projected_metrics
+    from backpedal_dev.synth.camera import side_camera
+    from backpedal_dev.synth.truth_metrics import projected_metrics
 
     for side in ("left", "right"):
         cam = side_camera(side=side, center_x_m=-2.5, distance_m=8.0)

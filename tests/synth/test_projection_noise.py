@@ -7,9 +7,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from analyzer.synth.camera import diagonal_camera, front_camera, side_camera
-from analyzer.synth.noise import NoiseSpec, add_mediapipe_noise, noise_summary
-from analyzer.synth.projection import project_motion, project_to_track
+from backpedal_dev.synth.camera import diagonal_camera, front_camera, side_camera
+from backpedal_dev.synth.noise import NoiseSpec, add_mediapipe_noise, noise_summary
+from backpedal_dev.synth.projection import project_motion, project_to_track
 from tests.synth.presets import motion_for
 
 

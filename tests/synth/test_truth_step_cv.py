@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from analyzer.synth.accuracy import case_params, case_truth_metrics, default_cases
-from analyzer.synth.parametric import BackpedalParams, generate_backpedal
-from analyzer.synth.parametric_plan import draw_jitter
-from analyzer.synth.truth_metrics import (
+from backpedal_dev.synth.accuracy import case_params, case_truth_metrics, default_cases
+from backpedal_dev.synth.parametric import BackpedalParams, generate_backpedal
+from backpedal_dev.synth.parametric_plan import draw_jitter
+from backpedal_dev.synth.truth_metrics import (
     planned_touchdown_times_s,
     step_time_cv_pct,
     true_metrics,

@@ -1,6 +1,6 @@
 """Body model of the parametric athlete: segment lengths, feet, legs (IK) and arms.
 
-Used by ``analyzer.synth.parametric`` (see there for the public API). Segment proportions
+Used by ``backpedal_dev.synth.parametric`` (see there for the public API). Segment proportions
 from METRICS §2 [S:39]: thigh 0.245 H, shank 0.246 H, ankle height 0.039 H, foot 0.152 H,
 torso (mid-hip to mid-shoulder) 0.288 H, shoulder width 0.259 H, upper arm 0.186 H,
 forearm 0.146 H; hip-joint width 0.12 H and ear height above the shoulders 0.10 H are
@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from analyzer.synth.parametric import BackpedalParams
+    from backpedal_dev.synth.parametric import BackpedalParams
 
 UP = np.array([0.0, 1.0, 0.0])
 

@@ -1,6 +1,6 @@
 """Timing and path plan of the parametric backpedal: contacts, hip speed, yaw, lean, height.
 
-Used by ``analyzer.synth.parametric`` (public API there). One rep, in its local time
+Used by ``backpedal_dev.synth.parametric`` (public API there). One rep, in its local time
 (0 = start of the ready stance): ready stance until ``t_go`` (first toe-off), backpedal
 touchdowns every ``1/cadence`` s from ``t_go + swing`` to ``T0`` (the plant), transition
 touchdowns evenly spaced in ``[T0, T1]``, sprint touchdowns every ``1/sprint_cadence`` s from
@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from analyzer.synth import truth
-from analyzer.synth.parametric_body import (
+from backpedal_dev.synth import truth
+from backpedal_dev.synth.parametric_body import (
     Body,
     Contact,
     foot_shape,
@@ -36,7 +36,7 @@ from analyzer.synth.parametric_body import (
 )
 
 if TYPE_CHECKING:
-    from analyzer.synth.parametric import BackpedalParams
+    from backpedal_dev.synth.parametric import BackpedalParams
 
 _DECEL_GAPS = (1.0, 2.1, 3.3)  # braking touchdowns after the last sprint step, in sprint steps
 _RESET_TDS = (0.15, 0.5)  # reset (turn-back) touchdowns after the stop, s

@@ -13,7 +13,7 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
-from analyzer.synth.camera import Camera
+from backpedal_dev.synth.camera import Camera
 
 #: Five yards in metres: spacing of the yard lines painted on the field.
 FIVE_YARDS_M = 5 * 0.9144

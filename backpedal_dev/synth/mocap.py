@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from analyzer.synth.bvh import forward_kinematics, read_bvh
+from backpedal_dev.synth.bvh import forward_kinematics, read_bvh
 
 CMU_UNIT_M = 0.05644
 BANDAI_UNIT_M = 0.01

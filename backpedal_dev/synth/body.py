@@ -7,7 +7,7 @@ knee landmark the knee joint centre, ...), i.e. the truth a clip is rendered fro
 skeleton, not MediaPipe's surface points (see ``../shared/design/SYNTHETIC.md``: MediaPipe's
 ankle sits ~3 cm above the ankle joint centre, so compare angles, lengths and timings).
 
-World frame: metres, y up; athletes face +x and their right side is +z (``analyzer.synth``).
+World frame: metres, y up; athletes face +x and their right side is +z (``backpedal_dev.synth``).
 Sizes below are for an adult of ~1.80 m and are multiplied by a body scale (torso length
 / 0.50 m) and the appearance's ``girth``.
 """

@@ -23,11 +23,11 @@ from typing import Any
 import numpy as np
 
 from analyzer import skeleton as sk
-from analyzer.synth.body import Appearance, estimate_body_scale
-from analyzer.synth.camera import Camera
-from analyzer.synth.render import render_frame
-from analyzer.synth.scene import Scene
-from analyzer.synth.truth import SyntheticMotion
+from backpedal_dev.synth.body import Appearance, estimate_body_scale
+from backpedal_dev.synth.camera import Camera
+from backpedal_dev.synth.render import render_frame
+from backpedal_dev.synth.scene import Scene
+from backpedal_dev.synth.truth import SyntheticMotion
 
 VIEWS = ("side_left", "side_right", "front", "diagonal")
 TRUTH_SUFFIX = ".truth.npz"
@@ -226,7 +226,7 @@ def render_clip(
         "body_scale": scale,
         "appearance": asdict(appearance),
         "scene": asdict(scene),
-        "renderer": "analyzer.synth.render (numpy ray casting)",
+        "renderer": "backpedal_dev.synth.render (numpy ray casting)",
     }
     truth = _truth_json(motion, camera, fps, times_s, render)
     image_xy = camera.project(lm)

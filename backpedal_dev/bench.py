@@ -1,8 +1,9 @@
-"""``backpedal bench``: measure the analyzer on clips with known answers.
+"""Developer benchmark: measure the analyzer on clips with known answers.
 
-``backpedal bench accuracy`` renders synthetic athletes (``analyzer.synth``) whose motion is
-known exactly, runs the whole pipeline on each clip and prints the errors per clip, per
-metric and per fault (found when present, raised when absent).
+``python -m backpedal_dev.bench accuracy`` (or ``benchmarks/bench_accuracy.py``) renders
+synthetic athletes (``backpedal_dev.synth``) whose motion is known exactly, runs the whole
+pipeline on each clip and prints the errors per clip, per metric and per fault (found when
+present, raised when absent).
 """
 
 from __future__ import annotations
@@ -12,11 +13,10 @@ import time
 from pathlib import Path
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    """Add ``bench`` with its ``accuracy`` action."""
-    p = sub.add_parser(
-        "bench",
-        help="measure accuracy on rendered clips with known answers",
+def build_parser() -> argparse.ArgumentParser:
+    """The benchmark's command line: ``accuracy`` and its options."""
+    p = argparse.ArgumentParser(
+        prog="python -m backpedal_dev.bench",
         description=(
             "accuracy: render synthetic athletes (clean technique from every view, and each "
             "fault), run the full pipeline on them and print error tables. Clips and pose "
@@ -44,13 +44,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--profile", default="db-backpedal", help="fault profile")
     p.add_argument("--json", type=Path, default=None, help="also write the results as JSON")
-    p.set_defaults(func=run)  # fmt: skip
+    return p
 
 
 def run(args: argparse.Namespace) -> int:
     """Render, analyse and print the accuracy tables."""
     from analyzer.pipeline import default_cache_dir
-    from analyzer.synth.accuracy import default_cases, evaluate_case, results_json, summary_tables
+    from backpedal_dev.synth.accuracy import (
+        default_cases,
+        evaluate_case,
+        results_json,
+        summary_tables,
+    )
 
     cache = args.cache or default_cache_dir() / "synth"
     cases = default_cases(quick=args.quick)
@@ -70,3 +75,14 @@ def run(args: argparse.Namespace) -> int:
         args.json.write_text(results_json(results))
         print(f"\nwrote {args.json}")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse ``argv`` and run the benchmark."""
+    return run(build_parser().parse_args(argv))
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main())

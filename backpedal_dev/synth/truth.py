@@ -1,7 +1,7 @@
 """Ground truth: the ``SyntheticMotion`` container and true metric values from 3D landmarks.
 
 Everything here works on noise-free 3D landmarks in the project's world frame (metres, x along
-the backpedal line, y up with the ground at y = 0, z lateral; see ``analyzer.synth``), so it
+the backpedal line, y up with the ground at y = 0, z lateral; see ``backpedal_dev.synth``), so it
 serves both the parametric generator and re-oriented motion capture. Formulas follow
 ../shared/design/METRICS.md; where a metric is defined on image landmarks (side view) the 3D
 version uses the sagittal plane (x, y) with the facing sign ``f`` along x, which is what an
@@ -22,7 +22,7 @@ API
 ``direction_switches(lm, times_s)``  backward<->forward travel switches (e.g. cmu/09_12).
 ``stance_peak_knee_flexion(...)``, ``arm_swing_series(lm)``, ``foot_pitch_series(lm, side)``.
 
-All metrics at once: ``analyzer.synth.truth_metrics.true_metrics``.
+All metrics at once: ``backpedal_dev.synth.truth_metrics.true_metrics``.
 """
 
 from __future__ import annotations
@@ -34,8 +34,8 @@ from typing import Any
 import numpy as np
 
 from analyzer import skeleton as sk
-from analyzer.metrics.common import midpoint as mid
-from analyzer.metrics.common import runs as bool_runs
+from analyzer.numeric import midpoint as mid
+from analyzer.numeric import runs as bool_runs
 from analyzer.results import ContactEvent, Phase
 
 #: Standing hip height in leg lengths, ``h_stand = 1.08 L`` (METRICS §2, [S:39]).

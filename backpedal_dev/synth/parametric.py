@@ -40,9 +40,9 @@ from typing import Any, cast
 import numpy as np
 
 from analyzer.results import ContactEvent, Phase, PhaseKind, TransitionKind
-from analyzer.synth import truth
-from analyzer.synth.landmarks import face_points, hand_points
-from analyzer.synth.parametric_body import (
+from backpedal_dev.synth import truth
+from backpedal_dev.synth.landmarks import face_points, hand_points
+from backpedal_dev.synth.parametric_body import (
     UP,
     Body,
     arm_angles,
@@ -53,7 +53,7 @@ from analyzer.synth.parametric_body import (
     relax_overreach,
     smoothstep,
 )
-from analyzer.synth.parametric_plan import (
+from backpedal_dev.synth.parametric_plan import (
     Plan,
     RepPlan,
     draw_jitter,
@@ -61,7 +61,7 @@ from analyzer.synth.parametric_plan import (
     plan_motion,
     transition_touchdowns,
 )
-from analyzer.synth.truth_metrics import center_of_mass, true_metrics
+from backpedal_dev.synth.truth_metrics import center_of_mass, true_metrics
 
 FAULT_IDS: tuple[str, ...] = (
     "standing_tall",

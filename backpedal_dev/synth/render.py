@@ -1,8 +1,8 @@
 """Ray-cast a clothed synthetic athlete into a video frame (numpy + OpenCV, no GL).
 
 ``render_frame(landmarks_world, camera, appearance=..., scene=...)`` returns a BGR image of
-the figure built by :mod:`analyzer.synth.body` standing on the field of
-:mod:`analyzer.synth.scene`. Speed comes from three things: the background is rendered once
+the figure built by :mod:`backpedal_dev.synth.body` standing on the field of
+:mod:`backpedal_dev.synth.scene`. Speed comes from three things: the background is rendered once
 per static camera; each primitive is intersected only with the rays inside its own
 projected bounding box; and every ray of a frame starts at the same camera centre, so the
 per-ray work of a primitive is one (N, 3) @ (3, k) product plus a few element-wise ops.
@@ -19,9 +19,9 @@ from functools import lru_cache
 import numpy as np
 
 from analyzer import skeleton as sk
-from analyzer.synth.body import Appearance, Body, build_body, material_colors
-from analyzer.synth.camera import Camera
-from analyzer.synth.scene import Scene, apply_shadow, render_background
+from backpedal_dev.synth.body import Appearance, Body, build_body, material_colors
+from backpedal_dev.synth.camera import Camera
+from backpedal_dev.synth.scene import Scene, apply_shadow, render_background
 
 _DEFAULT_APPEARANCE = Appearance()
 _DEFAULT_SCENE = Scene()
@@ -256,7 +256,7 @@ def render_frame(
     Parameters
     ----------
     landmarks_world
-        (33, 3) landmark positions in metres (world frame of ``analyzer.synth``, y up).
+        (33, 3) landmark positions in metres (world frame of ``backpedal_dev.synth``, y up).
         The figure's joint centres are placed exactly on them.
     camera
         Pinhole camera; its background is rendered once and cached.

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from analyzer.pose.track import PoseTrack
-from analyzer.synth.camera import Camera
+from backpedal_dev.synth.camera import Camera
 
 _FACE = tuple(range(11))
 
@@ -78,7 +78,7 @@ def project_to_track(
     Parameters
     ----------
     landmarks_world
-        (T, 33, 3) metres in the ``analyzer.synth`` world frame (y up).
+        (T, 33, 3) metres in the ``backpedal_dev.synth`` world frame (y up).
     times_s
         (T,) frame times.
     camera

@@ -1,6 +1,6 @@
 """A pinhole camera with known intrinsics and pose, for projecting and rendering.
 
-World frame: metres, y up (see ``analyzer.synth``). Camera frame: x right, y down, z forward
+World frame: metres, y up (see ``backpedal_dev.synth``). Camera frame: x right, y down, z forward
 (OpenCV convention), so projected pixels have y down like video frames.
 """
 

@@ -33,8 +33,8 @@ from typing import Any
 
 import numpy as np
 
-from analyzer.synth import truth
-from analyzer.synth.mocap import MocapClip, load_mocap
+from backpedal_dev.synth import truth
+from backpedal_dev.synth.mocap import MocapClip, load_mocap
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ API
 
 Side-view formulas become 3D ones by using the pelvis-facing horizontal direction as the
 image x axis times ``f`` and world y as image up (what an ideal side camera sees). Series and
-contact helpers live in ``analyzer.synth.truth``.
+contact helpers live in ``backpedal_dev.synth.truth``.
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ from typing import Any
 
 import numpy as np
 
-from analyzer.metrics.common import DE_LEVA
+from analyzer.numeric import DE_LEVA
 from analyzer.results import ContactEvent, Phase
-from analyzer.synth.truth import (
+from backpedal_dev.synth.truth import (
     arm_swing_series,
     bool_runs,
     cadence_steps_per_s,
@@ -52,7 +52,7 @@ from analyzer.synth.truth import (
 )
 
 #: de Leva (1996) male segment mass fractions and COM positions from the proximal end
-#: [S:40] (``analyzer.metrics.common.DE_LEVA``), with BlazePose end points as in METRICS §7
+#: [S:40] (``analyzer.numeric.DE_LEVA``), with BlazePose end points as in METRICS §7
 #: M5b: (mass, com_frac, proximal, distal); proximal/distal: landmark index or "S"/"H"/"E".
 _DE_LEVA = (
     (*DE_LEVA["head"], "E", 0),
@@ -170,8 +170,8 @@ def planned_touchdown_times_s(params: Any, *, rep: int = 0) -> np.ndarray:
     generator plans them for ``params`` (a ``BackpedalParams``): the same step-time jitter
     (``default_rng(params.seed)`` when ``step_time_cv`` > 0) and plan as
     ``parametric.generate_backpedal`` without an explicit ``rng``."""
-    from analyzer.synth.parametric_body import Body
-    from analyzer.synth.parametric_plan import draw_jitter, plan_motion
+    from backpedal_dev.synth.parametric_body import Body
+    from backpedal_dev.synth.parametric_plan import draw_jitter, plan_motion
 
     rng = np.random.default_rng(params.seed) if params.step_time_cv > 0 else None
     plan = plan_motion(params, Body(params.height_m), draw_jitter(params, rng))
@@ -430,7 +430,7 @@ def projected_metrics(
     peak knee flexion, M4 trunk lean with the facing sign ``f`` along image x, M6a step length
     in metres via the leg-length scale ``s = 0.491 H / L_px`` (H from the 3D leg length), M10a
     camera-side arm swing. Compare with ``true_metrics`` (3D) to see the projection's share of
-    an error. ``camera`` is an ``analyzer.synth.camera.Camera``.
+    an error. ``camera`` is an ``backpedal_dev.synth.camera.Camera``.
     """
     px = camera.project(lm)
     depth = camera.to_camera(lm)[..., 2]

@@ -2,7 +2,7 @@
 
 The pipeline under test is the one a user runs (``analyzer.pipeline``): MediaPipe pose on
 the decoded clip → athlete selection → cleaning → ``analyze_motion`` → faults. The truth is
-the parametric motion the clip was rendered from (``analyzer.synth.parametric``).
+the parametric motion the clip was rendered from (``backpedal_dev.synth.parametric``).
 
 Per-frame comparisons (knee flexion, trunk lean) use the truth *projected* through the clip's
 camera, on the camera-side leg, over the true backpedal phase: that is what the metric
@@ -30,8 +30,8 @@ from typing import Any
 import numpy as np
 
 from analyzer import skeleton as sk
-from analyzer.metrics.common import inner_angle_deg
-from analyzer.synth.truth import body_forward
+from analyzer.numeric import inner_angle_deg
+from backpedal_dev.synth.truth import body_forward
 
 #: Metric keys compared with the truth: pipeline key -> truth key.
 METRIC_PAIRS: dict[str, str] = {
@@ -69,7 +69,7 @@ FRONT_FAULTS = ("narrow_base", "wide_base", "arms_crossing", "eyes_off_target")
 class Case:
     """One synthetic clip of the benchmark.
 
-    ``params`` are :class:`analyzer.synth.parametric.BackpedalParams` knobs (changes from the
+    ``params`` are :class:`backpedal_dev.synth.parametric.BackpedalParams` knobs (changes from the
     clean or fault preset), as (name, value) pairs so the case stays hashable.
     """
 
@@ -92,7 +92,7 @@ def default_cases(*, quick: bool = False) -> list[Case]:
 
     ``quick``: only clean side-left, side-right and front (the CI end-to-end set).
     """
-    from analyzer.synth.parametric import FAULT_IDS
+    from backpedal_dev.synth.parametric import FAULT_IDS
 
     views = ("side_left", "side_right", "front") if quick else (
         "side_left", "side_right", "front", "diagonal")  # fmt: skip
@@ -113,7 +113,7 @@ def default_cases(*, quick: bool = False) -> list[Case]:
 
 
 def _source_digest() -> str:
-    """Hash of the code that decides what a clip looks like (``analyzer/synth``, not this file)."""
+    """Hash of the code that decides what a clip looks like (``backpedal_dev/synth``)."""
     here = Path(__file__).resolve().parent
     h = hashlib.sha256()
     for p in sorted(here.glob("*.py")):
@@ -125,7 +125,7 @@ def _source_digest() -> str:
 def case_params(case: Case) -> Any:
     """The ``BackpedalParams`` of a case: preset + ``case.params``, seeded with ``case.seed``
     (the step-time jitter of ``uneven_rhythm`` is drawn from it)."""
-    from analyzer.synth.parametric import BackpedalParams
+    from backpedal_dev.synth.parametric import BackpedalParams
 
     knobs = {"seed": case.seed, **dict(case.params)}
     if case.fault:
@@ -135,7 +135,7 @@ def case_params(case: Case) -> Any:
 
 def case_motion(case: Case) -> Any:
     """The parametric motion of a case (``SyntheticMotion``)."""
-    from analyzer.synth.parametric import generate_backpedal
+    from backpedal_dev.synth.parametric import generate_backpedal
 
     return generate_backpedal(case_params(case))
 
@@ -144,7 +144,7 @@ def case_truth_metrics(case: Case, saved: dict[str, float]) -> dict[str, float]:
     """The truth's metric values, with M7 step-time CV from the plan's exact touchdown times
     (the saved value is computed from touchdown frames, whose rounding alone reads ~5 % at
     30 fps; see ``truth_metrics.true_metrics``)."""
-    from analyzer.synth.truth_metrics import planned_touchdown_times_s, step_time_cv_pct
+    from backpedal_dev.synth.truth_metrics import planned_touchdown_times_s, step_time_cv_pct
 
     return {**saved, "step_time_cv_pct": step_time_cv_pct(
         planned_touchdown_times_s(case_params(case)))}  # fmt: skip
@@ -152,7 +152,7 @@ def case_truth_metrics(case: Case, saved: dict[str, float]) -> dict[str, float]:
 
 def render_case(case: Case, cache_dir: str | Path) -> Path:
     """Render ``case`` into ``cache_dir`` (or reuse the clip rendered by the same code)."""
-    from analyzer.synth.clips import camera_for_view, render_clip, truth_path_for
+    from backpedal_dev.synth.clips import camera_for_view, render_clip, truth_path_for
 
     key = hashlib.sha256(
         json.dumps([asdict(case), _source_digest()], sort_keys=True, default=str).encode()
@@ -285,7 +285,7 @@ def evaluate_case(
         Fault profile.
     """
     from analyzer.pipeline import AnalysisSettings, analyze_track, estimate_track
-    from analyzer.synth.clips import load_truth
+    from backpedal_dev.synth.clips import load_truth
 
     clip = render_case(case, cache_dir)
     truth = load_truth(clip)
