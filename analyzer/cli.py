@@ -2,7 +2,8 @@
 
 Each sub-command lives in ``analyzer/commands/<name>.py`` with ``register(subparsers)``
 (adds its parser and sets ``func``) so commands can be added without touching this file's
-logic. Exit codes: 0 ok, 1 analysis error, 2 usage error.
+logic. Exit codes: 0 ok, 1 analysis error (bad clip, no person, ...), 2 usage error (bad
+settings, unknown profile, unusable --out: refused before any work, in one line).
 """
 
 from __future__ import annotations
@@ -60,6 +61,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except AnalyzerError as exc:
+        if exc.exit_code == EXIT_USAGE:  # a usage error: one line, what to do
+            hint = f" (how to fix: {exc.hint})" if exc.hint else ""
+            print(f"error: {exc.message}{hint}", file=sys.stderr)
+            return EXIT_USAGE
         print(f"error: {exc.message}", file=sys.stderr)
         if exc.hint:
             print(f"how to fix: {exc.hint}", file=sys.stderr)

@@ -106,12 +106,21 @@ class ModelError(AnalyzerError):
 
 
 class ProfileError(AnalyzerError):
-    """A fault-threshold profile is missing or invalid."""
+    """A fault-threshold profile is missing or invalid (a usage error: exit code 2)."""
 
+    exit_code = 2
     default_hint = (
         "Run `backpedal profiles` to list the profiles, and compare yours with one of them."
     )
 
 
 class ConfigError(AnalyzerError):
-    """A settings value is invalid."""
+    """A settings value is invalid (a usage error: exit code 2)."""
+
+    exit_code = 2
+
+
+class ResultFormatError(AnalyzerError):
+    """A ``result.json`` cannot be read back (another schema version, damaged, incomplete)."""
+
+    default_hint = "Re-run `backpedal analyze` on the clip to write a current result.json."

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from analyzer.errors import ConfigError
+from analyzer.errors import ConfigError, VideoError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -34,26 +34,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the analysis and print a one-screen summary."""
-    from analyzer.commands.pose import (
-        parse_select,
-        progress_bar,
-        silence_native_stderr,
-        usage_error,
-    )
-    from analyzer.outputs import write_outputs
-    from analyzer.pipeline import AnalysisSettings, analyze_clip, analyze_track
+    """Check the settings, run the analysis, write the folder, print a one-screen summary."""
+    from analyzer.commands.pose import parse_select, progress_bar, silence_native_stderr
+    from analyzer.outputs import check_out_dir, write_outputs
+    from analyzer.pipeline import analyze_clip, analyze_track
     from analyzer.pose.track import load_track
+    from analyzer.settings import AnalysisSettings, check_settings
 
     if (args.clip is None) == (args.track is None):
-        return usage_error("give exactly one of CLIP or --track")
-    if args.capture_fps is not None and not args.capture_fps > 0:
-        return usage_error(f"--capture-fps must be a positive rate, got {args.capture_fps}.")
-    if args.athlete_height_m is not None and not 1.0 <= args.athlete_height_m <= 2.3:
-        raise ConfigError(
-            f"--athlete-height-m {args.athlete_height_m} is not a plausible height.",
-            "Give the height in metres, e.g. 1.80.",
-        )
+        raise ConfigError("give exactly one of CLIP or --track.", "See `backpedal analyze -h`.")
     point, at = parse_select(args.select)
     settings = AnalysisSettings(
         profile=args.profile,
@@ -64,13 +53,16 @@ def run(args: argparse.Namespace) -> int:
         qb_side=args.qb_side,
         model_path=args.model,
     )
+    # every setting and the output folder are checked before the clip is opened
+    check_settings(settings)
+    check_out_dir(args.out)
+    if args.clip is not None and not args.clip.exists():
+        raise VideoError(f"{args.clip} does not exist.", "Check the path to the clip.")
     with progress_bar(quiet=args.quiet) as progress:
         if args.track is not None:
             result = analyze_track(load_track(args.track), settings)
             clip = None
         else:
-            if not args.clip.exists():
-                raise ConfigError(f"{args.clip} does not exist.", "Check the path to the clip.")
             with silence_native_stderr(enabled=not getattr(args, "verbose", False)):
                 result = analyze_clip(args.clip, settings, progress=progress)
             clip = args.clip

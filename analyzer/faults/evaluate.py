@@ -20,7 +20,14 @@ from analyzer.faults.rules import (
     merge_ranges,
 )
 from analyzer.faults.scoring import Assessment, assess_metrics, rep_trend, summarise_scores
-from analyzer.results import FaultReport, Finding, MotionAnalysis, NotAssessable, Scores
+from analyzer.results import (
+    FaultReport,
+    Finding,
+    FindingBand,
+    MotionAnalysis,
+    NotAssessable,
+    Scores,
+)
 
 FATIGUE_ID = "form_drop_fatigue"
 
@@ -117,12 +124,12 @@ def _fatigue_finding(
         metric="overall_score",
         value=round(drop, 1),
         unit="points",
-        band={
-            "fault_above": fat.drop_points,
-            "major_above": fat.major_drop_points,
-            "source": fat.source,
-            "unit": "points",
-        },
+        band=FindingBand(
+            source=fat.source,
+            unit="points",
+            fault_above=fat.drop_points,
+            major_above=fat.major_drop_points,
+        ),
         confidence=profile.scoring.finding_confidence["medium"],
         cue=text.cue,
         drills=drill_lines(text.drills),
@@ -185,11 +192,11 @@ def evaluate_faults(motion: MotionAnalysis, profile: Profile) -> FaultReport:
         trend=trend,
     )
     gaps = list(clip.not_assessable) + _fault_gaps(profile, clip, reps)
-    report = FaultReport(
-        profile=profile.name, findings=findings, scores=scores, not_assessable=gaps
+    shown = findings[: profile.max_findings] if profile.max_findings else findings
+    return FaultReport(
+        profile=profile.name,
+        findings=findings,
+        scores=scores,
+        not_assessable=gaps,
+        focus=[f.id for f in shown],
     )
-    if profile.max_findings:
-        report.focus = [f.id for f in findings[: profile.max_findings]]
-    else:
-        report.focus = [f.id for f in findings]
-    return report

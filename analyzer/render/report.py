@@ -15,14 +15,13 @@ import math
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import cv2
 import numpy as np
 
+from analyzer.capture import assess_capture
 from analyzer.faults.rules import SEVERITY_ORDER
-from analyzer.render.capture import CaptureAssessment, assess_capture
 from analyzer.render.overlay import FrameOverlay, annotate, athlete_box, crop_overlay
 from analyzer.render.plots import figure_png, report_figures
 from analyzer.render.scene import (
@@ -31,7 +30,8 @@ from analyzer.render.scene import (
     metric_label,
     metric_text,
 )
-from analyzer.results import AnalysisResult, Finding, MetricValue
+from analyzer.results import AnalysisResult, CaptureAssessment, Finding, MetricValue
+from analyzer.video.probe import VideoInfo
 
 TEMPLATE_DIR = Path(__file__).with_name("templates")
 
@@ -154,18 +154,11 @@ def build_report_context(
 
 
 def capture_of(result: AnalysisResult) -> CaptureAssessment:
-    """The capture verdict stored in the result, else computed from what the result holds."""
-    stored = result.capture.get("assessment")
-    if isinstance(stored, dict) and stored.get("checks"):
-        return CaptureAssessment.from_dict(stored)
-    video = result.capture.get("video")
-    info = SimpleNamespace(**video) if isinstance(video, dict) and video else None
-    return assess_capture(
-        result.motion.track,
-        info,
-        view=result.motion.view,
-        brightness=result.capture.get("brightness"),
-    )
+    """The capture verdict of the result's capture stage (computed from the track and view
+    when the result was built without one, e.g. in tests)."""
+    if result.capture is not None:
+        return result.capture.assessment
+    return assess_capture(result.motion.track, None, view=result.motion.view)
 
 
 def key_frame_indices(result: AnalysisResult) -> list[int]:
@@ -180,6 +173,7 @@ def collect_frames(
     frame_indices: Iterable[int],
     *,
     capture_fps: float | None = None,
+    video: VideoInfo | None = None,
 ) -> dict[int, np.ndarray]:
     """Read only the wanted frames (upright BGR) of ``clip`` in one streaming pass.
 
@@ -193,7 +187,7 @@ def collect_frames(
     if not wanted:
         return out
     last = max(wanted)
-    for frame in iter_frames(clip, capture_fps=capture_fps, max_frames=last + 1):
+    for frame in iter_frames(clip, capture_fps=capture_fps, max_frames=last + 1, info=video):
         if frame.index in wanted:
             out[frame.index] = frame.image.copy()
         if frame.index >= last:
@@ -262,7 +256,7 @@ def _finding_context(result: AnalysisResult, f: Finding, frame: np.ndarray | Non
         "metric": metric_label(f.metric),
         "value": metric_text(f.metric, f.unit, f.value),
         "band": band_text(f.metric, f.unit, f.band) or "—",
-        "source": str(f.band.get("source", "")) if isinstance(f.band, dict) else "",
+        "source": f.band.source,
         "cue": f.cue,
         "drills": list(f.drills),
         "explanation": f.explanation,

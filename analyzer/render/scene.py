@@ -14,7 +14,7 @@ import numpy as np
 
 from analyzer import skeleton as sk
 from analyzer.render.overlay import FrameOverlay, Measurement, format_band, format_value
-from analyzer.results import AnalysisResult, Finding, MotionAnalysis, Phase
+from analyzer.results import AnalysisResult, Finding, FindingBand, MotionAnalysis, Phase
 
 #: Candidate names of the per-frame series in ``MotionAnalysis.series`` (first found wins).
 SERIES_KEYS: dict[str, tuple[str, ...]] = {
@@ -106,7 +106,7 @@ def metric_text(key: str, unit: str, value: float | None) -> str:
     return format_value(value, metric_unit(key, unit), digits=metric_digits(key, unit))
 
 
-def band_text(key: str, unit: str, band: dict[str, Any] | None) -> str:
+def band_text(key: str, unit: str, band: FindingBand | None) -> str:
     """A finding's good band as the outputs print it ("" when the band has no edge)."""
     limits = band_limits(band)
     return format_band(limits, metric_unit(key, unit), digits=metric_digits(key, unit))
@@ -131,31 +131,11 @@ def find_series(motion: MotionAnalysis, group: str) -> tuple[str, np.ndarray] | 
     return None
 
 
-def band_limits(band: dict[str, Any] | None) -> tuple[float | None, float | None]:
-    """``(low, high)`` of the *good* band from a finding's ``band`` dict.
-
-    Accepts the shapes the profiles may use: ``{"good": [lo, hi]}``, ``{"low": .., "high": ..}``,
-    ``{"lo": .., "hi": ..}``, ``{"min": .., "max": ..}``, ``{"good_min": .., "good_max": ..}``;
-    a missing or null edge means the band is one-sided.
-    """
-    if not band:
+def band_limits(band: FindingBand | None) -> tuple[float | None, float | None]:
+    """``(low, high)`` of a finding's *good* band; a None edge means the band is one-sided."""
+    if band is None or band.good is None:
         return None, None
-    good = band.get("good")
-    if isinstance(good, (list, tuple)) and len(good) == 2:
-        return _num(good[0]), _num(good[1])
-    if isinstance(good, dict):
-        return band_limits(good)
-    for lo_key, hi_key in (
-        ("low", "high"),
-        ("lo", "hi"),
-        ("min", "max"),
-        ("good_min", "good_max"),
-        ("good_low", "good_high"),
-        ("lower", "upper"),
-    ):
-        if lo_key in band or hi_key in band:
-            return _num(band.get(lo_key)), _num(band.get(hi_key))
-    return None, None
+    return _num(band.good[0]), _num(band.good[1])
 
 
 def phase_at(phases: Sequence[Phase], frame: int) -> Phase | None:
