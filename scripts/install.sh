@@ -2,7 +2,7 @@
 # Install Backpedal Analyzer into ./.venv (idempotent).
 #   bash scripts/install.sh          runtime only
 #   bash scripts/install.sh --test   plus the test tools and the Debian packages tests need
-#                                    (ffmpeg to make test clips, chromium for the report test)
+#                                    (ffmpeg to make test clips, chromium for the browser tests)
 # mediapipe is installed with --no-deps: its declared dependencies pull jax (~600 MB) that
 # pose estimation never uses; what it really needs is in pyproject.toml.
 set -euo pipefail
@@ -17,6 +17,8 @@ fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
 .venv/bin/python -m pip install -q --no-compile --no-deps "mediapipe==0.10.21"
 if [ "$want_test" = 1 ]; then
+  # Playwright drives Debian's chromium (below); it must never fetch a browser of its own
+  export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
   .venv/bin/python -m pip install -q -e ".[dev]"
 else
   .venv/bin/python -m pip install -q --no-compile -e .

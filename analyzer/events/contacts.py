@@ -14,8 +14,9 @@ import itertools
 from dataclasses import dataclass, replace
 
 import numpy as np
+from scipy.ndimage import maximum_filter1d
+from scipy.signal import find_peaks
 
-from analyzer import dsp
 from analyzer import skeleton as sk
 from analyzer.events.ground import lowest_foot_y
 from analyzer.events.scene import Scene
@@ -203,8 +204,8 @@ def _excursion_candidates(
                 continue
             exc = sign * rel_x[a0:b0]
             exc = np.nan_to_num(exc, nan=np.nanmedian(exc) if np.isfinite(exc).any() else 0)
-            td = dsp.find_peaks(exc, distance=dist, prominence=prominence)
-            to = dsp.find_peaks(-exc, distance=dist, prominence=prominence)
+            td = find_peaks(exc, distance=dist, prominence=prominence)[0]
+            to = find_peaks(-exc, distance=dist, prominence=prominence)[0]
             for kind, peaks in (("touchdown", td), ("toe_off", to)):
                 out.extend((kind, int(f) + a0) for f in peaks)
     return out
@@ -291,7 +292,7 @@ def _vertical_contacts(scene: Scene, prm: ContactParams) -> ContactResult:
     speed = np.hypot(derivative(low, scene.times_s), derivative(fx, scene.times_s)) / size
     w = max(3, round(0.5 * fs) | 1)
     env = np.stack(
-        [dsp.max_filter(np.nan_to_num(low[:, s], nan=-1e9), size=w)
+        [maximum_filter1d(np.nan_to_num(low[:, s], nan=-1e9), size=w, mode="nearest")
          for s in (0, 1)], axis=1,
     )  # fmt: skip
     tol = max(2.0 * prm.ground_tol_leg, 0.1) * leg

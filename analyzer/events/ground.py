@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
+from scipy.ndimage import maximum_filter1d
 
-from analyzer import dsp
 from analyzer import skeleton as sk
 from analyzer.numeric import cap_cutoff, derivative, lowpass, rotate_xy, runs
 
@@ -92,7 +92,7 @@ def stance_candidates(
     vy = np.abs(derivative(low_f, times_s))
     both = np.nanmax(np.where(np.isfinite(low_f), low_f, -np.inf), axis=1)
     w = max(3, round(window_s * fs) | 1)
-    env = dsp.max_filter(np.where(np.isfinite(both), both, -np.inf), size=w)
+    env = maximum_filter1d(np.where(np.isfinite(both), both, -np.inf), size=w, mode="nearest")
     near = (env[:, None] - low_f) < near_ground_leg * leg_px
     return near & (vy < max_speed_leg_per_s * leg_px) & np.isfinite(low_f)
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+from scipy.ndimage import median_filter
 
-from analyzer import dsp
 from analyzer import skeleton as sk
 from analyzer.events.ground import (
     fit_ground_line,
@@ -126,7 +126,7 @@ def facing_sign(
         votes.append(2.0 * np.sin(np.radians(yaw_deg)))
     vote = np.nansum(np.stack(votes, 1), axis=1)
     w = max(1, round(smooth_s * fs) | 1)
-    vote = dsp.median_filter(np.nan_to_num(vote), window=w, edges="nearest")
+    vote = median_filter(np.nan_to_num(vote), size=w, mode="nearest")
     return np.sign(vote).astype(int)
 
 

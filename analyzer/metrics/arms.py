@@ -11,8 +11,8 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+from scipy import signal
 
-from analyzer import dsp
 from analyzer import skeleton as sk
 from analyzer.metrics.common import MetricContext, metric, representative_frames
 from analyzer.numeric import inner_angle_deg, midpoint, nanmedian, nanpercentile, pick_side, runs
@@ -342,7 +342,7 @@ def _lead_deg(a: np.ndarray, b: np.ndarray, omega: float, t: np.ndarray) -> floa
 
 def _band(x: np.ndarray, fs: float, lo_hz: float = 1.0, hi_hz: float = 6.0) -> np.ndarray:
     """Detrend and 1-6 Hz band-pass (METRICS §7 M11)."""
-    x = dsp.detrend(x)
+    x = signal.detrend(x)
     hi = min(hi_hz, 0.45 * fs)
-    b, a = dsp.butter(2, (lo_hz / (fs / 2), hi / (fs / 2)), btype="band")
-    return dsp.filtfilt(b, a, x) if x.size > 15 else x
+    sos = signal.butter(2, (lo_hz, hi), btype="band", fs=fs, output="sos")
+    return signal.sosfiltfilt(sos, x) if x.size > 15 else x

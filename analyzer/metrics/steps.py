@@ -7,8 +7,8 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+from scipy import signal
 
-from analyzer import dsp
 from analyzer import skeleton as sk
 from analyzer.metrics.common import MetricContext, metric, ready_metric
 from analyzer.numeric import nanmedian
@@ -351,11 +351,11 @@ def _spectral_cadence(
     if y.size < int(1.0 * ctx.scene.fs):
         return float("nan")
     # high-pass: the hip drifts up the image as the athlete recedes (front view)
-    b, a = dsp.butter(2, 0.7 / (ctx.scene.fs / 2.0), btype="high")
-    y = dsp.filtfilt(b, a, dsp.detrend(y)) if y.size > 15 else dsp.detrend(y)
+    sos = signal.butter(2, 0.7, btype="high", fs=ctx.scene.fs, output="sos")
+    y = signal.sosfiltfilt(sos, signal.detrend(y)) if y.size > 15 else signal.detrend(y)
     if np.std(y) < min_bob_leg * ctx.scene.leg_length_px:
         return float("nan")
-    f, pw = dsp.periodogram(y, fs_hz=ctx.scene.fs, nfft=max(1024, y.size))
+    f, pw = signal.periodogram(y, fs=ctx.scene.fs, nfft=max(1024, y.size))
     # a peak is only resolved with >= 3 cycles in the window (resolution 1 / duration)
     band = (f >= max(1.0, 3.0 * ctx.scene.fs / y.size)) & (f <= 6.0)
     if not band.any():
