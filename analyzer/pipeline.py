@@ -30,7 +30,7 @@ from analyzer.progress import ProgressFn
 from analyzer.results import AnalysisResult, CaptureReport
 from analyzer.settings import AnalysisSettings, check_settings
 from analyzer.video.brightness import Brightness
-from analyzer.video.probe import VideoInfo
+from analyzer.video.info import VideoInfo
 
 __all__ = [
     "AnalysisSettings",

@@ -21,7 +21,7 @@ import numpy as np
 
 from analyzer.pose.track import PoseTrack
 from analyzer.video.brightness import Brightness
-from analyzer.video.probe import VideoInfo
+from analyzer.video.info import VideoInfo
 
 #: 2.0: the capture verdict is a typed stage output, findings carry typed bands and
 #: evidence, per-frame series and the track live in files named under ``files``.

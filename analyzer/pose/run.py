@@ -25,7 +25,7 @@ from analyzer.pose.multi import MultiPoseTrack
 from analyzer.progress import ProgressFn
 from analyzer.skeleton import N_LANDMARKS
 from analyzer.video.brightness import BrightnessStats
-from analyzer.video.probe import VideoInfo
+from analyzer.video.info import VideoInfo
 from analyzer.video.reader import Frame, VideoReader, prefetch_frames
 
 logger = logging.getLogger(__name__)

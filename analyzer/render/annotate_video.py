@@ -16,7 +16,7 @@ from analyzer.progress import ProgressFn
 from analyzer.render.overlay import FrameOverlay, annotate
 from analyzer.render.scene import frame_overlay
 from analyzer.results import AnalysisResult
-from analyzer.video.probe import VideoInfo
+from analyzer.video.info import VideoInfo
 
 
 def write_annotated_video(

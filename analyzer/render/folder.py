@@ -15,7 +15,7 @@ import numpy as np
 from analyzer.export_csv import export_csv
 from analyzer.progress import ProgressFn
 from analyzer.results import AnalysisResult
-from analyzer.video.probe import VideoInfo
+from analyzer.video.info import VideoInfo
 
 VIDEO_NAME = "annotated.mp4"
 REPORT_NAME = "report.html"

@@ -31,7 +31,7 @@ from analyzer.render.scene import (
     metric_text,
 )
 from analyzer.results import AnalysisResult, CaptureAssessment, Finding, MetricValue
-from analyzer.video.probe import VideoInfo
+from analyzer.video.info import VideoInfo
 
 TEMPLATE_DIR = Path(__file__).with_name("templates")
 
