@@ -14,6 +14,7 @@ Fields may be added; renaming or removing one changes ``SCHEMA_VERSION``.
 
 from __future__ import annotations
 
+import typing
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -36,6 +37,26 @@ Support = Literal["valid", "degraded", "invalid"]
 Confidence = Literal["high", "medium", "low"]
 CaptureStatus = Literal["good", "fair", "poor", "unknown"]
 Severity = Literal["minor", "moderate", "major"]
+
+#: Names of the per-frame series in ``MotionAnalysis.series`` (aligned with
+#: ``track.times_s``; NaN where not measured), declared once for every stage that reads them.
+SeriesName = Literal[
+    "hip_height_ratio",
+    "knee_flexion_deg",
+    "trunk_lean_deg",
+    "arm_angle_deg",
+    "body_yaw_deg",
+    "head_yaw_deg",
+    "head_pitch_deg",
+    "thigh_angle_deg",
+    "hip_flexion_deg",
+    "shoulder_over_knee_index",
+    "frontality_q",
+    "hip_speed_leg_lengths_per_s",
+    "facing_sign",
+    "travel_sign",
+]
+SERIES_NAMES: tuple[SeriesName, ...] = typing.get_args(SeriesName)
 
 
 @dataclass(frozen=True)
@@ -131,6 +152,7 @@ class MotionAnalysis:
     phases: list[Phase]
     metrics: dict[str, MetricValue]
     rep_metrics: list[dict[str, MetricValue]] = field(default_factory=list)
+    #: per-frame arrays, keys from :data:`SERIES_NAMES`
     series: dict[str, np.ndarray] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 

@@ -14,14 +14,21 @@ import numpy as np
 
 from analyzer import skeleton as sk
 from analyzer.render.overlay import FrameOverlay, Measurement, format_band, format_value
-from analyzer.results import AnalysisResult, Finding, FindingBand, MotionAnalysis, Phase
+from analyzer.results import (
+    AnalysisResult,
+    Finding,
+    FindingBand,
+    MotionAnalysis,
+    Phase,
+    SeriesName,
+)
 
-#: Candidate names of the per-frame series in ``MotionAnalysis.series`` (first found wins).
-SERIES_KEYS: dict[str, tuple[str, ...]] = {
-    "hip_height": ("hip_height_ratio", "hip_height"),
-    "trunk_lean": ("trunk_lean_deg", "trunk_lean"),
-    "knee_flexion": ("knee_flexion_deg", "knee_flexion"),
-    "arm_swing": ("arm_angle_deg", "arm_swing_deg", "upper_arm_angle_deg", "arm_swing"),
+#: The series each plot or live-metric group shows (names from ``results.SERIES_NAMES``).
+SERIES_KEYS: dict[str, SeriesName] = {
+    "hip_height": "hip_height_ratio",
+    "trunk_lean": "trunk_lean_deg",
+    "knee_flexion": "knee_flexion_deg",
+    "arm_swing": "arm_angle_deg",
 }
 
 #: Live metrics shown on the annotated video: (series group, label, unit, digits).
@@ -123,11 +130,12 @@ _EVENT_SHOW_S = 0.25
 
 
 def find_series(motion: MotionAnalysis, group: str) -> tuple[str, np.ndarray] | None:
-    """The first series of ``group`` (a key of :data:`SERIES_KEYS`) present, as (name, array)."""
-    for name in SERIES_KEYS.get(group, (group,)):
-        arr = motion.series.get(name)
-        if arr is not None and np.asarray(arr).ndim == 1 and np.asarray(arr).size:
-            return name, np.asarray(arr, dtype=float)
+    """The series of ``group`` (a key of :data:`SERIES_KEYS`, or a series name) as
+    (name, array), or None when the analysis has none."""
+    name = SERIES_KEYS.get(group, group)
+    arr = motion.series.get(name)
+    if arr is not None and np.asarray(arr).ndim == 1 and np.asarray(arr).size:
+        return name, np.asarray(arr, dtype=float)
     return None
 
 
