@@ -60,9 +60,14 @@ def lowpass_sos(
     return signal.butter(order, min(wn, MAX_DESIGN_WN), btype="low", output="sos")
 
 
+def default_padlen(sos: np.ndarray) -> int:
+    """``scipy.signal.sosfiltfilt``'s default odd-extension length (3 x the filter's taps);
+    a series must be longer than this to be filtered with the default padding."""
+    taps = 2 * len(sos) + 1 - min(int((sos[:, 2] == 0).sum()), int((sos[:, 5] == 0).sum()))
+    return 3 * taps
+
+
 def zero_lag_padlen(sos: np.ndarray, n_samples: int) -> int:
     """Odd-extension length for ``sosfiltfilt`` on a series of ``n_samples``: scipy's default
-    (3 x the filter's taps), shortened to ``n_samples - 1`` so short runs still filter."""
-    default = 3 * (2 * len(sos) + 1 - min(int((sos[:, 2] == 0).sum()),
-                                          int((sos[:, 5] == 0).sum())))  # fmt: skip
-    return max(0, min(default, n_samples - 1))
+    (:func:`default_padlen`), shortened to ``n_samples - 1`` so short runs still filter."""
+    return max(0, min(default_padlen(sos), n_samples - 1))
