@@ -17,7 +17,7 @@ fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
 .venv/bin/python -m pip install -q --no-compile --no-deps "mediapipe==0.10.21"
 if [ "$want_test" = 1 ]; then
-  .venv/bin/python -m pip install -q -e ".[dev]"
+  .venv/bin/python -m pip install -q -e ".[dev,cluster]"
 else
   .venv/bin/python -m pip install -q --no-compile -e .
 fi
