@@ -56,6 +56,8 @@ class DaskRunner:
         An existing :class:`distributed.Client` (the caller closes it).
     task
         What each task runs (default :func:`analyzer.batch.analysis.run_job`).
+    warm_up
+        Register :class:`WarmUpPlugin` (off only for stand-in tasks that need no model).
     """
 
     def __init__(
@@ -64,6 +66,7 @@ class DaskRunner:
         *,
         client: Client | None = None,
         task: Callable[[Job], Outcome] | None = None,
+        warm_up: bool = True,
         connect_timeout_s: float = 30.0,
     ) -> None:
         from analyzer.errors import ConfigError
@@ -84,7 +87,8 @@ class DaskRunner:
                     "(see README, 'Team batch on several machines').",
                 ) from exc
         self.client = client
-        self.client.register_plugin(WarmUpPlugin(), name=PLUGIN_NAME)
+        if warm_up:
+            self.client.register_plugin(WarmUpPlugin(), name=PLUGIN_NAME)
         self._futures: dict[Future, Job] = {}
         self._threads = 0
 
@@ -104,9 +108,10 @@ class DaskRunner:
         if not self._futures:
             return []
         try:
-            finished, _ = wait(
-                list(self._futures), timeout=timeout_s, return_when="FIRST_COMPLETED"
-            )
+            with self.client.as_current():  # wait() uses the current client
+                finished, _ = wait(
+                    list(self._futures), timeout=timeout_s, return_when="FIRST_COMPLETED"
+                )
         except TimeoutError:
             return []
         done = []
