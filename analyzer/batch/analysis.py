@@ -21,6 +21,7 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import socket
 import time
 import traceback
@@ -130,7 +131,10 @@ def run_job(job: Job) -> Outcome:
     t0 = time.perf_counter()
     out = Path(job.tmp_dir)
     try:
-        out.mkdir(parents=True, exist_ok=True)
+        # Dask may run a task again (its worker died before the result was collected):
+        # start from an empty folder either way
+        shutil.rmtree(out, ignore_errors=True)
+        out.mkdir(parents=True)
         with warnings.catch_warnings():
             # a damaged clip's problems are logged by the reader and kept in result.json
             warnings.simplefilter("ignore", CorruptVideoWarning)

@@ -40,7 +40,7 @@ def fake_task(job: Job) -> Outcome:
     if name.startswith("bad"):
         return Outcome(ok=False, error="not a video", hint="fix it", error_type="NotAVideoError")
     out = Path(job.tmp_dir)
-    out.mkdir(parents=True)
+    out.mkdir(parents=True, exist_ok=True)  # Dask may rerun a task whose worker died
     score = 50.0 + Path(job.clip_path).stat().st_size % 50
     fault = "leaning_back" if "lean" in name else None
     (out / RESULT_NAME).write_text(json.dumps(fake_result(score, fault=fault)))
