@@ -17,6 +17,7 @@ One process coordinates a batch and is the only writer of its manifest. Per clip
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import shutil
@@ -136,6 +137,7 @@ def run_batch(
         manifest = Manifest.open(out)
         try:
             settings, unreadable = _identify(entries, manifest, config, fingerprints)
+            lost = [e for e in entries if e.rel in unreadable]
             entries = [e for e in entries if e.rel not in unreadable]
             manifest.recover()
             _remove_stale(out)
@@ -143,14 +145,27 @@ def run_batch(
             state = BatchProgress(to_run=len(plan))
             if progress:
                 progress(state)
-            if plan:
-                _dispatch(plan, settings, manifest, config, out, make_runner, state, progress)
-            records = _records(entries, manifest, out, others, folder, unreadable)
+            interrupted: KeyboardInterrupt | None = None
+            try:
+                if plan:
+                    workers = min(config.workers, len(plan))  # no idle worker warming up
+                    run_config = dataclasses.replace(config, workers=workers)
+                    _dispatch(
+                        plan, settings, manifest, run_config, out, make_runner, state, progress
+                    )
+            except KeyboardInterrupt as exc:  # Ctrl-C: the summary still says where things are
+                interrupted = exc
+            records = _records(entries, manifest, out, others, folder)
+            records += [
+                ClipRecord(e.rel, e.athlete, e.date, "failed", unreadable[e.rel]) for e in lost
+            ]
         finally:
             manifest.close()
         columns = summary_columns(list(profiles.values()))
         summary_csv = write_summary_csv(records, out / SUMMARY_NAME, columns)
         team_html = write_team_html(records, out / TEAM_NAME, title=folder.name)
+    if interrupted is not None:
+        raise interrupted
     counts: dict[str, int] = {}
     for r in records:
         counts[r.status] = counts.get(r.status, 0) + 1
@@ -382,7 +397,6 @@ def _records(
     out: Path,
     others: list[Path],
     folder: Path,
-    unreadable: dict[str, str],
 ) -> list[ClipRecord]:
     """One record per clip (and per skipped file) for the summary and the team page."""
     records: list[ClipRecord] = []
@@ -412,8 +426,6 @@ def _records(
                 result=result,
             )
         )
-    for rel, why in unreadable.items():
-        records.append(ClipRecord(clip=rel, athlete="", date=None, status="failed", error=why))
     for path in others:
         rel = path.relative_to(folder).as_posix()
         records.append(
