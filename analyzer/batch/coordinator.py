@@ -36,6 +36,7 @@ from analyzer.batch.jobs import Job, Outcome
 from analyzer.batch.manifest import ClipRow, Manifest, batch_lock
 from analyzer.batch.summary import ClipRecord, summary_columns, write_summary_csv
 from analyzer.batch.team import write_team_html
+from analyzer.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -124,8 +125,18 @@ def run_batch(
     for bad arguments before anything runs."""
     t0 = time.perf_counter()
     folder, out = config.folder.resolve(), config.out_dir.resolve()
+    if out == folder:
+        raise ConfigError(
+            f"--out {config.out_dir} is the clip folder itself.",
+            "Give another output folder, e.g. a sub-folder or a sibling of the clip folder.",
+        )
     roster = read_roster(config.roster) if config.roster else {}
     entries, others, unmatched = discover(folder, roster=roster, out_dir=out)
+    if not entries:
+        raise ConfigError(
+            f"no video clip found under {folder} ({len(others)} other file(s)).",
+            "Clips must end in .mp4, .mov, .m4v, .avi or .mkv.",
+        )
     if config.roster is not None:
         others = [p for p in others if p.resolve() != config.roster.resolve()]
     profiles = {
@@ -288,6 +299,8 @@ def _dispatch(
     by_rel = {e.rel: e for e in plan}
     in_flight: set[str] = set()
     runner = make_runner(config)
+    waiting_since: float | None = None
+    warned = False
     try:
         while queue or in_flight:
             free = runner.capacity()
@@ -298,8 +311,14 @@ def _dispatch(
                 in_flight.add(entry.rel)
                 free -= 1
             if not in_flight:  # no worker yet (a Dask cluster still starting)
+                if waiting_since is None:
+                    waiting_since = time.monotonic()
+                elif time.monotonic() - waiting_since > 30 and not warned:
+                    log.warning("no worker has joined yet: the batch waits for one")
+                    warned = True
                 time.sleep(0.5)
                 continue
+            waiting_since = None
             for job, outcome in runner.wait(1.0):
                 in_flight.discard(job.rel)
                 new_state = _settle(job, outcome, manifest, out)

@@ -123,3 +123,31 @@ def test_unknown_profile_fails_before_anything_runs(tmp_path: Path) -> None:
             make_runner=_fake_runner,
         )
     assert not (tmp_path / "out" / "manifest.sqlite").exists()
+
+
+def test_no_clip_or_out_is_the_clip_folder(tmp_path: Path) -> None:
+    from analyzer.errors import ConfigError
+
+    folder = _folder(tmp_path, ["notes.txt"])
+    with pytest.raises(ConfigError, match="no video clip found"):
+        run_batch(BatchConfig(folder=folder, out_dir=tmp_path / "out"), make_runner=_fake_runner)
+    with pytest.raises(ConfigError, match="the clip folder itself"):
+        run_batch(BatchConfig(folder=folder, out_dir=folder), make_runner=_fake_runner)
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["--workers", "0"], 2),
+        (["--workers", "2", "--scheduler", "tcp://127.0.0.1:1"], 2),
+        (["--roster", "missing.csv"], 1),
+    ],
+)
+def test_command_line_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], code: int
+) -> None:
+    from analyzer.cli import main
+
+    folder = _folder(tmp_path, ["alice/a.mp4"])
+    assert main(["batch", str(folder), "--out", str(tmp_path / "out"), *args]) == code
+    assert "error:" in capsys.readouterr().err
