@@ -114,6 +114,13 @@ class DaskRunner:
                 )
         except TimeoutError:
             return []
+        except OSError as exc:  # distributed's CommClosedError is an OSError
+            from analyzer.errors import ConfigError
+
+            raise ConfigError(
+                f"lost the connection to the Dask scheduler: {exc}",
+                "Check the scheduler, then run the same command again: finished clips are kept.",
+            ) from exc
         done = []
         for future in finished:
             job = self._futures.pop(future)
