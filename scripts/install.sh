@@ -19,7 +19,7 @@ fi
 if [ "$want_test" = 1 ]; then
   # Playwright drives Debian's chromium (below); it must never fetch a browser of its own
   export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
-  .venv/bin/python -m pip install -q -e ".[dev]"
+  .venv/bin/python -m pip install -q -e ".[dev,cluster]"
 else
   .venv/bin/python -m pip install -q --no-compile -e .
 fi
