@@ -50,6 +50,8 @@ class AnalysisSettings:
         A BlazePose ``.task`` file to use instead of the model shipped with mediapipe.
     num_poses
         How many people the estimator may find per frame (to choose the athlete from).
+    units
+        "imperial" or "metric" for the report; None: the profile's default.
     """
 
     profile: str = "db-backpedal"
@@ -60,6 +62,7 @@ class AnalysisSettings:
     qb_side: str | None = None
     model_path: str | None = None
     num_poses: int = 2
+    units: str | None = None
 
     def pose_key(self) -> str:
         """The part of the settings that changes the pose track (for the cache key)."""
