@@ -41,11 +41,7 @@ _SLOW_MOTION = (
 
 def _backpedal_steps(motion: MotionAnalysis) -> int:
     spans = [(p.start_frame, p.end_frame) for p in motion.phases if p.kind == "backpedal"]
-    return sum(
-        1
-        for e in motion.events
-        if e.kind == "touchdown" and any(a <= e.frame <= b for a, b in spans)
-    )
+    return sum(1 for s in motion.steps if any(a <= s.touchdown_frame <= b for a, b in spans))
 
 
 def _cadence(motion: MotionAnalysis) -> float | None:
