@@ -19,6 +19,16 @@ def not_analysable(result: AnalysisResult) -> bool:
     return v is not None and v.status == "not_analysable"
 
 
+def _band(result: AnalysisResult) -> str:
+    """``", needs work"``: the overall score's band, as the report says it."""
+    faults = result.faults
+    if faults is None or faults.scores.overall is None or not faults.scores.bands:
+        return ""
+    b, x = faults.scores.bands, faults.scores.overall
+    word = "good" if x >= b["good_from"] else ("fair" if x >= b["fair_from"] else "needs work")
+    return f", {word}"
+
+
 def _verdict_lines(result: AnalysisResult) -> list[str]:
     v = result.faults.verdict if result.faults is not None else None
     if v is None:
@@ -49,8 +59,8 @@ def summary_lines(
         cats = ", ".join(
             f"{name} {_fmt_score(score)}" for name, score in faults.scores.categories.items()
         )
-        head = faults.verdict.headline if faults.verdict else "Overall"
-        lines.append(f"{head} ({_fmt_score(faults.scores.overall)}; {cats})")
+        band = _band(result)
+        lines.append(f"Overall score: {_fmt_score(faults.scores.overall)}{band} ({cats})")
         ranked = sorted(
             faults.findings, key=lambda f: (_SEVERITY_ORDER.get(f.severity, 9), -f.confidence)
         )

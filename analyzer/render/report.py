@@ -27,11 +27,32 @@ from analyzer.render.capture import CaptureAssessment, assess_capture
 from analyzer.render.coach_text import Scale, say_band, say_drill, say_value, scale_for
 from analyzer.render.overlay import FrameOverlay, annotate, athlete_box, crop_overlay
 from analyzer.render.plots import backpedal_steps, figure_png, plot_step_times, report_figures
-from analyzer.render.scene import band_limits, finding_overlay, metric_label
+from analyzer.render.scene import (
+    band_limits,
+    finding_overlay,
+    live_metric_supported,
+    metric_label,
+)
 from analyzer.results import AnalysisResult, Finding, MetricValue, Scores
 
 #: Findings about timing: their evidence is the step-time strip, not a standing frame.
 TIMING_FINDINGS = frozenset({"slow_feet", "uneven_rhythm"})
+
+#: The report's charts: (plot name, metric whose assessability decides whether the view
+#: supports the chart, alt text, caption).
+CHARTS: tuple[tuple[str, str, str, str], ...] = (
+    ("hip_height", "hip_height_ratio", "Hip height over time",
+     "Hip height: 1.0 is standing tall; lower means sitting into the backpedal."),
+    ("trunk_lean", "trunk_lean_deg", "Trunk lean over time",
+     "Trunk lean: how far the chest leans forward over the hips."),
+    ("knee_flexion", "knee_flexion_deg", "Knee bend over time",
+     "Knee bend of the leg nearer the camera (0° = straight)."),
+    ("step_length", "step_length_leg_lengths", "Step length per step",
+     "Each step's length, in leg lengths (one leg length is the height of the hip above "
+     "the ground): short, quick steps are the goal."),
+    ("arm_swing", "arm_swing_deg", "Arm swing over time",
+     "Arm swing: angle of the upper arm to the body; big waves mean active arms."),
+)  # fmt: skip
 #: The largest annotated video put inside report.html by default (bytes).
 EMBED_VIDEO_MAX_BYTES = 20 * 1024 * 1024
 
@@ -123,7 +144,14 @@ def build_report_context(
         key=lambda f: (-SEVERITY_ORDER.index(f.severity), -f.confidence),
     )
     assessment = capture or capture_of(result)
-    plots = {name: png_data_uri(figure_png(fig)) for name, fig in report_figures(result).items()}
+    figures = report_figures(result)
+    charts, left_out = [], []
+    for name, key, alt, caption in CHARTS:
+        if name in figures and live_metric_supported(result, key):
+            uri = png_data_uri(figure_png(figures[name]))
+            charts.append({"name": name, "uri": uri, "alt": alt, "caption": caption})
+        else:
+            left_out.append(alt.replace(" over time", "").replace(" per step", "").lower())
     scale = report_scale(result)
     not_assessable = [
         {"key": metric_label(n.key), "reason": n.reason}
@@ -152,7 +180,8 @@ def build_report_context(
             faults.scores.per_rep if faults else [], faults.scores.trend if faults else {}, bands
         ),
         "video": video_name,
-        "plots": plots,
+        "charts": charts,
+        "charts_left_out": left_out,
         "summary": _summary(result, findings),
         "scale_note": scale.note(),
         "units": scale.units,
