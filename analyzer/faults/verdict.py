@@ -44,11 +44,15 @@ def _backpedal_steps(motion: MotionAnalysis) -> int:
     return sum(1 for s in motion.steps if any(a <= s.touchdown_frame <= b for a, b in spans))
 
 
-def _cadence(motion: MotionAnalysis) -> float | None:
+def _cadence(motion: MotionAnalysis, min_steps: int) -> float | None:
+    """The backpedal step rate, else the rate of all foot landings in the clip (steps/s)."""
     m = motion.metrics.get("cadence_steps_per_s")
-    if m is None or m.value is None or not math.isfinite(float(m.value)):
+    if m is not None and m.value is not None and math.isfinite(float(m.value)):
+        return float(m.value)
+    times = sorted(e.time_s for e in motion.events if e.kind == "touchdown")
+    if len(times) <= min_steps or times[-1] <= times[0]:
         return None
-    return float(m.value)
+    return (len(times) - 1) / (times[-1] - times[0])
 
 
 def assessed_weight_share(assessed: dict[str, Assessed], profile: Profile) -> float:
@@ -82,8 +86,15 @@ def judge_clip(
     actions: list[str] = []
     hints: list[str] = []
     has_backpedal = any(p.kind == "backpedal" for p in motion.phases)
-    cadence = _cadence(motion)
+    cadence = _cadence(motion, spec.min_backpedal_steps)
     slow = cadence is not None and cadence < spec.min_plausible_cadence_steps_per_s
+    if slow:
+        reasons.append(
+            f"The feet land {cadence:.1f} times per second, far slower than any backpedal "
+            f"({spec.min_plausible_cadence_steps_per_s:g} or more even at a walk): this usually "
+            "means a slow-motion clip played at normal speed."
+        )
+        actions.append(_SLOW_MOTION)
     if not has_backpedal:
         reasons.append(_NO_BACKPEDAL.get(motion.travel_direction, _NO_BACKPEDAL_OTHER))
         actions.append(_FILM_BACKPEDAL)
@@ -93,13 +104,6 @@ def judge_clip(
             "too few to judge the footwork."
         )
         actions.append(_FILM_BACKPEDAL)
-    if slow:
-        reasons.append(
-            f"The steps come at {cadence:.1f} per second, far slower than any backpedal "
-            f"({spec.min_plausible_cadence_steps_per_s:g} or more even at a walk): this usually "
-            "means a slow-motion clip played at normal speed."
-        )
-        actions.append(_SLOW_MOTION)
     share = assessed_weight_share(assessed, profile)
     if has_backpedal and share < spec.min_assessed_weight_share:
         reasons.append(

@@ -14,7 +14,8 @@ from tests.render.factories import make_result
 
 
 def _bands(result, **bands):
-    return dataclasses.replace(result, faults=dataclasses.replace(result.faults, metric_bands=bands))
+    faults = dataclasses.replace(result.faults, metric_bands=bands)
+    return dataclasses.replace(result, faults=faults)
 
 
 def test_live_numbers_only_for_what_the_view_supports() -> None:
@@ -50,8 +51,8 @@ def test_a_number_past_its_limits_turns_red_in_the_pedal() -> None:
 def test_flagged_moments_get_a_banner() -> None:
     result = make_result()
     f = result.faults.findings[0]
-    a, b = f.frames[0]
-    assert f.title in frame_overlay(result, a).flag
+    first = f.frames[0][0]
+    assert f.title in frame_overlay(result, first).flag
     after = max(b for _, b in (r for g in result.faults.findings for r in g.frames)) + 1
     if after < result.motion.track.n_frames:
         assert frame_overlay(result, after).flag == ""

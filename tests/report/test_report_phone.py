@@ -30,15 +30,16 @@ _MEASURE = """() => {
   for (const el of document.querySelectorAll('body *')) {
     if (!el.offsetParent && el.tagName !== 'BODY') continue;
     const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
-    if (own && parseFloat(getComputedStyle(el).fontSize) < %s) small.push(el.tagName);
+    if (own && parseFloat(getComputedStyle(el).fontSize) < MIN_TEXT_PX) small.push(el.tagName);
   }
   const wide = [...document.querySelectorAll('main *')].filter(el => {
     const r = el.getBoundingClientRect();
     return r.width > 0 && r.right > doc.clientWidth + 1 && !el.closest('.scroll-x');
   }).map(el => el.tagName + '.' + el.className);
-  const charts = [...document.querySelectorAll('.charts img')].map(i => i.getBoundingClientRect().width);
+  const charts = [...document.querySelectorAll('.charts img')]
+    .map(i => i.getBoundingClientRect().width);
   return {scroll: doc.scrollWidth, client: doc.clientWidth, small, wide, charts};
-}""" % MIN_TEXT_PX
+}""".replace("MIN_TEXT_PX", str(MIN_TEXT_PX))
 
 
 @pytest.fixture(scope="module")

@@ -112,9 +112,8 @@ def test_metric_units_and_drills(base, frames, tmp_path):
 
 
 def test_sources_are_behind_a_toggle(base, frames, tmp_path):
-    f = dataclasses.replace(
-        base.faults.findings[0], band={**base.faults.findings[0].band, "source": "METRICS.md M1 [EJ]"}
-    )
+    first = base.faults.findings[0]
+    f = dataclasses.replace(first, band={**first.band, "source": "METRICS.md M1 [EJ]"})
     html = _html(_with(base, findings=[f]), frames, tmp_path, video_name=None)
     toggle = html[html.index("<summary>Where the numbers come from</summary>") :]
     assert "METRICS.md M1 [EJ]" in toggle
