@@ -78,6 +78,7 @@ def result_to_dict(result: AnalysisResult) -> dict[str, Any]:
         doc["findings"] = [_plain(f) for f in faults.findings]
         doc["scores"] = _plain(faults.scores)
         doc["not_assessable"] = [_plain(n) for n in faults.not_assessable]
+        doc["verdict"] = _plain(faults.verdict)
     else:
         doc.update(profile=None, findings=[], scores=None, not_assessable=[])
     return doc
