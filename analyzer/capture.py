@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from analyzer import skeleton as sk
+from analyzer.filming import ATHLETE_TOO_SMALL, FILM_FROM_SIDE
 from analyzer.pose.track import PoseTrack
 from analyzer.results import CaptureAssessment, CaptureCheck, CaptureStatus, ViewInfo
 from analyzer.video.brightness import Brightness, BrightnessStats
@@ -108,8 +109,7 @@ def _check_view(view: ViewInfo | None) -> CaptureCheck:
             "Camera view",
             "not recognised",
             "poor",
-            "Film from the side, square to the line the athlete backpedals on, "
-            "with the camera still on a tripod at hip height.",
+            FILM_FROM_SIDE,
         )
     texts: dict[str, tuple[Status, str]] = {
         "side": ("good", ""),
@@ -162,8 +162,7 @@ def _check_fps(track: PoseTrack, video_info: Any | None) -> CaptureCheck:
 _GRADED: dict[str, tuple[str, str]] = {
     "athlete_size": (
         "Athlete size in frame",
-        "The athlete is small in the picture: move the camera closer (about 5-8 m for a "
-        "10 m rep) or film in 4K, keeping the whole rep in frame.",
+        ATHLETE_TOO_SMALL,
     ),
     "detection_rate": (
         "Athlete detection",

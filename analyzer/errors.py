@@ -6,6 +6,8 @@ The library raises; the CLI and the web app present. Every error carries a ``hin
 
 from __future__ import annotations
 
+from analyzer.filming import FILMING_GUIDE
+
 
 class AnalyzerError(Exception):
     """Base class of every error the analyzer raises on purpose.
@@ -85,8 +87,8 @@ class NoPersonError(AnalyzerError):
     """No person was found in (enough of) the clip."""
 
     default_hint = (
-        "Make sure the whole athlete, head to feet, is in the picture, lit, and no more than "
-        "about 4 m (13 ft) from a side-on camera at hip height."
+        "Make sure the whole athlete, head to feet, is in the picture and lit. "
+        + FILMING_GUIDE["side"]
     )
 
 

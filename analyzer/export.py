@@ -38,6 +38,7 @@ from analyzer.results import (
     Phase,
     Scores,
     Step,
+    Verdict,
     ViewInfo,
 )
 
@@ -114,6 +115,9 @@ def result_to_dict(result: AnalysisResult, *, files: dict[str, str] | None = Non
         doc["scores"] = _plain(faults.scores)
         doc["not_assessable"] = [_plain(n) for n in faults.not_assessable]
         doc["focus"] = list(faults.focus)
+        doc["verdict"] = _plain(faults.verdict)
+        doc["units"] = faults.units
+        doc["metric_bands"] = _plain(faults.metric_bands)
     else:
         doc.update(profile=None, findings=[], scores=None, not_assessable=[], focus=[])
     return doc
@@ -252,6 +256,9 @@ def _result_from_doc(doc: dict[str, Any], folder: Path) -> AnalysisResult:
             scores=_decode(Scores, doc["scores"]),
             not_assessable=_decode(list[NotAssessable], doc["not_assessable"]),
             focus=list(doc.get("focus", [])),
+            verdict=_decode(Verdict | None, doc.get("verdict")),
+            units=str(doc.get("units", "imperial")),
+            metric_bands=dict(doc.get("metric_bands", {})),
         )
     return AnalysisResult(
         motion=motion,

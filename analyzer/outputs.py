@@ -94,6 +94,7 @@ def write_outputs(
     clip: str | Path | None = None,
     with_video: bool = True,
     capture_fps: float | None = None,
+    embed_video: bool | None = None,
     progress: ProgressFn | None = None,
 ) -> dict[str, Path]:
     """Write every output file, atomically, into ``out_dir``; return their final paths.
@@ -103,6 +104,8 @@ def write_outputs(
     False) and ``<clip>.kva``. Keys: the file names, plus ``"result"``, ``"track"`` and
     ``"report"``. The result is only read. ``capture_fps`` is used only when the result
     carries no probe of the clip (a result built from a track, rendered against its clip).
+    ``embed_video`` puts ``annotated.mp4`` inside ``report.html`` (None: when under 20 MB;
+    see :func:`analyzer.render.report.embed_video`), before the folder is moved into place.
 
     Raises
     ------
@@ -131,6 +134,10 @@ def write_outputs(
                 progress=progress,
             )
         )
+        if "report.html" in names and "annotated.mp4" in names:
+            from analyzer.render.report import embed_video as embed
+
+            embed(Path(names["report.html"]), Path(names["annotated.mp4"]), embed=embed_video)
         files = {"track": TRACK_NAME, "series": SERIES_NAME}
         names[RESULT_NAME] = write_result_json(result, tmp / RESULT_NAME, files=files)
         _fsync_dir(tmp)

@@ -234,6 +234,28 @@ class Scores:
     metrics: dict[str, float]
     per_rep: list[dict[str, Any]] = field(default_factory=list)
     trend: dict[str, Any] = field(default_factory=dict)
+    #: category (or "overall") -> id of the finding whose severity capped its score
+    caps: dict[str, str] = field(default_factory=dict)
+    #: category -> metric keys that lowered its score without a finding of their own
+    docked: dict[str, list[str]] = field(default_factory=dict)
+    #: the score bands and caps used ("good_from", "fair_from", "cap_major", "cap_moderate")
+    bands: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether the clip could be judged at all, in a coach's words.
+
+    ``status`` is "assessed" or "not_analysable"; for the latter ``reasons`` say why (plain
+    words) and ``actions`` what to do (film from the side, give ``--capture-fps``, ...).
+    ``hints`` are extra advice that does not block the verdict.
+    """
+
+    status: Literal["assessed", "not_analysable"]
+    headline: str
+    reasons: tuple[str, ...] = ()
+    actions: tuple[str, ...] = ()
+    hints: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -245,6 +267,11 @@ class FaultReport:
     scores: Scores
     not_assessable: list[NotAssessable]
     focus: list[str] = field(default_factory=list)
+    verdict: Verdict | None = None
+    #: the profile's default display units ("imperial" / "metric")
+    units: str = "imperial"
+    #: metric key -> {"good": [lo, hi], "ok": [lo, hi]} of the profile, for live overlays
+    metric_bands: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,8 @@ class AnalysisSettings:
         A BlazePose ``.task`` file to use instead of the model shipped with mediapipe.
     num_poses
         How many people the estimator may find per frame (to choose the athlete from).
+    units
+        "imperial" or "metric" for the report; None: the profile's default.
     """
 
     profile: str | Path | Profile = "db-backpedal"
@@ -61,6 +63,7 @@ class AnalysisSettings:
     qb_side: str | None = None
     model_path: str | None = None
     num_poses: int = 2
+    units: str | None = None
 
     def profile_name(self) -> str:
         """The profile's name (or path) as recorded in provenance."""

@@ -28,6 +28,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--qb-side", choices=("left", "right"), help="quarterback side (front view)")
     p.add_argument("--select", help="pick the athlete nearest pixel X,Y at time T: 'X,Y[@T]'")
     p.add_argument("--model", help="a BlazePose .task model file to use instead of the default")
+    p.add_argument(
+        "--units",
+        choices=("imperial", "metric"),
+        help="units in the report: imperial (ft/in, yards) or metric (cm, metres); "
+        "default: the profile's",
+    )
+    p.add_argument(
+        "--embed-video",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="put the annotated video inside report.html so one file can be forwarded "
+        "(default: yes when the video is under 20 MB)",
+    )
     p.add_argument("--no-video", action="store_true", help="skip annotated.mp4 and key frames")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
@@ -52,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
         select_time_s=at,
         qb_side=args.qb_side,
         model_path=args.model,
+        units=args.units,
     )
     # every setting and the output folder are checked before the clip is opened
     check_settings(settings)
@@ -72,10 +86,13 @@ def run(args: argparse.Namespace) -> int:
             clip=clip,
             with_video=not args.no_video,
             capture_fps=args.capture_fps,
+            embed_video=args.embed_video,
             progress=progress,
         )
     _print_summary(result, written)
-    return 0
+    from analyzer.summary import not_analysable
+
+    return 1 if not_analysable(result) else 0
 
 
 def _print_summary(result, written: dict[str, Path]) -> None:

@@ -1,4 +1,4 @@
-"""``backpedal pose CLIP -o track.npz``: estimate the pose in a clip, save the athlete's track."""
+"""``backpedal pose CLIP --out track.npz``: estimate the pose, save the athlete's track."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         ),
     )
     p.add_argument("clip", type=Path, help="video clip (.mp4, .mov, .avi, .mkv)")
-    p.add_argument("-o", "--out", type=Path, required=True, help="track file to write (.npz)")
+    p.add_argument("--out", type=Path, required=True, help="track file to write (.npz)")
     p.add_argument(
         "--capture-fps",
         type=float,

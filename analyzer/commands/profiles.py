@@ -55,6 +55,12 @@ def _show(name: str, *, raw: bool) -> int:
             f"ok {_interval(*m.band.ok)}{unit}"
         )
         print(f"  {'':34s} source: {m.source}")
+    v = prof.verdict
+    print(
+        f"\nScores: {v.good_from:g}+ good, {v.fair_from:g}+ fair, below needs work; a major "
+        f"finding caps its area and the overall at {v.cap_major:g}, a moderate one at "
+        f"{v.cap_moderate:g}. Report units: {prof.units}."
+    )
     print("\nFaults (any one rule triggers):")
     for fid, f in prof.faults.items():
         if not f.enabled:

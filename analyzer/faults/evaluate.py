@@ -20,6 +20,7 @@ from analyzer.faults.rules import (
     merge_ranges,
 )
 from analyzer.faults.scoring import Assessment, assess_metrics, rep_trend, summarise_scores
+from analyzer.faults.verdict import judge_clip
 from analyzer.results import (
     FaultReport,
     Finding,
@@ -166,6 +167,7 @@ def evaluate_faults(motion: MotionAnalysis, profile: Profile) -> FaultReport:
     multi = len(motion.rep_metrics) > 1
     reps = [assess_metrics(m, profile, view=view) for m in motion.rep_metrics] if multi else []
     findings: list[Finding] = []
+    rep_findings: list[list[Finding]] = [[] for _ in reps]
     for fault in profile.faults.values():
         if not fault.enabled:
             continue
@@ -175,28 +177,49 @@ def evaluate_faults(motion: MotionAnalysis, profile: Profile) -> FaultReport:
             for i, r in enumerate(reps)
             if (f := evaluate_fault(fault, r.assessed, motion, profile, rep=i)) is not None
         ]
+        for f in per_rep:
+            rep_findings[int(f.rep or 0)].append(f)
         if whole is not None or per_rep:
             findings.append(_merge_rep_findings(whole, per_rep, len(reps)))
-    summary = summarise_scores(clip.assessed)
-    per_rep_scores = [{"rep": i, **summarise_scores(r.assessed)} for i, r in enumerate(reps)]
+    spec = profile.verdict
+    per_rep_scores = [
+        {"rep": i, **summarise_scores(r.assessed, rep_findings[i], spec)}
+        for i, r in enumerate(reps)
+    ]
     trend = rep_trend(per_rep_scores, steady_points=profile.fatigue.drop_points or 1.0)
     fatigue = _fatigue_finding(motion, per_rep_scores, trend, profile)
     if fatigue is not None:
         findings.append(fatigue)
     findings.sort(key=_rank, reverse=True)
+    summary = summarise_scores(clip.assessed, findings, spec)
     scores = Scores(
         overall=summary["overall"],
         categories=summary["categories"],
         metrics=summary["metrics"],
         per_rep=per_rep_scores,
         trend=trend,
+        caps=summary["caps"],
+        docked=summary["docked"],
+        bands={
+            "good_from": spec.good_from,
+            "fair_from": spec.fair_from,
+            "cap_major": spec.cap_major,
+            "cap_moderate": spec.cap_moderate,
+        },
     )
     gaps = list(clip.not_assessable) + _fault_gaps(profile, clip, reps)
     shown = findings[: profile.max_findings] if profile.max_findings else findings
-    return FaultReport(
+    report = FaultReport(
         profile=profile.name,
         findings=findings,
         scores=scores,
         not_assessable=gaps,
         focus=[f.id for f in shown],
+        units=profile.units,
+        metric_bands={
+            k: {"good": list(m.band.good), "ok": list(m.band.ok)}
+            for k, m in profile.metrics.items()
+            if m.band is not None
+        },
     )
+    return dataclasses.replace(report, verdict=judge_clip(motion, report, profile, clip.assessed))

@@ -31,11 +31,12 @@ SERIES_KEYS: dict[str, SeriesName] = {
     "arm_swing": "arm_angle_deg",
 }
 
-#: Live metrics shown on the annotated video: (series group, label, unit, digits).
-LIVE_METRICS: tuple[tuple[str, str, str, int], ...] = (
-    ("hip_height", "Hip height", "× standing", 2),
-    ("trunk_lean", "Trunk lean", "°", 0),
-    ("knee_flexion", "Knee bend", "°", 0),
+#: Live metrics shown on the annotated video: (series group, label, unit, digits, the clip
+#: metric whose assessability and band the live number follows).
+LIVE_METRICS: tuple[tuple[str, str, str, int, str], ...] = (
+    ("hip_height", "Hip height", "× standing", 2, "hip_height_ratio"),
+    ("trunk_lean", "Trunk lean", "°", 0, "trunk_lean_deg"),
+    ("knee_flexion", "Knee bend", "°", 0, "knee_flexion_deg"),
 )
 
 #: Display names, units and decimals of the metrics the outputs know (others: by key).
@@ -177,15 +178,65 @@ def camera_side(motion: MotionAnalysis, frame: int) -> str:
     return "left" if left >= right else "right"
 
 
+def live_metric_supported(result: AnalysisResult, metric_key: str) -> bool:
+    """True when the report judged ``metric_key`` in this clip (assessable, not "invalid" for
+    the view): only then is its live number drawn on the video."""
+    m = result.motion.metrics.get(metric_key)
+    if m is None or not m.assessable or m.support == "invalid":
+        return False
+    if result.faults is not None:
+        gone = {n.key for n in result.faults.not_assessable}
+        return metric_key not in gone
+    return True
+
+
+#: Metrics whose band applies frame by frame (knee bend's band is for the peak in stance, so
+#: a swing-phase knee angle outside it is no fault and is not drawn red).
+PER_FRAME_BANDS = frozenset({"hip_height_ratio", "trunk_lean_deg"})
+
+
+def _outside_band(result: AnalysisResult, metric_key: str, value: float | None) -> bool:
+    """True when a live value is past the profile's fault limits (the "ok" band)."""
+    if value is None or result.faults is None or metric_key not in PER_FRAME_BANDS:
+        return False
+    band = result.faults.metric_bands.get(metric_key, {}).get("ok")
+    if not band:
+        return False
+    lo, hi = band
+    return (lo is not None and value < lo) or (hi is not None and value > hi)
+
+
+def flagged_titles(result: AnalysisResult, frame: int) -> tuple[str, ...]:
+    """Titles of the findings whose evidence frames include ``frame``."""
+    if result.faults is None:
+        return ()
+    return tuple(
+        f.title for f in result.faults.findings if any(a <= frame <= b for a, b in f.frames)
+    )
+
+
 def frame_overlay(result: AnalysisResult, frame: int) -> FrameOverlay:
-    """Overlay for frame ``frame`` of the annotated video: skeleton, phase, live metrics."""
+    """Overlay for frame ``frame`` of the annotated video: skeleton, phase, live metrics.
+
+    Live numbers are drawn only for what the report could judge in this view; a number past
+    its fault limits during the backpedal is drawn on red; frames inside a finding's evidence
+    range get a red banner with the finding's title.
+    """
     motion = result.motion
     track = motion.track
     metrics: list[tuple[str, str]] = []
-    for group, label, unit, digits in LIVE_METRICS:
+    alerts: list[str] = []
+    phase = phase_at(motion.phases, frame)
+    for group, label, unit, digits, key in LIVE_METRICS:
+        if not live_metric_supported(result, key):
+            continue
         found = find_series(motion, group)
         if found is not None and frame < found[1].size:
-            metrics.append((label, format_value(_num(found[1][frame]), unit, digits=digits)))
+            value = _num(found[1][frame])
+            metrics.append((label, format_value(value, unit, digits=digits)))
+            in_pedal = phase is not None and phase.kind == "backpedal"
+            if in_pedal and _outside_band(result, key, value):
+                alerts.append(label)
     t = float(track.times_s[frame])
     n_steps = sum(1 for e in motion.events if e.kind == "touchdown" and e.frame <= frame)
     if motion.events:
@@ -198,9 +249,11 @@ def frame_overlay(result: AnalysisResult, frame: int) -> FrameOverlay:
     return FrameOverlay(
         landmarks_xy=track.image_xy[frame],
         visibility=track.visibility[frame],
-        phase=phase_label(phase_at(motion.phases, frame), n_reps=motion.n_reps),
+        phase=phase_label(phase, n_reps=motion.n_reps),
         metrics=tuple(metrics),
         events=events,
+        alerts=tuple(alerts),
+        flag=" · ".join(flagged_titles(result, frame)),
     )
 
 

@@ -84,7 +84,10 @@ def test_findings_scores_capture_and_footer(result, html):
             assert d in html
     assert ">64<" in html  # overall score
     assert "not assessed" in html  # head category
-    assert "0.78–0.91" in html and "45–75°" in html and "at least 50°" in html
+    # bands in one form, lengths in inches for a typical stature (imperial is the default)
+    assert "Target: hips between 8 in and 3 in lower than standing" in html
+    assert "Target: between 45° and 75°" in html and "Target: at least 50°" in html
+    assert "estimates for a typical athlete of 5 ft 9 in" in html
     assert "Filming quality" in html and "Frame rate" in html and "30 fps" in html
     for n in result.faults.not_assessable:
         assert n.reason in html
