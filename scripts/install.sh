@@ -2,7 +2,8 @@
 # Install Backpedal Analyzer into ./.venv (idempotent).
 #   bash scripts/install.sh          runtime only
 #   bash scripts/install.sh --test   plus the test tools and the Debian packages tests need
-#                                    (ffmpeg to make test clips, chromium for the report test)
+#                                    (ffmpeg to make test clips, chromium for the browser tests,
+#                                    postgresql for the web app's PostgreSQL test)
 # mediapipe is installed with --no-deps: its declared dependencies pull jax (~600 MB) that
 # pose estimation never uses; what it really needs is in pyproject.toml.
 set -euo pipefail
@@ -17,7 +18,7 @@ fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
 .venv/bin/python -m pip install -q --no-compile --no-deps "mediapipe==0.10.21"
 if [ "$want_test" = 1 ]; then
-  .venv/bin/python -m pip install -q -e ".[dev]"
+  .venv/bin/python -m pip install -q -e ".[dev,web]"
 else
   .venv/bin/python -m pip install -q --no-compile -e .
 fi
@@ -26,6 +27,7 @@ if [ "$want_test" = 1 ]; then
   missing=()
   command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
   if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
       echo "Installing Debian packages: ${missing[*]}"
