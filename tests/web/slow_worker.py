@@ -6,6 +6,7 @@ server (``BACKPEDAL_WEB_DATA``, ``BACKPEDAL_WEB_DATABASE``); the queue code is t
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -29,10 +30,8 @@ def main() -> int:
 
     analysis.run_analysis = slow
     signal.signal(signal.SIGTERM, _raise_exit)
-    try:
+    with contextlib.suppress(SystemExit):
         run_worker(sys.argv[1])
-    except SystemExit:
-        pass
     return 0
 
 
