@@ -58,9 +58,14 @@ def _pick(row: dict[str, str], key: str) -> str:
 
 
 def _parse_date(text: str) -> dt.date | None:
-    for fmt in ("%Y-%m-%d", "%Y%m%d", "%d/%m/%Y", "%Y-%m-%dT%H:%M:%S"):
+    text = text.strip()
+    try:
+        return dt.date.fromisoformat(text[:10])
+    except ValueError:
+        pass
+    for fmt in ("%Y%m%d", "%d/%m/%Y"):
         try:
-            return dt.datetime.strptime(text[: len(dt.date.today().strftime(fmt))], fmt).date()
+            return dt.datetime.strptime(text, fmt).date()
         except ValueError:
             continue
     return None
