@@ -68,14 +68,15 @@ def _setup_django(env: dict[str, str]) -> None:
 class WorkerPool:
     """N worker processes, restarted when one dies; stopped with SIGTERM on shutdown."""
 
-    def __init__(self, n: int, env: dict[str, str]) -> None:
-        self.n, self.env = n, env
+    def __init__(self, n: int, env: dict[str, str], *, verbose: bool = False) -> None:
+        self.n, self.env, self.verbose = n, env, verbose
         self.procs: list[subprocess.Popen] = []
         self.stopping = threading.Event()
         self.watcher = threading.Thread(target=self._watch, daemon=True, name="worker-watch")
 
     def _spawn(self) -> subprocess.Popen:
-        return subprocess.Popen([sys.executable, "-m", "analyzer.web.worker"], env=self.env)
+        cmd = [sys.executable, "-m", "analyzer.web.worker"]
+        return subprocess.Popen([*cmd, "--verbose"] if self.verbose else cmd, env=self.env)
 
     def start(self) -> None:
         self.procs = [self._spawn() for _ in range(self.n)]
@@ -139,7 +140,7 @@ def _serve(args: argparse.Namespace, env: dict[str, str]) -> int:
 
     from analyzer.web.wsgi import application
 
-    pool = WorkerPool(args.workers, env)
+    pool = WorkerPool(args.workers, env, verbose=bool(getattr(args, "verbose", False)))
     pool.start()
     signal.signal(signal.SIGTERM, _raise_interrupt)
     print(f"Backpedal coach app on http://{args.host}:{args.port}/ "

@@ -191,6 +191,6 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": ["console"], "level": "WARNING"},
         "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
-        "analyzer.web": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # analyzer.web propagates to the root logger: workers log there (``worker PID: ...``)
     },
 }

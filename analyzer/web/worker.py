@@ -157,14 +157,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analyzer.web.worker")
     parser.add_argument("--once", action="store_true", help="exit when the queue is empty")
     parser.add_argument("--id", help="worker id (default: host-pid-random)")
+    parser.add_argument("--verbose", action="store_true", help="keep MediaPipe's native log")
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "analyzer.web.settings")
     import django
 
     django.setup()
-    logging.basicConfig(level=logging.INFO, format="worker %(process)d: %(message)s")
+    logging.basicConfig(level=logging.WARNING, format="worker %(process)d: %(message)s")
+    logging.getLogger("analyzer.web").setLevel(logging.INFO)
     signal.signal(signal.SIGTERM, _raise_exit)
-    with contextlib.suppress(SystemExit, KeyboardInterrupt):
+    from analyzer.commands.pose import silence_native_stderr
+
+    with (
+        contextlib.suppress(SystemExit, KeyboardInterrupt),
+        silence_native_stderr(enabled=not args.verbose),
+    ):
         run_worker(args.id, once=args.once)
     return 0
 

@@ -70,7 +70,7 @@ def test_import_tolerates_other_header_spellings(tmp_path, make_coach):
 
 def test_import_needs_a_summary_and_a_team(tmp_path, make_coach):
     make_coach("coach", "Eagles")
-    with pytest.raises(CommandError, match="summary.csv"):
+    with pytest.raises(CommandError, match=r"summary\.csv"):
         call_command("importbatch", str(tmp_path), team="Eagles")
     with pytest.raises(CommandError, match="No team"):
         call_command("importbatch", str(tmp_path), team="Nobody")
