@@ -86,7 +86,7 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser():
+def web_browser():
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -207,12 +207,12 @@ def _coach_flow(browser, base: str, tag: str, **context_args) -> None:
     assert errors == [], errors
 
 
-def test_coach_flow_desktop(server, browser):
-    _coach_flow(browser, server, "desktop", viewport={"width": 1280, "height": 900})
+def test_coach_flow_desktop(server, web_browser):
+    _coach_flow(web_browser, server, "desktop", viewport={"width": 1280, "height": 900})
 
 
-def test_coach_flow_phone(server, browser):
-    _coach_flow(browser, server, "phone", viewport={"width": 390, "height": 844},
+def test_coach_flow_phone(server, web_browser):
+    _coach_flow(web_browser, server, "phone", viewport={"width": 390, "height": 844},
                 device_scale_factor=2, is_mobile=True, has_touch=True)
 
 
