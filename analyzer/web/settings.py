@@ -10,6 +10,10 @@ BACKPEDAL_WEB_SECRET_KEY
     Signing key for sessions and CSRF; generated once into ``DATA/secret_key`` when unset.
 BACKPEDAL_WEB_MAX_UPLOAD_MB
     Largest clip accepted (default 500 MB).
+BACKPEDAL_WEB_HTTPS
+    ``1`` behind an HTTPS reverse proxy that sets ``X-Forwarded-Proto``: secure cookies.
+BACKPEDAL_WEB_TRUSTED_ORIGINS
+    Comma-separated origins (``https://coach.example.org``) the proxy serves the app under.
 BACKPEDAL_WEB_DEBUG
     ``1`` for Django's debug pages (never in production).
 """
@@ -146,6 +150,12 @@ AXES_VERBOSE = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_TRUSTED_ORIGINS = [
+    o for o in os.environ.get("BACKPEDAL_WEB_TRUSTED_ORIGINS", "").split(",") if o
+]
+if os.environ.get("BACKPEDAL_WEB_HTTPS") == "1":
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 
@@ -28,6 +29,8 @@ def test_create_coach_from_the_command_line(tmp_path):
     assert "Coach alice created in new team Eagles" in ok.stdout
     assert (tmp_path / "db.sqlite3").is_file() and (tmp_path / "secret_key").is_file()
     assert oct((tmp_path / "secret_key").stat().st_mode & 0o777) == "0o600"
+    with sqlite3.connect(tmp_path / "db.sqlite3") as db:  # readers never wait for a worker
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     again = _serve(["--create-coach", "alice", "--team", "Eagles", "--password-env", "PW"],
                    tmp_path, PW="a-long-enough-passphrase")
     assert again.returncode == 1 and "already exists" in again.stderr
