@@ -30,7 +30,7 @@ def main() -> int:
     from analyzer.web import analysis, jobs
     from analyzer.web.models import Clip, Job, Team
     from analyzer.web.worker import run_worker
-    from tests.web.conftest import SAMPLE_CLIP, write_fake_outputs
+    from tests.web.fakes import SAMPLE_CLIP, write_fake_outputs
 
     team = Team.objects.create(name="Eagles")
     clips = []

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.web.conftest import PASSWORD
+from tests.web.fakes import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -108,3 +108,8 @@ def test_form_posts_without_csrf_token_are_rejected(make_coach):
     with open(__file__, "rb") as fh:
         resp = csrf_client.post(reverse("upload"), {"clip": fh})
     assert resp.status_code == 403
+
+
+def test_admin_is_for_superusers_only(coach_client):
+    resp = coach_client.get("/admin/")
+    assert resp.status_code == 302 and "/admin/login/" in resp["Location"]

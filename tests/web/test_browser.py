@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.web.conftest import PASSWORD, PROJECT_ROOT, SAMPLE_CLIP
+from tests.web.fakes import PASSWORD, PROJECT_ROOT, SAMPLE_CLIP
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -113,7 +113,7 @@ def _block_outside(context, base: str) -> list[str]:
 
 def _play(page, selector: str) -> None:
     """Play the <video>, check frames advance, seek (needs ranges) and check it lands."""
-    page.wait_for_function(f"document.querySelector('{selector}').readyState >= 1",
+    page.wait_for_function(f"() => document.querySelector('{selector}').readyState >= 1",
                            timeout=30_000)
     info = page.evaluate(
         f"""async () => {{
@@ -164,10 +164,10 @@ def _coach_flow(browser, base: str, tag: str, **context_args) -> None:
     page.click("#upload-button")
     page.wait_for_url("**/clips/*/", timeout=60_000)
     page.wait_for_selector("#progress-card", timeout=10_000)
-    page.wait_for_function(
-        "document.getElementById('job-stage') && "
-        "/%|Waiting|Working|Starting/.test(document.getElementById('job-stage').textContent)",
-        timeout=60_000,
+    page.wait_for_function(  # the polled progress: a stage with its percent
+        "() => document.getElementById('job-stage') && "
+        r"/\d+%/.test(document.getElementById('job-stage').textContent)",
+        timeout=120_000,
     )
     page.screenshot(path=str(ARTIFACTS / f"{tag}-3-progress.png"), full_page=True)
 

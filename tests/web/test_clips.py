@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from analyzer.web import jobs
 from analyzer.web.models import Athlete, Clip, Job, Team
-from tests.web.conftest import SAMPLE_CLIP, write_fake_outputs
+from tests.web.fakes import SAMPLE_CLIP, write_fake_outputs
 
 pytestmark = pytest.mark.django_db
 

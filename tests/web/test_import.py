@@ -14,7 +14,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from analyzer.web.models import Athlete, Clip, Team
-from tests.web.conftest import write_fake_outputs
+from tests.web.fakes import write_fake_outputs
 
 pytestmark = pytest.mark.django_db
 

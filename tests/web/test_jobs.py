@@ -18,7 +18,7 @@ from django.utils import timezone
 from analyzer.web import jobs
 from analyzer.web.models import Clip, Job, Team
 from analyzer.web.worker import run_worker
-from tests.web.conftest import PROJECT_ROOT, SAMPLE_CLIP
+from tests.web.fakes import PROJECT_ROOT, SAMPLE_CLIP
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

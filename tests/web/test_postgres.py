@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.web.conftest import PROJECT_ROOT
+from tests.web.fakes import PROJECT_ROOT
 
 pytestmark = pytest.mark.slow
 

@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 
 from analyzer.web.media import RangeNotSatisfiableError, parse_range
-from tests.web.conftest import PROJECT_ROOT
+from tests.web.fakes import PROJECT_ROOT
 
 
 def _serve(args: list[str], data, **env_extra: str) -> subprocess.CompletedProcess:

@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from analyzer.web.models import Athlete, Clip, ShareLink, Team
-from tests.web.conftest import SAMPLE_CLIP, write_fake_outputs
+from tests.web.fakes import SAMPLE_CLIP, write_fake_outputs
 
 pytestmark = pytest.mark.django_db
 

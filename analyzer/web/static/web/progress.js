@@ -11,8 +11,11 @@
   var names = { pose: "Finding the athlete in each frame", video: "Drawing the annotated video",
                 starting: "Starting", render: "Writing the report", done: "Done" };
 
+  var danger = document.querySelector(".danger-zone");
+
   function show(d) {
     if (status) status.textContent = d.status;
+    if (danger) danger.hidden = d.status === "running"; // a running analysis cannot be deleted
     if (d.status === "queued") {
       bar.removeAttribute("value");
       stage.textContent = d.queued_ahead > 0 ? "Waiting: " + d.queued_ahead + " clip(s) ahead" : "Waiting for a worker";
