@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from analyzer import __version__
 from analyzer.errors import AnalyzerError
 
-COMMAND_MODULES = ("info", "pose", "analyze", "profiles", "batch")
+COMMAND_MODULES = ("info", "pose", "analyze", "profiles", "batch", "serve")
 
 EXIT_OK = 0
 EXIT_ANALYSIS_ERROR = 1

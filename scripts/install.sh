@@ -2,7 +2,8 @@
 # Install Backpedal Analyzer into ./.venv (idempotent).
 #   bash scripts/install.sh          runtime only
 #   bash scripts/install.sh --test   plus the test tools and the Debian packages tests need
-#                                    (ffmpeg to make test clips, chromium for the browser tests)
+#                                    (ffmpeg to make test clips, chromium for the browser tests,
+#                                    postgresql for the web app's PostgreSQL test)
 # mediapipe is installed last and with --no-deps: its declared dependencies pull jax
 # (~600 MB) that pose estimation never uses and pin numpy<2; what it really needs at run time
 # is in pyproject.toml. Installed last, no later install re-checks it against them, so pip
@@ -31,7 +32,7 @@ quiet_pip install -q --upgrade pip >/dev/null
 if [ "$want_test" = 1 ]; then
   # Playwright drives Debian's chromium (below); it must never fetch a browser of its own
   export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
-  quiet_pip install -q -e ".[dev,cluster]"
+  quiet_pip install -q -e ".[dev,cluster,web]"
 else
   quiet_pip install -q --no-compile -e .
 fi
@@ -43,6 +44,7 @@ if [ "$want_test" = 1 ]; then
   missing=()
   command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
   if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
       echo "Installing Debian packages: ${missing[*]}"
