@@ -26,19 +26,33 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-    p.add_argument("--data", type=Path, default=Path("backpedal-data"),
-                   help="folder for uploads, reports and the SQLite database")
+    p.add_argument(
+        "--data",
+        type=Path,
+        default=Path("backpedal-data"),
+        help="folder for uploads, reports and the SQLite database",
+    )
     p.add_argument("--database", help="database URL, e.g. postgresql://user:pw@host/db")
     p.add_argument("--workers", type=int, default=1, help="analysis worker processes (default 1)")
     p.add_argument("--threads", type=int, default=8, help="web server threads (default 8)")
     p.add_argument("--max-upload-mb", type=float, help="largest clip accepted (default 500)")
-    p.add_argument("--create-coach", metavar="USERNAME",
-                   help="create a coach account in --team (asks for the password) and exit")
-    p.add_argument("--import-batch", metavar="DIR", type=Path,
-                   help="import a `backpedal batch` output folder into --team and exit")
+    p.add_argument(
+        "--create-coach",
+        metavar="USERNAME",
+        help="create a coach account in --team (asks for the password) and exit",
+    )
+    p.add_argument(
+        "--import-batch",
+        metavar="DIR",
+        type=Path,
+        help="import a `backpedal batch` output folder into --team and exit",
+    )
     p.add_argument("--team", help="team name for --create-coach / --import-batch")
-    p.add_argument("--password-env", metavar="VAR",
-                   help="with --create-coach: read the password from this environment variable")
+    p.add_argument(
+        "--password-env",
+        metavar="VAR",
+        help="with --create-coach: read the password from this environment variable",
+    )
     p.set_defaults(func=run)
 
 
@@ -86,8 +100,10 @@ class WorkerPool:
         while not self.stopping.wait(2.0):
             for i, proc in enumerate(self.procs):
                 if proc.poll() is not None and not self.stopping.is_set():
-                    print(f"worker {proc.pid} exited ({proc.returncode}); starting another",
-                          file=sys.stderr)
+                    print(
+                        f"worker {proc.pid} exited ({proc.returncode}); starting another",
+                        file=sys.stderr,
+                    )
                     self.procs[i] = self._spawn()
 
     def stop(self, timeout_s: float = 10.0) -> None:
@@ -109,12 +125,13 @@ def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Migrate, then serve until interrupted (or run a one-off account/import task)."""
-    from analyzer.commands.pose import usage_error
-
     if args.workers < 0 or (not 1 <= args.port <= 65535 and args.port != 0):
-        return usage_error("--workers must be >= 0 and --port a TCP port.")
+        raise ConfigError(
+            f"--workers {args.workers} / --port {args.port} out of range.",
+            "Give --workers 0 or more and --port between 1 and 65535.",
+        )
     if (args.create_coach or args.import_batch) and not args.team:
-        return usage_error("--create-coach and --import-batch need --team NAME.")
+        raise ConfigError("--create-coach and --import-batch need a team.", "Add --team NAME.")
     env = _environment(args)
     _setup_django(env)
     from django.core.management import call_command
@@ -123,8 +140,9 @@ def run(args: argparse.Namespace) -> int:
     call_command("migrate", interactive=False, verbosity=0)
     try:
         if args.create_coach:
-            call_command("createcoach", args.create_coach, team=args.team,
-                         password_env=args.password_env)
+            call_command(
+                "createcoach", args.create_coach, team=args.team, password_env=args.password_env
+            )
             return 0
         if args.import_batch:
             call_command("importbatch", str(args.import_batch), team=args.team)
@@ -143,9 +161,11 @@ def _serve(args: argparse.Namespace, env: dict[str, str]) -> int:
     pool = WorkerPool(args.workers, env, verbose=bool(getattr(args, "verbose", False)))
     pool.start()
     signal.signal(signal.SIGTERM, _raise_interrupt)
-    print(f"Backpedal coach app on http://{args.host}:{args.port}/ "
-          f"(data in {settings.DATA_DIR}, {args.workers} worker(s)); Ctrl+C stops it.",
-          flush=True)
+    print(
+        f"Backpedal coach app on http://{args.host}:{args.port}/ "
+        f"(data in {settings.DATA_DIR}, {args.workers} worker(s)); Ctrl+C stops it.",
+        flush=True,
+    )
     try:
         waitress.serve(
             application,
