@@ -9,11 +9,12 @@ import os
 import sys
 import time
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from analyzer.errors import ConfigError
+from analyzer.progress import ProgressFn
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -104,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 @contextlib.contextmanager
-def progress_bar(*, quiet: bool) -> Iterator[Callable[[str, int, int | None], None] | None]:
+def progress_bar(*, quiet: bool) -> Iterator[ProgressFn | None]:
     """tqdm bars on stderr, one per stage, driven by ``progress(stage, done, total)``.
 
     Yields None when ``quiet``. A stage's bar closes when it reaches its total, and every bar

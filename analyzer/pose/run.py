@@ -12,7 +12,7 @@ import contextlib
 import logging
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -51,7 +51,6 @@ def _run_frames(
     timings: RunTimings,
     progress: ProgressFn | None,
     expected: int,
-    brightness: BrightnessStats,
 ) -> tuple[list[float], list[FramePoses]]:
     times: list[float] = []
     results: list[FramePoses] = []
@@ -62,7 +61,6 @@ def _run_frames(
         if frame is None:
             return times, results
         results.append(estimator.process(frame.image, frame.time_s))
-        brightness.add(frame.image)
         times.append(frame.time_s)
         timings.decode_s += t1 - t0
         timings.inference_s += time.perf_counter() - t1
@@ -157,9 +155,12 @@ def estimate_poses(
                 f"{min_duration_s:.1f} s is needed."
             )
         expected = min(info.frame_count, max_frames or info.frame_count)
-        frames = prefetch_frames(iter(reader), depth=prefetch) if prefetch else iter(reader)
+        # brightness is measured where frames are decoded: with prefetching, in the decoding
+        # thread, overlapping inference
+        measured = _measured(iter(reader), brightness)
+        frames = prefetch_frames(measured, depth=prefetch) if prefetch else measured
         with contextlib.closing(frames):
-            times, results = _run_frames(frames, estimator, timings, progress, expected, brightness)
+            times, results = _run_frames(frames, estimator, timings, progress, expected)
         problems = list(reader.problems)
     timings.n_frames = len(times)
     timings.total_s = time.perf_counter() - t_start
@@ -176,6 +177,13 @@ def estimate_poses(
     )
     _check_people(track, info.path.name, min_person_fraction, max_torso_tilt_deg)
     return track
+
+
+def _measured(frames: Iterator[Frame], brightness: BrightnessStats) -> Generator[Frame, None, None]:
+    """Pass frames through, adding each one's luma statistics to ``brightness``."""
+    for frame in frames:
+        brightness.add(frame.image)
+        yield frame
 
 
 def _provenance(info: Any, problems: list[str], brightness: BrightnessStats) -> dict[str, Any]:

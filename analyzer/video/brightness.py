@@ -72,11 +72,13 @@ class BrightnessStats:
 
 
 def frame_brightness(
-    frame: np.ndarray, *, step: int = 4, color: Literal["bgr", "rgb"] = "bgr"
+    frame: np.ndarray, *, step: int = 8, color: Literal["bgr", "rgb"] = "bgr"
 ) -> tuple[float, float]:
     """Mean and standard deviation of the luma (ITU-R BT.601 weights) of a BGR or RGB frame,
-    sampled on every ``step``-th pixel in each direction."""
-    sub = np.asarray(frame[::step, ::step], dtype=np.float32)
-    blue, red = (sub[..., 0], sub[..., 2]) if color == "bgr" else (sub[..., 2], sub[..., 0])
-    luma = 0.114 * blue + 0.587 * sub[..., 1] + 0.299 * red
+    sampled on every ``step``-th pixel in each direction (step 8: ~32k samples of a 1080p
+    frame, about 1 ms, small beside the ~30 ms the pose model takes per frame)."""
+    order = [0.114, 0.587, 0.299] if color == "bgr" else [0.299, 0.587, 0.114]
+    weights = np.asarray(order, dtype=np.float32)
+    sub = np.ascontiguousarray(frame[::step, ::step, :3]).reshape(-1, 3).astype(np.float32)
+    luma = sub @ weights
     return float(luma.mean()), float(luma.std())
