@@ -36,6 +36,7 @@ GUARDED = sorted(
      *(REPO / "analyzer" / "metrics").glob("*.py"), REPO / "analyzer" / "motion.py"]
 )  # fmt: skip
 
+
 def _is_constant_target(node: ast.stmt) -> bool:
     targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
     names = [t.id for t in targets if isinstance(t, ast.Name)]
