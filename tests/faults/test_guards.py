@@ -30,18 +30,11 @@ COACHING = REPO.parent / "shared" / "coaching"
 #     appears in the class docstring: ``PhaseParams``, ``HeadParams``, ...), which is where
 #     thresholds live when they are not in a profile (models/profiles/*.toml).
 # Anything else (``if x > 3.0``, ``def f(limit=0.7)``, ``round(0.3 * fs)``) is a loose number.
-# Files not converted yet have a ratchet in LOOSE_NUMBER_DEBT: the count may only go down.
 STRUCTURAL_NUMBERS = {0, 1, 2, -1, 0.5, 100, 90, 180, 360}
 GUARDED = sorted(
     [*FAULTS_DIR.glob("*.py"), *(REPO / "analyzer" / "events").glob("*.py"),
      *(REPO / "analyzer" / "metrics").glob("*.py"), REPO / "analyzer" / "motion.py"]
 )  # fmt: skip
-#: Loose numbers still left in files written before the guard covered them (issue 9).
-LOOSE_NUMBER_DEBT: dict[str, int] = {
-    "events/contacts.py": 19,
-    "events/ground.py": 14,
-    "events/view.py": 26,
-}
 
 
 def _is_constant_target(node: ast.stmt) -> bool:
@@ -107,14 +100,10 @@ def _number_literals(path: Path) -> list[tuple[int, float]]:
 
 @pytest.mark.parametrize("path", GUARDED, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_no_loose_numbers_in_computation(path: Path) -> None:
-    found = _number_literals(path)
-    key = f"{path.parent.name}/{path.name}"
-    allowed = LOOSE_NUMBER_DEBT.get(key, 0)
-    assert len(found) <= allowed, (
-        f"loose numbers {found}: name them (a parameter-class field or a documented "
-        "constant) or move them into models/profiles/*.toml"
+    assert _number_literals(path) == [], (
+        "name these numbers (a parameter-class field or a documented constant with its "
+        "source) or move them into models/profiles/*.toml"
     )
-    assert len(found) == allowed, f"{key} now has {len(found)}: lower its LOOSE_NUMBER_DEBT"
 
 
 def test_the_literal_guard_can_fail(tmp_path: Path) -> None:
