@@ -74,6 +74,23 @@ def _fault_gaps(profile: Profile, clip: Assessment, reps: list[Assessment]) -> l
     return gaps
 
 
+NO_READY_STANCE = (
+    "no ready stance was seen before the first step: start filming a second or two before "
+    "the athlete moves"
+)
+
+
+def _ready_reasons(motion: MotionAnalysis, gaps: list[NotAssessable]) -> list[NotAssessable]:
+    """Ready-stance metrics missing because the clip has no ready stance say so (and not
+    "film from the side" about a side clip)."""
+    if any(p.kind == "ready" for p in motion.phases):
+        return gaps
+    ready = {k for k, m in motion.metrics.items() if m.phase == "ready"}
+    return [
+        dataclasses.replace(n, reason=NO_READY_STANCE) if n.key in ready else n for n in gaps
+    ]
+
+
 def _metric_changes(
     motion: MotionAnalysis,
     per_rep: list[dict[str, Any]],
@@ -207,7 +224,7 @@ def evaluate_faults(motion: MotionAnalysis, profile: Profile) -> FaultReport:
             "cap_moderate": spec.cap_moderate,
         },
     )
-    gaps = list(clip.not_assessable) + _fault_gaps(profile, clip, reps)
+    gaps = _ready_reasons(motion, list(clip.not_assessable)) + _fault_gaps(profile, clip, reps)
     shown = findings[: profile.max_findings] if profile.max_findings else findings
     report = FaultReport(
         profile=profile.name,

@@ -85,6 +85,9 @@ class MetricSpec:
     error: float | None = None
     skip_if: tuple[Condition, ...] = ()
     skip_reason: str = ""
+    #: metrics this one stands in for (one of them applies to a rep): when any of them is
+    #: judged, this one is not listed as "not assessable"
+    instead_of: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -197,6 +200,7 @@ _METRIC_KEYS = {
     "error",
     "skip_if",
     "skip_reason",
+    "instead_of",
 }
 _FAULT_KEYS = {"category", "any", "source", "enabled", "title", "cue", "drills"}
 _CONDITION_KEYS = {"metric", "zone", "above", "below", "min_step_fraction", "all"}
@@ -344,6 +348,9 @@ def _parse_metric(key: str, raw: Any, ctx: _Ctx) -> MetricSpec:
             _parse_condition(c, f"{where}.skip_if[{i}]", ctx) for i, c in enumerate(skip)
         ),
         skip_reason=ctx.text(table.get("skip_reason", ""), f"{where}.skip_reason"),
+        instead_of=tuple(
+            ctx.text(k, f"{where}.instead_of") for k in table.get("instead_of", [])
+        ),
     )
 
 

@@ -89,6 +89,11 @@ def assess_metrics(metrics: dict[str, MetricValue], profile: Profile, *, view: s
             assessed[key] = got
         elif got is not None:
             missing.append(got)
+    # one of two alternatives (speed kept through a turn / break time) is all a rep can have
+    missing = [
+        n for n in missing
+        if not any(k in assessed for k in profile.metrics[n.key].instead_of)
+    ]  # fmt: skip
     # §11 skip rules (e.g. no cadence verdict on a controlled rep) read other metrics.
     for key, spec in profile.metrics.items():
         if key in assessed and any(test_condition(c, assessed) for c in spec.skip_if):

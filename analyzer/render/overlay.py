@@ -400,8 +400,8 @@ def _end_ticks(frame: np.ndarray, a: np.ndarray, b: np.ndarray, colour, thick: i
 
 #: Panel text height as a share of the frame height (readable when a phone shows the video
 #: 390 px wide), capped by the width for portrait frames [engineering judgement].
-TEXT_SHARE_OF_HEIGHT = 0.045
-TEXT_SHARE_OF_WIDTH = 0.032
+TEXT_SHARE_OF_HEIGHT = 0.055
+TEXT_SHARE_OF_WIDTH = 0.04
 ALERT_BOX = (200, 30, 30)  # RGB box behind a live number outside its band
 FLAG_BOX = (200, 30, 30)  # RGB box of the flagged-moment banner
 

@@ -336,11 +336,17 @@ def _categories(
         note = ""
         if cat in scores.caps:
             note = f"held down by: {titles.get(scores.caps[cat], scores.caps[cat]).lower()}"
-        elif value is not None and cat not in with_finding and scores.docked.get(cat):
-            names = ", ".join(metric_label(k).lower() for k in scores.docked[cat])
-            note = f"lowered by: {names} (inside the limits, not a fault)"
+        elif value is not None and round(value) < FULL_POINTS and cat not in with_finding:
+            # what lowered a category with no finding (scores that print as 100 did not)
+            docked = scores.docked.get(cat, [])
+            keys = [k for k in docked if round(scores.metrics.get(k, 0)) < FULL_POINTS]
+            names = ", ".join(metric_label(k).lower() for k in keys)
+            note = f"lowered by: {names} (inside the limits, not a fault)" if names else ""
         out.append({"name": cat.capitalize(), **_score(value, bands), "note": note})
     return out
+
+
+FULL_POINTS = 100
 
 
 def _verdict_context(verdict: Any) -> dict[str, Any] | None:
@@ -356,11 +362,15 @@ def _verdict_context(verdict: Any) -> dict[str, Any] | None:
 
 
 def _shown_frames(result: AnalysisResult, findings: list[Finding]) -> dict[str, str]:
-    """How each finding's evidence is shown: "chart" (timing, or nothing to draw) or "frame"."""
+    """How each finding's evidence is shown: "chart" (the step-time strip of a timing
+    finding), "frame" (a key frame with the measurement drawn) or "none" (nothing in a single
+    frame shows it: no bare frame is shown, the charts are)."""
     out: dict[str, str] = {}
     for f in findings:
-        drawable = bool(finding_overlay(result, f).measurements)
-        out[f.id] = "chart" if f.id in TIMING_FINDINGS or not drawable else "frame"
+        if f.id in TIMING_FINDINGS:
+            out[f.id] = "chart"
+        else:
+            out[f.id] = "frame" if finding_overlay(result, f).measurements else "none"
     return out
 
 
@@ -423,7 +433,7 @@ def _finding_context(
     overlay = finding_overlay(result, f)
     chart = _step_chart(result, f) if shown == "chart" else None
     image = None
-    if shown != "chart" and frame is not None:
+    if shown in (None, "frame") and frame is not None:
         image = jpeg_data_uri(key_frame_image(result, f, frame, overlay=overlay))
     return {
         "id": f.id,
