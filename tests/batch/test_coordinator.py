@@ -151,3 +151,20 @@ def test_command_line_errors(
     folder = _folder(tmp_path, ["alice/a.mp4"])
     assert main(["batch", str(folder), "--out", str(tmp_path / "out"), *args]) == code
     assert "error:" in capsys.readouterr().err
+
+
+def test_folder_finished_before_the_crash_is_adopted_not_redone(tmp_path: Path) -> None:
+    """The coordinator died between moving a folder into place and recording it done."""
+    import sqlite3
+
+    folder = _folder(tmp_path, ["alice/a.mp4"])
+    out = tmp_path / "out"
+    assert run_batch(BatchConfig(folder=folder, out_dir=out), make_runner=_fake_runner).ok
+    with sqlite3.connect(out / "manifest.sqlite") as conn:  # as it was just before the commit
+        conn.execute("UPDATE clips SET state = 'running'")
+        conn.execute("UPDATE attempts SET outcome = NULL")
+    report = run_batch(BatchConfig(folder=folder, out_dir=out), make_runner=_fake_runner)
+    assert (report.analysed, report.reused, report.ok) == (0, 1, True)
+    m = Manifest.open(out)
+    assert [a["outcome"] for a in m.attempts("alice/a.mp4")] == ["interrupted", "adopted"]
+    m.close()
