@@ -168,3 +168,24 @@ def test_folder_finished_before_the_crash_is_adopted_not_redone(tmp_path: Path) 
     m = Manifest.open(out)
     assert [a["outcome"] for a in m.attempts("alice/a.mp4")] == ["interrupted", "adopted"]
     m.close()
+
+
+def test_copies_of_a_clip_never_run_at_the_same_time(tmp_path: Path) -> None:
+    """Identical clips wait for each other (the copy then hits the pose cache), while a
+    different clip runs on the second worker meanwhile."""
+    import json
+
+    folder = tmp_path / "film"
+    for rel, data in [("alice/dup1.mp4", b"same"), ("bob/dup2.mp4", b"same"),
+                      ("carol/dup3.mp4", b"other")]:  # fmt: skip
+        (folder / rel).parent.mkdir(parents=True)
+        (folder / rel).write_bytes(data)
+    out = tmp_path / "out"
+    assert run_batch(
+        BatchConfig(folder=folder, out_dir=out, workers=2), make_runner=_fake_runner
+    ).ok
+    m = Manifest.open(out)
+    spans = {r["rel"]: json.loads(r["timings_json"]) for r in m.rows()}
+    m.close()
+    a, b = spans["alice/dup1.mp4"], spans["bob/dup2.mp4"]
+    assert a["end"] <= b["start"] or b["end"] <= a["start"]
