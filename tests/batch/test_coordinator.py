@@ -189,3 +189,29 @@ def test_copies_of_a_clip_never_run_at_the_same_time(tmp_path: Path) -> None:
     m.close()
     a, b = spans["alice/dup1.mp4"], spans["bob/dup2.mp4"]
     assert a["end"] <= b["start"] or b["end"] <= a["start"]
+
+
+def test_a_worker_that_died_while_idle_is_replaced(tmp_path: Path) -> None:
+    import os
+    import signal
+
+    from tests.batch.fake_tasks import fake_task as task
+
+    runner = LocalRunner(1, task=task, initializer=None, quiet=False)
+    try:
+        pid = runner._slots[0].proc.pid
+        os.kill(pid, signal.SIGKILL)
+        runner._slots[0].proc.join(5.0)
+        folder = _folder(tmp_path, ["alice/a.mp4"])
+        from analyzer.batch.jobs import Job
+
+        job = Job(rel="alice/a.mp4", clip_path=str(folder / "alice/a.mp4"), key="k",
+                  tmp_dir=str(tmp_path / "tmp"), settings={}, with_video=False)  # fmt: skip
+        runner.submit(job)
+        done = []
+        while not done:
+            done = runner.wait(5.0)
+        assert done[0][1].ok
+        assert runner._slots[0].proc.pid != pid
+    finally:
+        runner.close()
