@@ -297,18 +297,18 @@ def _dispatch(
     """Run the planned clips, at most ``runner.capacity()`` at a time, until all settled."""
     queue = deque(plan)
     by_rel = {e.rel: e for e in plan}
-    in_flight: set[str] = set()
+    sha = {r["rel"]: str(r["clip_sha256"]) for r in manifest.rows([e.rel for e in plan])}
+    in_flight: dict[str, str] = {}  # rel -> clip SHA-256
     runner = make_runner(config)
     waiting_since: float | None = None
     warned = False
     try:
         while queue or in_flight:
             free = runner.capacity()
-            while queue and free > 0:
-                entry = queue.popleft()
+            while free > 0 and (entry := _next(queue, set(in_flight.values()), sha)):
                 job = _job(entry, manifest, settings[entry.rel], config, out)
                 runner.submit(job)
-                in_flight.add(entry.rel)
+                in_flight[entry.rel] = sha[entry.rel]
                 free -= 1
             if not in_flight:  # no worker yet (a Dask cluster still starting)
                 if waiting_since is None:
@@ -320,7 +320,7 @@ def _dispatch(
                 continue
             waiting_since = None
             for job, outcome in runner.wait(1.0):
-                in_flight.discard(job.rel)
+                in_flight.pop(job.rel, None)
                 new_state = _settle(job, outcome, manifest, out)
                 if new_state == "pending":
                     queue.appendleft(by_rel[job.rel])
@@ -337,6 +337,19 @@ def _dispatch(
     finally:
         runner.close()
         manifest.recover()  # clips still running (Ctrl-C, an error) will be redone
+
+
+def _next(queue: deque[ClipEntry], busy: set[str], sha: dict[str, str]) -> ClipEntry | None:
+    """Take the first queued clip whose content is not being analysed right now.
+
+    A copy of a clip in flight waits for it: it then finds the pose track in the cache (a
+    few seconds instead of a model run), and two workers never write the same cache file.
+    """
+    for i, entry in enumerate(queue):
+        if sha[entry.rel] not in busy:
+            del queue[i]
+            return entry
+    return None
 
 
 def _job(

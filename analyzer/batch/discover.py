@@ -123,10 +123,10 @@ def read_roster(path: str | Path) -> dict[str, RosterEntry]:
         roster: dict[str, RosterEntry] = {}
         for line, raw in enumerate(reader, start=2):
             row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
-            where = f"roster {path.name} line {line}"
-            clip = PurePosixPath(row["clip"].replace("\\", "/")).as_posix()
             if not row["clip"]:
                 continue  # a blank line
+            where = f"roster {path.name} line {line}"
+            clip = PurePosixPath(row["clip"].replace("\\", "/")).as_posix()
             if not row["athlete"]:
                 raise ConfigError(f"{where}: no athlete for {clip}.", "Fill the athlete column.")
             if clip in roster:

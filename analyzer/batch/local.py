@@ -172,18 +172,28 @@ class LocalRunner:
         """How many jobs can run now (idle workers)."""
         return sum(1 for s in self._slots if s.job is None)
 
-    def worker_pids(self) -> list[int]:
-        """Process ids of the workers (for tests and diagnostics)."""
-        return [int(s.proc.pid) for s in self._slots]
-
     def submit(self, job: Job) -> None:
         """Give ``job`` to an idle worker (raises RuntimeError when none is idle)."""
-        for slot in self._slots:
-            if slot.job is None:
+        for i, slot in enumerate(self._slots):
+            if slot.job is not None:
+                continue
+            if not slot.proc.is_alive():  # died while idle (killed, out of memory)
+                slot = self._replace(i)
+            try:
                 slot.conn.send(job)
-                slot.job = job
-                return
+            except OSError:  # died just now
+                slot = self._replace(i)
+                slot.conn.send(job)
+            slot.job = job
+            return
         raise RuntimeError("no idle worker")
+
+    def _replace(self, index: int) -> _Slot:
+        old = self._slots[index]
+        old.proc.join(5.0)
+        old.conn.close()
+        self._slots[index] = self._spawn()
+        return self._slots[index]
 
     def wait(self, timeout_s: float) -> list[tuple[Job, Outcome]]:
         """Outcomes of the jobs that ended within ``timeout_s`` (a dead worker is replaced and
@@ -211,8 +221,7 @@ class LocalRunner:
             if outcome is None:  # the worker died: replace it, report the clip crashed
                 slot.proc.join(5.0)
                 outcome = Outcome(ok=False, crashed=True, error=_death_message(slot.proc.exitcode))
-                slot.conn.close()
-                self._slots[self._slots.index(slot)] = self._spawn()
+                self._replace(self._slots.index(slot))
             else:
                 slot.job = None
             done.append((job, outcome))

@@ -24,16 +24,21 @@ def register(sub: argparse._SubParsersAction) -> None:
             "clip was scored."
         ),
     )
-    p.add_argument("folder", type=Path, help="folder of clips (athlete = first sub-folder)")
-    p.add_argument("--out", "-o", type=Path, required=True, help="output folder")
+    p.add_argument(
+        "folder", metavar="FOLDER", type=Path, help="folder of clips (athlete = first sub-folder)"
+    )
+    p.add_argument("--out", "-o", metavar="DIR", type=Path, required=True, help="output folder")
     p.add_argument(
         "--workers",
         "-j",
+        metavar="N",
         type=int,
         default=None,
         help="local worker processes (default: the number of CPU cores, at most the clips)",
     )
-    p.add_argument("--profile", default="db-backpedal", help="threshold profile for all clips")
+    p.add_argument(
+        "--profile", default="db-backpedal", help="threshold profile (roster lines may override)"
+    )
     p.add_argument(
         "--roster",
         type=Path,

@@ -1,14 +1,15 @@
 """Stand-ins for the analysis, run in real worker processes to test the batch machinery fast.
 
 Chosen by the clip's file name: ``poison*`` kills its worker every time, ``crash_once*``
-kills it on the first attempt only, ``bad*`` fails cleanly, anything else succeeds with a
-small result.json (an overall score read from the clip's bytes, so clips differ).
+kills it on the first attempt only, ``bad*`` fails cleanly, ``dup*`` takes 0.5 s; anything
+else succeeds with a small result.json (an overall score from the clip's size).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 from analyzer.batch.analysis import MARKER_NAME, RESULT_NAME, worker_name
@@ -39,10 +40,13 @@ def fake_task(job: Job) -> Outcome:
         os._exit(7)
     if name.startswith("bad"):
         return Outcome(ok=False, error="not a video", hint="fix it", error_type="NotAVideoError")
+    start = time.time()
+    if name.startswith("dup"):
+        time.sleep(0.5)
     out = Path(job.tmp_dir)
     out.mkdir(parents=True, exist_ok=True)  # Dask may rerun a task whose worker died
     score = 50.0 + Path(job.clip_path).stat().st_size % 50
     fault = "leaning_back" if "lean" in name else None
     (out / RESULT_NAME).write_text(json.dumps(fake_result(score, fault=fault)))
     (out / MARKER_NAME).write_text(json.dumps({**job.marker, "key": job.key}))
-    return Outcome(ok=True, worker=worker_name(), timings_s={"total_s": 0.0})
+    return Outcome(ok=True, worker=worker_name(), timings_s={"start": start, "end": time.time()})

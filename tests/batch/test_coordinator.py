@@ -151,3 +151,67 @@ def test_command_line_errors(
     folder = _folder(tmp_path, ["alice/a.mp4"])
     assert main(["batch", str(folder), "--out", str(tmp_path / "out"), *args]) == code
     assert "error:" in capsys.readouterr().err
+
+
+def test_folder_finished_before_the_crash_is_adopted_not_redone(tmp_path: Path) -> None:
+    """The coordinator died between moving a folder into place and recording it done."""
+    import sqlite3
+
+    folder = _folder(tmp_path, ["alice/a.mp4"])
+    out = tmp_path / "out"
+    assert run_batch(BatchConfig(folder=folder, out_dir=out), make_runner=_fake_runner).ok
+    with sqlite3.connect(out / "manifest.sqlite") as conn:  # as it was just before the commit
+        conn.execute("UPDATE clips SET state = 'running'")
+        conn.execute("UPDATE attempts SET outcome = NULL")
+    report = run_batch(BatchConfig(folder=folder, out_dir=out), make_runner=_fake_runner)
+    assert (report.analysed, report.reused, report.ok) == (0, 1, True)
+    m = Manifest.open(out)
+    assert [a["outcome"] for a in m.attempts("alice/a.mp4")] == ["interrupted", "adopted"]
+    m.close()
+
+
+def test_copies_of_a_clip_never_run_at_the_same_time(tmp_path: Path) -> None:
+    """Identical clips wait for each other (the copy then hits the pose cache), while a
+    different clip runs on the second worker meanwhile."""
+    import json
+
+    folder = tmp_path / "film"
+    for rel, data in [("alice/dup1.mp4", b"same"), ("bob/dup2.mp4", b"same"),
+                      ("carol/dup3.mp4", b"other")]:  # fmt: skip
+        (folder / rel).parent.mkdir(parents=True)
+        (folder / rel).write_bytes(data)
+    out = tmp_path / "out"
+    assert run_batch(
+        BatchConfig(folder=folder, out_dir=out, workers=2), make_runner=_fake_runner
+    ).ok
+    m = Manifest.open(out)
+    spans = {r["rel"]: json.loads(r["timings_json"]) for r in m.rows()}
+    m.close()
+    a, b = spans["alice/dup1.mp4"], spans["bob/dup2.mp4"]
+    assert a["end"] <= b["start"] or b["end"] <= a["start"]
+
+
+def test_a_worker_that_died_while_idle_is_replaced(tmp_path: Path) -> None:
+    import os
+    import signal
+
+    from tests.batch.fake_tasks import fake_task as task
+
+    runner = LocalRunner(1, task=task, initializer=None, quiet=False)
+    try:
+        pid = runner._slots[0].proc.pid
+        os.kill(pid, signal.SIGKILL)
+        runner._slots[0].proc.join(5.0)
+        folder = _folder(tmp_path, ["alice/a.mp4"])
+        from analyzer.batch.jobs import Job
+
+        job = Job(rel="alice/a.mp4", clip_path=str(folder / "alice/a.mp4"), key="k",
+                  tmp_dir=str(tmp_path / "tmp"), settings={}, with_video=False)  # fmt: skip
+        runner.submit(job)
+        done = []
+        while not done:
+            done = runner.wait(5.0)
+        assert done[0][1].ok
+        assert runner._slots[0].proc.pid != pid
+    finally:
+        runner.close()
