@@ -111,8 +111,10 @@ def run(args: argparse.Namespace) -> int:
     """Migrate, then serve until interrupted (or run a one-off account/import task)."""
     from analyzer.commands.pose import usage_error
 
-    if args.workers < 0 or (not 1 <= args.port <= 65535 and args.port != 0):
-        return usage_error("--workers must be >= 0 and --port a TCP port.")
+    if args.workers < 0:
+        return usage_error("--workers must be 0 (web server only) or more.")
+    if not 0 <= args.port <= 65535:
+        return usage_error(f"--port {args.port} is not a TCP port.")
     if (args.create_coach or args.import_batch) and not args.team:
         return usage_error("--create-coach and --import-batch need --team NAME.")
     env = _environment(args)
