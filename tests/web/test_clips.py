@@ -224,6 +224,8 @@ def test_roster_add_list_and_athlete_page(coach_client):
     assert "Sam Lee" in roster and "1 clip" in roster
     page = coach_client.get(reverse("athlete", args=[athlete.pk])).content.decode()
     assert "rep.mp4" in page and ">72<" in page
+    upload = coach_client.get(reverse("upload") + f"?athlete={athlete.pk}").content.decode()
+    assert f'<option value="{athlete.pk}" selected>Sam Lee</option>' in upload
 
 
 def test_upload_form_lists_only_own_roster(coach_client, make_coach):
