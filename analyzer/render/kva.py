@@ -19,6 +19,7 @@ from pathlib import Path
 from analyzer import __version__
 from analyzer.render.scene import band_text, metric_label, metric_text
 from analyzer.results import AnalysisResult, Finding
+from analyzer.review import CoachFlag, Review
 
 #: Timestamp units per second when the clip's own time base is not known (1 ms ticks).
 DEFAULT_TICKS_PER_S = 1000
@@ -45,8 +46,13 @@ def kva_document(
     time_base: Fraction | None = None,
     first_pts: int = 0,
     image_size: tuple[int, int] | None = None,
+    review: Review | None = None,
 ) -> ET.ElementTree:
     """The ``.kva`` XML tree: one key image per finding (at its key frame), titled by the fault.
+
+    With a coach's ``review``, each finding's comment carries the coach's decision and note
+    (a dismissed finding's title says so) and each coach flag is a key image of its own
+    ("Coach flag", the note as comment; merged with a finding's key image on the same frame).
 
     Parameters
     ----------
@@ -58,6 +64,8 @@ def kva_document(
         The video stream's time base and first presentation timestamp, if known.
     image_size
         ``(width, height)`` of the clip as Kinovea shows it (default: the track's).
+    review
+        The coach's decisions and flags (:mod:`analyzer.review`), or None.
     """
     track = result.motion.track
     fps = fps or track.fps
@@ -75,17 +83,7 @@ def kva_document(
     _sub(root, "FirstTimeStamp", str(first))
     _sub(root, "SelectionStart", str(first))
     _sub(root, "TimeOrigin", str(first))
-    findings = result.faults.findings if result.faults else []
-    if findings:
-        keyframes = ET.SubElement(root, "Keyframes")
-        by_frame: dict[int, list[Finding]] = {}
-        for f in findings:
-            by_frame.setdefault(int(f.key_frame), []).append(f)
-        for frame, group in sorted(by_frame.items()):
-            kf = ET.SubElement(keyframes, "Keyframe", id=str(_stable_uuid(result, frame)))
-            _sub(kf, "Position", str(first + frame * per_frame))
-            _sub(kf, "Title", " + ".join(f.title for f in group))
-            _sub(kf, "Comment", "\n\n".join(_comment(f) for f in group))
+    _add_keyframes(root, result, review, per_frame=per_frame, first=first)
     tree = ET.ElementTree(root)
     ET.indent(tree)
     return tree
@@ -100,6 +98,7 @@ def write_kva(
     time_base: Fraction | None = None,
     first_pts: int = 0,
     image_size: tuple[int, int] | None = None,
+    review: Review | None = None,
 ) -> Path:
     """Write the Kinovea sidecar (see :func:`kva_document`) and return its path."""
     out_path = Path(out_path)
@@ -111,9 +110,51 @@ def write_kva(
         time_base=time_base,
         first_pts=first_pts,
         image_size=image_size,
+        review=review,
     )
     tree.write(out_path, encoding="utf-8", xml_declaration=True)
     return out_path
+
+
+def kva_with_review(kva_path: str | Path, result: AnalysisResult, review: Review) -> bytes:
+    """An existing ``.kva`` (as written with the clip's timing) with the coach's ``review``
+    added: its key images rebuilt from ``result`` and ``review`` on the file's own timing."""
+    tree = ET.parse(kva_path)
+    root = tree.getroot()
+    per_frame = int(root.findtext("AverageTimeStampsPerFrame") or 0)
+    first = int(root.findtext("FirstTimeStamp") or 0)
+    if per_frame <= 0:
+        per_frame, first = kva_timing(result.motion.track.fps)
+    for old in root.findall("Keyframes"):
+        root.remove(old)
+    _add_keyframes(root, result, review, per_frame=per_frame, first=first)
+    ET.indent(tree)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def _add_keyframes(
+    root: ET.Element,
+    result: AnalysisResult,
+    review: Review | None,
+    *,
+    per_frame: int,
+    first: int,
+) -> None:
+    """``<Keyframes>``: one key image per flagged frame (findings and coach flags)."""
+    findings = result.faults.findings if result.faults else []
+    flags = review.flags if review is not None else ()
+    if findings or flags:
+        keyframes = ET.SubElement(root, "Keyframes")
+        by_frame: dict[int, list[Finding | CoachFlag]] = {}
+        for f in findings:
+            by_frame.setdefault(int(f.key_frame), []).append(f)
+        for flag in flags:
+            by_frame.setdefault(int(flag.frame), []).append(flag)
+        for frame, group in sorted(by_frame.items()):
+            kf = ET.SubElement(keyframes, "Keyframe", id=str(_stable_uuid(result, frame)))
+            _sub(kf, "Position", str(first + frame * per_frame))
+            _sub(kf, "Title", " + ".join(_title(g, review) for g in group))
+            _sub(kf, "Comment", "\n\n".join(_entry_comment(g, review) for g in group))
 
 
 def clip_timing(clip: str | Path) -> tuple[Fraction | None, int]:
@@ -130,6 +171,25 @@ def _sub(parent: ET.Element, tag: str, text: str) -> ET.Element:
     el = ET.SubElement(parent, tag)
     el.text = text
     return el
+
+
+def _title(entry: Finding | CoachFlag, review: Review | None) -> str:
+    if isinstance(entry, CoachFlag):
+        return "Coach flag"
+    decided = review.decision_for(entry.id) if review is not None else None
+    if decided is not None and decided.decision == "dismissed":
+        return f"{entry.title} (dismissed by the coach)"
+    return entry.title
+
+
+def _entry_comment(entry: Finding | CoachFlag, review: Review | None) -> str:
+    if isinstance(entry, CoachFlag):
+        return f"Coach flag: {entry.note}" if entry.note else "Coach flag"
+    text = _comment(entry)
+    decided = review.decision_for(entry.id) if review is not None else None
+    if decided is not None:
+        text += f"\nCoach: {decided.decision}" + (f". {decided.note}" if decided.note else "")
+    return text
 
 
 def _comment(f: Finding) -> str:

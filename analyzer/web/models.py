@@ -182,3 +182,7 @@ class ShareLink(models.Model):
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+
+# Review rows (issue 15) live in their own module; imported here so Django registers them.
+from analyzer.web.review_models import CoachFlag, FindingReview  # noqa: E402,F401

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from analyzer.web import views, views_import
+from analyzer.web import review_urls, views, views_import
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -33,3 +33,4 @@ urlpatterns = [
     path("s/<str:token>/files/<str:name>", views.shared_file, name="shared_file"),
     path("admin/", admin.site.urls),
 ]
+urlpatterns += review_urls.urlpatterns

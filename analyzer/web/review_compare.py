@@ -1,0 +1,95 @@
+"""Compare two reps side by side, aligned on an event and stepped together.
+
+``compare/?a=<clip>&ra=<rep>&b=<clip>&rb=<rep>&align=<event>``: any two reps of the team's
+analysed clips (the same clip twice, this week against last week, or an athlete against a
+model rep), aligned on the start of the pedal, the first foot contact or the hip turn
+(``analyzer.render.timeline.ALIGN_EVENTS``). The page's script steps both videos together
+from the aligned frames; their metrics are in one table with B minus A.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from analyzer.web import review_data
+from analyzer.web.models import Clip
+from analyzer.web.views import coach_required
+
+
+def _int(value: str | None, default: int | None = None) -> int | None:
+    return int(value) if value is not None and value.isdigit() else default
+
+
+def _side(request: HttpRequest, clip_id: int | None, rep_1: int | None, align: str):
+    """One side of the comparison: clip, rep (0-based), its events and metrics."""
+    if clip_id is None:
+        return None
+    clip = get_object_or_404(Clip, pk=clip_id, team=request.coach.team, status=Clip.Status.DONE)
+    try:
+        result = review_data.load_clip_result(clip.result_dir)
+    except review_data.ResultMissingError as exc:
+        raise Http404(exc.message) from exc
+    line = review_data.timeline(result)
+    reps = line["reps"] or [
+        {
+            "rep": 0,
+            "start_frame": 0,
+            "end_frame": line["n_frames"] - 1,
+            "pedal_start": None,
+            "first_contact": None,
+            "hip_turn": None,
+        }
+    ]
+    rep = min(max((rep_1 or 1) - 1, 0), len(reps) - 1)
+    events = reps[rep]
+    frame = events.get(align)
+    missing = frame is None
+    if missing:
+        frame = events["start_frame"]
+    return {
+        "clip": clip,
+        "rep": rep,
+        "n_reps": len(reps),
+        "rep_choices": list(range(1, len(reps) + 1)),
+        "align_frame": int(frame),
+        "align_missing": missing,
+        "metrics": review_data.rep_metrics(result, rep),
+        "title": f"{clip.athlete.name if clip.athlete else clip.original_name}, "
+        f"{clip.recorded_on:%Y-%m-%d}, rep {rep + 1}",
+    }
+
+
+@require_GET
+@coach_required
+def compare_page(request: HttpRequest) -> HttpResponse:
+    """Pick two reps and an event; see them side by side with their metrics."""
+    from analyzer.render.timeline import ALIGN_EVENTS
+
+    align = request.GET.get("align", "pedal_start")
+    if align not in ALIGN_EVENTS:
+        align = "pedal_start"
+    a_id, b_id = _int(request.GET.get("a")), _int(request.GET.get("b"))
+    a = _side(request, a_id, _int(request.GET.get("ra"), 1), align)
+    b = _side(request, b_id, _int(request.GET.get("rb"), 1), align)
+    clips = (
+        Clip.objects.filter(team=request.coach.team, status=Clip.Status.DONE)
+        .select_related("athlete")
+        .order_by("-recorded_on", "-id")[:300]
+    )
+    ctx: dict[str, Any] = {
+        "clips": clips,
+        "align": align,
+        "align_events": ALIGN_EVENTS,
+        "a": a,
+        "b": b,
+        "a_id": a_id,
+        "b_id": b_id,
+        "ra": (a["rep"] + 1) if a else 1,
+        "rb": (b["rep"] + 1) if b else 1,
+        "rows": review_data.metric_rows(a["metrics"], b["metrics"]) if a and b else [],
+    }
+    return render(request, "review/compare.html", ctx)
