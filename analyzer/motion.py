@@ -43,13 +43,11 @@ from analyzer.metrics.posture import (
 from analyzer.metrics.steps import step_metrics
 from analyzer.metrics.transition import transition_metrics
 from analyzer.pose.track import PoseTrack
-from analyzer.results import MetricValue, MotionAnalysis, Phase, Step
+from analyzer.results import SERIES_NAMES, MetricValue, MotionAnalysis, Phase, Step
 
-#: Keys of ``MotionAnalysis.series`` plotted against ``track.times_s``.
-SERIES_KEYS = ("hip_height_ratio", "knee_flexion_deg", "trunk_lean_deg", "arm_angle_deg",
-               "body_yaw_deg", "head_yaw_deg", "head_pitch_deg", "thigh_angle_deg",
-               "hip_flexion_deg", "shoulder_over_knee_index", "frontality_q",
-               "hip_speed_leg_lengths_per_s", "facing_sign", "travel_sign")  # fmt: skip
+#: Keys of ``MotionAnalysis.series`` plotted against ``track.times_s`` (declared once, in
+#: ``analyzer.results``).
+SERIES_KEYS = SERIES_NAMES
 
 
 @dataclass(frozen=True)

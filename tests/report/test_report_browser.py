@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from analyzer.render.annotate_video import annotate_clip
-from analyzer.render.capture import BrightnessStats
 from analyzer.render.report import key_frame_indices, write_report
 from tests.browser_fixtures import WatchedPage
 from tests.render.factories import make_result, write_clip
@@ -50,11 +49,7 @@ def report_dir(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("report")
     r = make_result()
     clip = write_clip(r.motion.track, out / "clip_source.mp4")
-    stats = BrightnessStats()
-    _, kept = annotate_clip(
-        clip, r, out / "annotated.mp4", keep_frames=key_frame_indices(r), brightness=stats
-    )
-    r.capture["brightness"] = stats.to_dict()
+    _, kept = annotate_clip(clip, r, out / "annotated.mp4", keep_frames=key_frame_indices(r))
     write_report(r, out, key_frames=kept)
     return out
 
