@@ -168,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="worker %(process)d: %(message)s")
     logging.getLogger("analyzer.web").setLevel(logging.INFO)
     signal.signal(signal.SIGTERM, _raise_exit)
-    from analyzer.commands.pose import silence_native_stderr
+    from analyzer.pose.native_log import silence_native_stderr
 
     with (
         contextlib.suppress(SystemExit, KeyboardInterrupt),
