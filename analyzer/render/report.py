@@ -31,6 +31,7 @@ from analyzer.render.scene import (
     live_metric_supported,
     metric_label,
 )
+from analyzer.render.timeline import review_context
 from analyzer.results import AnalysisResult, CaptureAssessment, Finding, MetricValue, Scores
 from analyzer.video.info import VideoInfo
 
@@ -124,7 +125,10 @@ def render_report_html(context: dict[str, Any]) -> str:
         undefined=jinja2.StrictUndefined,
     )
     css = (TEMPLATE_DIR / "report.css").read_text(encoding="utf-8")
-    js = (TEMPLATE_DIR / "report.js").read_text(encoding="utf-8")
+    js = "\n".join(
+        (TEMPLATE_DIR / name).read_text(encoding="utf-8")
+        for name in ("report.js", "stepper.js", "report_review.js")  # stepper: _review.html
+    )
     return env.get_template("report.html").render(**context, css=css, js=js)
 
 
@@ -194,6 +198,7 @@ def build_report_context(
         "warnings": list(dict.fromkeys([*motion.warnings, *result.warnings])),
         "provenance": _provenance_rows(result),
         "schema_version": result.schema_version,
+        "review": review_context(result),
     }
 
 

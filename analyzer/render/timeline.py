@@ -126,3 +126,18 @@ def review_timeline(result: AnalysisResult) -> dict[str, Any]:
         ],
         "reps": rep_events(motion),
     }
+
+
+def review_context(result: AnalysisResult) -> dict[str, Any]:
+    """What the offline report's review part needs: the timeline (also as JSON safe to put
+    inside a ``<script>`` element), the clip's name and SHA-256 (so the web app imports the
+    downloaded review into the right clip)."""
+    import json
+
+    line = review_timeline(result)
+    return {
+        "timeline": line,
+        "json": json.dumps(line, separators=(",", ":")).replace("</", "<\\/"),
+        "clip": str(result.provenance.get("clip", "")),
+        "clip_sha256": str(result.provenance.get("clip_sha256", "")),
+    }
