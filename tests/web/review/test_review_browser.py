@@ -1,0 +1,200 @@
+"""Coach review in real headless Chromium (Debian's, via Playwright) against the app served
+by Django's live server: step frames with the keys, dismiss one finding and confirm another,
+add a note and a flag, reload and see them kept; compare two reps stepped together; an
+athlete's page over three sessions. Desktop and phone width (390 px); screenshots in
+``tests/_artifacts/review/``. The clips come from ONE real analysis per session.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.web.fakes import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run
+# beside one unless told that the calls are synchronous (they are: the test's own thread).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "_artifacts" / "review"
+PHONE = {"width": 390, "height": 844}
+READY = """() => {
+  const s = document.getElementById("stepper"), v = document.getElementById("review-video");
+  return s && s.dataset.ready === "1" && v && v.readyState >= 2;
+}"""
+
+
+@pytest.fixture
+def coach_page(browser, live_server, make_coach):
+    """open(path, phone=False) -> a logged-in Playwright page of the live server."""
+    make_coach("coach", "Eagles")
+    contexts = []
+
+    def open_page(path: str, *, phone: bool = False):
+        ctx = browser.new_context(
+            viewport=PHONE if phone else {"width": 1200, "height": 900},
+            is_mobile=phone,
+            has_touch=phone,
+        )
+        ctx.set_default_timeout(30_000)
+        contexts.append(ctx)
+        page = ctx.new_page()
+        errors: list[str] = []
+        page.on(
+            "console",
+            lambda m: (
+                errors.append(m.text)
+                if m.type == "error" and "favicon.ico" not in (m.location or {}).get("url", "")
+                else None
+            ),
+        )
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on(
+            "response",
+            lambda r: (
+                errors.append(f"{r.status} {r.url}")
+                if r.status >= 400 and not r.url.endswith("/favicon.ico")
+                else None
+            ),
+        )
+        page.errors = errors
+        page.goto(live_server.url + "/login/")
+        page.fill("#id_username", "coach")
+        page.fill("#id_password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(live_server.url + "/")
+        page.goto(live_server.url + path)
+        return page
+
+    yield open_page
+    for ctx in contexts:
+        ctx.close()
+
+
+def _frame(page) -> int:
+    return int(page.inner_text("#frame-no").split()[1])
+
+
+def _shot(page, name: str, **kw) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=ARTIFACTS / name, **kw)
+
+
+def test_review_step_decide_note_reload(coach_page, add_clip):
+    clip = add_clip()
+    a, b, _ = (f["id"] for f in clip.summary["findings"])
+    page = coach_page(f"/clips/{clip.pk}/review/")
+    page.wait_for_function(READY)
+    assert _frame(page) == 0
+    page.locator("h1").click()
+    for _ in range(3):
+        page.keyboard.press(".")
+    assert _frame(page) == 3
+    page.keyboard.press(",")
+    assert _frame(page) == 2
+    page.click("#next-flag")
+    first = _frame(page)
+    assert first == 53  # the flagged ranges start with the pedal
+    assert "⚑" in page.inner_text("#frame-flag")
+    assert page.locator("#timeline .rv-range").count() == 3
+    assert page.locator("#timeline .rv-contact").count() >= 6
+    # the frame picture follows the stepper
+    page.click(f"#finding-{b} .rv-draw")
+    page.wait_for_function(
+        f"() => document.querySelector('#finding-{b} img').src.includes('/frame/{first}.png')"
+    )
+    page.wait_for_function(f"() => document.querySelector('#finding-{b} img').naturalWidth > 0")
+    _shot(page, "review_desktop.png", full_page=True)
+    # dismiss one with a note, confirm another, flag a frame
+    page.fill(f"#note-{a}", "camera too low to judge this")
+    page.click(f"#finding-{a} .rv-dismiss")
+    page.wait_for_load_state()
+    page.click(f"#finding-{b} .rv-confirm")
+    page.wait_for_load_state()
+    page.wait_for_function(READY)
+    page.click("#step-fwd")
+    page.click("#step-fwd")
+    assert page.input_value("#flag-frame") == "2"
+    page.fill("#flag-note", "hands drop here")
+    page.click("#add-flag")
+    page.wait_for_load_state()
+    page.reload()
+    page.wait_for_function(READY)
+    assert page.get_attribute(f"#finding-{a} .rv-decision", "data-decision") == "dismissed"
+    assert page.get_attribute(f"#finding-{b} .rv-decision", "data-decision") == "confirmed"
+    assert page.input_value(f"#note-{a}") == "camera too low to judge this"
+    assert "hands drop here" in page.inner_text("#flags")
+    assert page.locator("#timeline .rv-coach").count() == 1
+    _shot(page, "review_after_reload.png", full_page=True)
+    # shown on the report page
+    page.goto(page.url.split("/review/")[0] + "/")
+    text = page.inner_text("#coach-review")
+    assert "camera too low to judge this" in text and "hands drop here" in text
+    assert page.errors == []
+
+
+def test_review_at_phone_width(coach_page, add_clip):
+    clip = add_clip()
+    page = coach_page(f"/clips/{clip.pk}/review/", phone=True)
+    page.wait_for_function(READY)
+    page.tap("#step-fwd")
+    page.tap("#step-fwd")
+    assert _frame(page) == 2
+    page.tap("#next-flag")
+    assert _frame(page) == 53
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the page scrolls sideways ({width} px)"
+    _shot(page, "review_phone.png", full_page=True)
+    assert page.errors == []
+
+
+def test_compare_two_reps_stepped_together(coach_page, add_clip):
+    a, b = add_clip(), add_clip(recorded_on=dt.date(2026, 11, 9))
+    page = coach_page(f"/compare/?a={a.pk}&b={b.pk}&align=hip_turn")
+    page.wait_for_function("() => document.getElementById('compare').dataset.ready === '1'")
+    labels = page.locator(".rv-frame-label")
+    assert labels.nth(0).inner_text().startswith("Frame 159")
+    assert labels.nth(1).inner_text().startswith("Frame 159")
+    page.locator("h1").click()
+    page.keyboard.press(".")
+    page.keyboard.press(".")
+    page.click("#both-back")
+    assert labels.nth(0).inner_text().startswith("Frame 160")
+    assert labels.nth(1).inner_text().startswith("Frame 160")
+    assert page.locator("#compare-table tbody tr").count() > 20
+    _shot(page, "compare_desktop.png", full_page=True)
+    phone = coach_page(f"/compare/?a={a.pk}&b={b.pk}&align=first_contact", phone=True)
+    phone.wait_for_function("() => document.getElementById('compare').dataset.ready === '1'")
+    _shot(phone, "compare_phone.png", full_page=True)
+    assert page.errors == [] and phone.errors == []
+
+
+def test_athlete_over_three_sessions(coach_page, add_clip):
+    first = add_clip(recorded_on=dt.date(2026, 10, 1))
+    fid = first.summary["findings"][0]["id"]
+
+    def better(summary):
+        summary["findings"] = [f for f in summary["findings"] if f["id"] != fid]
+        summary["overall"] = (summary["overall"] or 0) + 15
+
+    add_clip(recorded_on=dt.date(2026, 10, 15))
+    add_clip(recorded_on=dt.date(2026, 11, 1), summary_edit=better)
+    page = coach_page(f"/athletes/{first.athlete_id}/")
+    page.click("#athlete-progress")
+    page.wait_for_url("**/progress/")
+    page.wait_for_function("() => document.getElementById('progress-plot').naturalWidth > 0")
+    assert page.locator("#progress-table thead th").count() == 4
+    words = page.inner_text("#changes")
+    assert "Overall score improved" in words and "not flagged" in words
+    _shot(page, "athlete_progress_desktop.png", full_page=True)
+    phone = coach_page(f"/athletes/{first.athlete_id}/progress/", phone=True)
+    phone.wait_for_function("() => document.getElementById('progress-plot').naturalWidth > 0")
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the page scrolls sideways ({width} px)"
+    _shot(phone, "athlete_progress_phone.png", full_page=True)
+    assert page.errors == [] and phone.errors == []
