@@ -94,7 +94,7 @@ def job_key(clip_sha256: str, settings_fingerprint: str, version: str = __versio
 
 def file_sha256(path: str | Path) -> str:
     """SHA-256 of a file's bytes (the pipeline's own chunked reader)."""
-    from analyzer.pipeline import file_sha256 as _sha
+    from analyzer.pose.cache import file_sha256 as _sha
 
     return _sha(path)
 

@@ -61,12 +61,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run the batch, print what happened; 0 when every clip was scored, else 1."""
     from analyzer.batch.coordinator import BatchConfig, run_batch
-    from analyzer.commands.pose import usage_error
 
     if args.workers is not None and args.workers < 1:
-        return usage_error(f"--workers must be at least 1, got {args.workers}.")
+        raise ConfigError(f"--workers must be at least 1, got {args.workers}.", "Give 1 or more.")
     if args.scheduler and args.workers is not None:
-        return usage_error("--workers is for local workers; a Dask cluster has its own.")
+        raise ConfigError(
+            "--workers is for local workers; a Dask cluster has its own.",
+            "Leave out --workers when you give --scheduler.",
+        )
     if args.scheduler:
         _require_dask()
     if not args.folder.is_dir():

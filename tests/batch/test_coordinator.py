@@ -140,7 +140,7 @@ def test_no_clip_or_out_is_the_clip_folder(tmp_path: Path) -> None:
     [
         (["--workers", "0"], 2),
         (["--workers", "2", "--scheduler", "tcp://127.0.0.1:1"], 2),
-        (["--roster", "missing.csv"], 1),
+        (["--roster", "missing.csv"], 2),
     ],
 )
 def test_command_line_errors(
