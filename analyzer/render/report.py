@@ -13,7 +13,6 @@ import base64
 import datetime as _dt
 import math
 from collections.abc import Iterable
-from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -302,7 +301,7 @@ def key_frame_image(
         return annotate(frame, overlay)
     box = athlete_box(overlay.landmarks_xy, (w, h))
     cropped, moved = crop_overlay(frame, overlay, box, out_height=out_height)
-    return annotate(cropped, replace(moved, text_scale=1.5))
+    return annotate(cropped, moved)
 
 
 def png_data_uri(png: bytes) -> str:
