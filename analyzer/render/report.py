@@ -23,7 +23,14 @@ import numpy as np
 from analyzer.faults.rules import SEVERITY_ORDER
 from analyzer.filming import filming_guide_lines
 from analyzer.render.capture import CaptureAssessment, assess_capture
-from analyzer.render.coach_text import Scale, say_band, say_drill, say_value, scale_for
+from analyzer.render.coach_text import (
+    COACH_LABELS,
+    Scale,
+    say_band,
+    say_drill,
+    say_value,
+    scale_for,
+)
 from analyzer.render.overlay import FrameOverlay, annotate, athlete_box, crop_overlay
 from analyzer.render.plots import backpedal_steps, figure_png, plot_step_times, report_figures
 from analyzer.render.scene import (
@@ -346,7 +353,7 @@ def _categories(
             # what lowered a category with no finding (scores that print as 100 did not)
             docked = scores.docked.get(cat, [])
             keys = [k for k in docked if round(scores.metrics.get(k, 0)) < FULL_POINTS]
-            names = ", ".join(metric_label(k).lower() for k in keys)
+            names = ", ".join(coach_label(k).lower() for k in keys)
             note = f"lowered by: {names} (inside the limits, not a fault)" if names else ""
         out.append({"name": cat.capitalize(), **_score(value, bands), "note": note})
     return out
@@ -414,7 +421,7 @@ def _evidence(result: AnalysisResult, f: Finding, scale: Scale) -> list[str]:
         key = str(e.get("metric", f.metric))
         m = result.motion.metrics.get(key)
         unit = m.unit if m is not None else f.unit
-        text = f"{metric_label(key)}: {say_value(key, unit, e.get('value'), scale)}"
+        text = f"{coach_label(key)}: {say_value(key, unit, e.get('value'), scale)}"
         frac = e.get("step_fraction")
         if frac is not None:
             text += f" (typical of the flagged steps; {float(frac):.0%} of steps past the limit)"
@@ -445,7 +452,7 @@ def _finding_context(
         "title": f.title,
         "severity": f.severity,
         "confidence": f"{f.confidence:.0%}",
-        "metric": metric_label(f.metric),
+        "metric": coach_label(f.metric),
         "value": say_value(f.metric, f.unit, f.value, scale),
         "band": say_band(f.metric, f.unit, f.band, scale) or "",
         "evidence": _evidence(result, f, scale),
@@ -468,9 +475,14 @@ def _finding_context(
     }
 
 
+def coach_label(key: str) -> str:
+    """The report's name for a metric (no unit in it: the value says it in words)."""
+    return COACH_LABELS.get(key) or metric_label(key)
+
+
 def _metric_row(m: MetricValue, scale: Scale) -> dict[str, Any]:
     return {
-        "name": metric_label(m.key),
+        "name": coach_label(m.key),
         "value": say_value(m.key, m.unit, m.value, scale) if m.assessable else "—",
         "phase": m.phase,
         "assessable": m.assessable,
