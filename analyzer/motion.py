@@ -14,6 +14,7 @@ from dataclasses import replace
 import numpy as np
 
 from analyzer.events.contacts import ContactParams, build_steps, detect_contacts
+from analyzer.events.inplace import in_place_phases
 from analyzer.events.phases import PhaseParams, RepTiming, segment_phases
 from analyzer.events.view import (
     Scene,
@@ -31,6 +32,7 @@ from analyzer.metrics.head import (
     head_yaw_2d_series,
     head_yaw_world_series,
 )
+from analyzer.metrics.in_place import has_in_place_only, in_place_metrics, in_place_warning
 from analyzer.metrics.posture import (
     angle_series,
     hip_flexion_series,
@@ -115,7 +117,17 @@ def _analyze(
     contacts = detect_contacts(scene, contact_params)
     scene = refit_ground(scene, contacts.stance)
     phases, timings = segment_phases(scene, contacts.events, phase_params)
-    scene = with_view(scene, _frames(phases, scene.n_frames, ("ready", "backpedal")))
+    cprm = contact_params or ContactParams()
+    if cprm.in_place is not None:  # stepping without travel where no rep is (issue 12)
+        phases = sorted(
+            [*phases, *in_place_phases(scene, contacts.events, phases, cprm.in_place,
+                                       first_rep=len(timings))],
+            key=lambda p: p.start_frame,
+        )  # fmt: skip
+    in_place = has_in_place_only(phases)
+    scene = with_view(
+        scene, _frames(phases, scene.n_frames, ("ready", "in_place" if in_place else "backpedal"))
+    )
     steps = _label_steps(build_steps(scene, contacts.events, contacts.stance), phases)
     series = compute_series(scene)
     ctx = MetricContext(
@@ -129,9 +141,12 @@ def _analyze(
         capture_fps=capture_fps,
         timings=tuple(timings),
     )
-    metrics = compute_metrics(ctx)
+    metrics = in_place_metrics(ctx, compute_metrics) if in_place else compute_metrics(ctx)
     rep_metrics = [compute_metrics(replace(ctx, rep=t.rep)) for t in timings]
-    warnings.extend(_warnings(scene, phases, timings, contacts.method))
+    found = _warnings(scene, phases, timings, contacts.method)
+    if in_place:
+        found = [in_place_warning(phases)] + [w for w in found if not w.startswith("no backpedal")]
+    warnings.extend(found)
     return MotionAnalysis(
         track=track, view=scene.view, travel_direction=_travel_direction(scene),
         facing=_facing(scene, phases), leg_length_px=scene.leg_length_px,

@@ -22,7 +22,7 @@ SCHEMA_VERSION = "1.0"
 
 Foot = Literal["left", "right"]
 ContactKind = Literal["touchdown", "toe_off"]
-PhaseKind = Literal["ready", "backpedal", "transition", "sprint"]
+PhaseKind = Literal["ready", "backpedal", "transition", "sprint", "in_place"]
 TransitionKind = Literal["turn_and_run", "break_forward", "break_angle", "none"]
 ViewKind = Literal["side", "front", "rear", "diagonal", "unknown"]
 Support = Literal["valid", "degraded", "invalid"]
