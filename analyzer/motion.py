@@ -141,7 +141,9 @@ def _analyze(
         capture_fps=capture_fps,
         timings=tuple(timings),
     )
-    metrics = in_place_metrics(ctx, compute_metrics) if in_place else compute_metrics(ctx)
+    metrics = (
+        in_place_metrics(ctx, compute_metrics, cprm.in_place) if in_place else compute_metrics(ctx)
+    )
     rep_metrics = [compute_metrics(replace(ctx, rep=t.rep)) for t in timings]
     found = _warnings(scene, phases, timings, contacts.method)
     if in_place:
@@ -295,4 +297,3 @@ def _warnings(
     if method == "vertical" and scene.view.view == "side":
         out.append("foot contacts read from foot height (the hips hardly travelled)")
     return out
-

@@ -3,17 +3,17 @@
 The backward-adapted Zeni method of :mod:`analyzer.events.contacts` reads contacts from the
 foot's excursion *along the travel direction* (METRICS §5 step 1); when the hips do not
 travel (wall taps, a treadmill, a sled held back) it has no direction and finds nothing.
-Here the foot is followed relative to its own ground level: each foot's lowest point (heel
-or toe) is at its lower envelope and vertically still during a stance, and lifted in
-swing. This is the foot-height variant of METRICS §5 step 3 without the horizontal-speed
-condition (a treadmill belt carries the planted foot backwards) and with thresholds scaled to
-the foot's own lift in the clip (wall taps lift the foot only a few centimetres).
+Here each foot is followed relative to its own ground level: it rests on it during a
+stance and is lifted in swing. This is the foot-height variant of METRICS §5 step 3 without
+the horizontal-speed condition (a treadmill belt carries the planted foot backwards), with
+each swing found as the highest lift of its foot within a stride (the stride period comes
+from the feet's own motion; wall taps lift the foot only a few centimetres).
 Gait events from the vertical foot trajectory: Zeni et al. 2008 [S:8] (positions relative to
 the body) and O'Connor et al. 2007 (foot vertical velocity, treadmill and overground).
 
-Stepping is accepted only as a run of alternating touchdowns (left, right, left, ...) at
-plausible step times while the hips stay put; only there do these contacts replace the
-ones of the travel-based methods, so a backpedal's contacts are untouched.
+Stepping is accepted only as a run of touchdowns one stride apart while the hips stay put;
+only there do these contacts replace the ones of the travel-based methods, so a backpedal's
+contacts are untouched.
 
 API
 ---
@@ -30,12 +30,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analyzer.events.ground import lowest_foot_y
+from analyzer import skeleton as sk
 from analyzer.events.scene import Scene
 from analyzer.numeric import cap_cutoff, derivative, lowpass, runs
 from analyzer.results import ContactEvent, Foot, Phase
 
 _FEET: tuple[Foot, Foot] = ("left", "right")
+_FOOT_POINTS = (sk.LEFT_FOOT, sk.RIGHT_FOOT)
 
 
 @dataclass(frozen=True)
@@ -48,8 +49,8 @@ class InPlaceParams:
         Low-pass of the foot height (METRICS §3.3: 10 Hz for feet, capped at 6 Hz below
         50 fps).
     envelope_s
-        Window of the foot's lower envelope (its ground level): longer than a stride at the
-        slowest stepping accepted (2 / ``max_step_s``... a stride of 1.2 s at 1.7 steps/s).
+        Shortest tracked stretch (s) a foot needs: a stride at the slowest stepping accepted
+        (2 x ``max_step_s``).
     min_lift_leg
         A foot must lift at least this many leg lengths in swing (90th percentile of its
         height over the envelope): 0.03 L ~ 3 cm, below the 5 cm clearance of a skimming
@@ -75,8 +76,10 @@ class InPlaceParams:
     ground_percentile
         A foot's ground level: this percentile of its image y (down) over the clip (feet are
         on the ground most of the time when stepping: stance 60-70 % of a backpedal cycle).
-    min_snr
-        A foot's lift must be this many times its frame-to-frame landmark scatter.
+    min_stride_fraction
+        Two swings of one foot are at least this fraction of the stride period apart
+        (step-to-step variation of a steady gait is a few per cent, Hausdorff 2005; 0.7
+        leaves room for a truly uneven rhythm).
     max_travel_leg_per_s
         Stepping counts as "in place" when the hips move slower than this on average over
         the stretch (0.3 L/s: the movement-onset speed of METRICS §6).
@@ -95,7 +98,7 @@ class InPlaceParams:
     min_steps: int = 4
     max_travel_leg_per_s: float = 0.3
     ground_percentile: float = 90.0
-    min_snr: float = 3.0
+    min_stride_fraction: float = 0.7
 
 
 def _crossing(times_s: np.ndarray, q: np.ndarray, i: int) -> float:
@@ -109,50 +112,119 @@ def _crossing(times_s: np.ndarray, q: np.ndarray, i: int) -> float:
     return t0 + float(np.clip(frac, 0.0, 1.0)) * (t1 - t0)
 
 
+def _stride_frames(h: np.ndarray, fs: float, prm: InPlaceParams) -> float | None:
+    """Stride period (frames) of stepping: the highest autocorrelation of ``h_left -
+    h_right`` (the feet swing in anti-phase, so it repeats once per stride) at lags of
+    ``2 min_step_s``-``2 max_step_s``; None without a clear peak (correlation < 0.3)."""
+    x = h[:, 0] - h[:, 1]
+    lo, hi = max(2, round(2 * prm.min_step_s * fs)), round(2 * prm.max_step_s * fs)
+    if np.isfinite(x).sum() < 2 * hi:
+        return None
+    # untracked frames count as zero after removing the mean: lags stay aligned
+    x = np.nan_to_num(x - np.nanmean(x), nan=0.0)
+    den = float(np.dot(x, x))
+    if den <= 0:
+        return None
+    ac = np.array([np.dot(x[:-k], x[k:]) / den for k in range(lo, hi + 1)])
+    k = int(np.argmax(ac))
+    if ac[k] < 0.3:
+        return None
+    if 0 < k < ac.size - 1:  # parabolic refinement of the peak lag
+        c0, c1, c2 = ac[k - 1], ac[k], ac[k + 1]
+        den2 = c0 - 2 * c1 + c2
+        return lo + k + (0.5 * (c0 - c2) / den2 if den2 < 0 else 0.0)
+    return float(lo + k)
+
+
+def _foot_heights(scene: Scene, prm: InPlaceParams) -> np.ndarray | None:
+    """(T, 2) low-passed heights (px) of the feet (mean image y of ankle, heel and toe) above
+    each foot's ground level (its ``ground_percentile`` image y), or None when a foot is
+    mostly untracked. The mean of the three points, not the lowest of heel and toe: on
+    rendered figures MediaPipe's toe point of a foot lifted a few centimetres often stays
+    on the ground line while heel and ankle rise."""
+    fs = scene.fs
+    with np.errstate(all="ignore"):
+        ys = np.stack([np.nanmean(scene.p[:, list(pts), 1], axis=1) for pts in _FOOT_POINTS],
+                      axis=1)  # fmt: skip
+    if np.isfinite(ys).sum(axis=0).min() < max(10, round(prm.envelope_s * fs)):
+        return None
+    ground = np.nanpercentile(ys, prm.ground_percentile, axis=0)[None, :]
+    return lowpass(ground - ys, fs, cap_cutoff(prm.foot_cutoff_hz, fs))
+
+
+def stride_cadence_steps_per_s(
+    scene: Scene, start: int, end: int, prm: InPlaceParams | None = None
+) -> float | None:
+    """Cadence of stepping in frames ``start..end`` (inclusive) from the stride period of
+    the feet's vertical motion (:func:`_stride_frames`): two steps per stride. Uses the whole
+    foot trajectories, not the contact times, so it does not depend on how sharply each
+    landing shows in a small lift."""
+    prm = prm or InPlaceParams()
+    h = _foot_heights(scene, prm)
+    if h is None:
+        return None
+    stride = _stride_frames(h[start : end + 1], scene.fs, prm)
+    return None if stride is None else 2.0 * scene.fs / stride
+
+
+def _swing_peaks(h: np.ndarray, min_dist: int, min_height: float) -> list[int]:
+    """Local maxima of ``h`` at least ``min_height`` high, greedily by height, no two closer
+    than ``min_dist`` frames."""
+    hz = np.nan_to_num(h, nan=-np.inf)
+    cand = np.flatnonzero((hz[1:-1] > hz[:-2]) & (hz[1:-1] >= hz[2:]) & (hz[1:-1] >= min_height))
+    cand = cand + 1
+    taken: list[int] = []
+    for i in cand[np.argsort(-hz[cand])]:
+        if all(abs(int(i) - j) >= min_dist for j in taken):
+            taken.append(int(i))
+    return sorted(taken)
+
+
 def _foot_events(scene: Scene, prm: InPlaceParams) -> list[ContactEvent]:
-    """Toe-offs and touchdowns of each foot from its vertical velocity.
+    """Toe-offs and touchdowns of each foot from its vertical motion.
 
     Per foot: its height ``h`` above its own ground level (feet at different depths stand
     on different image lines; the level is the ``ground_percentile`` image y over the clip),
-    low-passed. A swing is a rising burst (``h' > thr``) followed by a falling one
-    (``h' < -thr``), ``thr`` = ``still_fraction`` x the foot's 90th-percentile ``|h'|``,
-    lifting the foot by at least ``min_lift_leg``. Toe-off: where the rise starts;
-    touchdown: where the fall ends (the descent is arrested by the ground), both at sub-frame
-    precision (linear interpolation of the threshold crossing). A foot whose lift is not
-    ``min_snr`` times its frame-to-frame scatter (the far foot of a side view, SYNTHETIC.md:
-    0.05-0.15 torso lengths) gives no events: its timing would be noise.
+    low-passed. The stride period comes from the autocorrelation of ``h_left - h_right``
+    (:func:`_stride_frames`); each swing is a peak of ``h`` at least ``min_lift_leg`` high,
+    no two of one foot closer than ``min_stride_fraction`` of a stride (landmark noise makes
+    extra small bumps, the step's swing is the highest one in its stride). Toe-off: where the
+    rise into the peak starts (``h' > thr``, ``thr`` = ``still_fraction`` x the foot's
+    90th-percentile ``|h'|``); touchdown: where the fall after it ends (the descent arrested
+    by the ground). Both at sub-frame precision (linear interpolation of the crossing).
     """
-    fs, leg, t = scene.fs, scene.leg_length_px, scene.times_s
-    cut = cap_cutoff(prm.foot_cutoff_hz, fs)
+    fs, leg, t, n = scene.fs, scene.leg_length_px, scene.times_s, scene.n_frames
+    h = _foot_heights(scene, prm)
+    if h is None:
+        return []
+    stride = _stride_frames(h, fs, prm)
+    if stride is None:
+        return []
     min_lift = prm.min_lift_leg * leg
-    max_swing = round(2.0 * prm.max_step_s * fs)
     events: list[ContactEvent] = []
     for s, foot in enumerate(_FEET):
-        y = lowest_foot_y(scene.p, s)
-        ok = np.isfinite(y)
-        if ok.sum() < max(10, round(prm.envelope_s * fs)):
-            continue
-        raw = float(np.nanpercentile(y, prm.ground_percentile)) - y
-        h = lowpass(raw, fs, cut)
-        scatter = 1.4826 * float(np.nanmedian(np.abs(np.diff(raw[ok] - h[ok])))) / np.sqrt(2.0)
-        lift = float(np.nanpercentile(h, 90))
-        if lift < min_lift or lift < prm.min_snr * scatter:
-            continue
-        v = derivative(h, t)
-        thr = prm.still_fraction * float(np.nanpercentile(np.abs(v[np.isfinite(v)]), 90))
+        v = derivative(h[:, s], t)
+        fin = np.isfinite(v)
+        thr = prm.still_fraction * float(np.nanpercentile(np.abs(v[fin]), 90))
         vz = np.nan_to_num(v, nan=0.0)
-        bursts = sorted([(a, b, "up") for a, b in runs(vz > thr)]
-                        + [(a, b, "down") for a, b in runs(vz < -thr)])  # fmt: skip
-        for (a1, _, k1), (_, b2, k2) in itertools.pairwise(bursts):
-            if (k1, k2) != ("up", "down") or b2 - a1 > max_swing:
+        peaks = _swing_peaks(h[:, s], round(prm.min_stride_fraction * stride), min_lift)
+        bounds = [0, *peaks, n - 1]
+        for k, p in enumerate(peaks):
+            before, after = bounds[k], bounds[k + 2]
+            # toe-off: last frame before the peak still below the rise threshold, +1
+            rise = np.flatnonzero(vz[before:p] <= thr)
+            if rise.size and rise[-1] + before + 1 < p:
+                i = before + int(rise[-1]) + 1
+                events.append(ContactEvent(foot, "toe_off", _crossing(t, v - thr, i), i))
+            # touchdown: after the descent (v < -thr), the first frame back above -thr
+            down = np.flatnonzero(vz[p:after] < -thr)
+            if not down.size:
                 continue
-            top = float(np.nanmax(h[a1:b2]))
-            if not (top - h[a1] >= min_lift and top - h[min(b2, h.size - 1)] >= 0.5 * min_lift):
-                continue
-            if a1 > 0:
-                events.append(ContactEvent(foot, "toe_off", _crossing(t, v - thr, a1), int(a1)))
-            if b2 < scene.n_frames:
-                events.append(ContactEvent(foot, "touchdown", _crossing(t, -v - thr, b2), int(b2)))
+            j = p + int(down[0])
+            back = np.flatnonzero(vz[j:after] >= -thr)
+            if back.size and float(np.nanmin(h[p:after, s])) <= h[p, s] - 0.5 * min_lift:
+                i = j + int(back[0])
+                events.append(ContactEvent(foot, "touchdown", _crossing(t, -v - thr, i), i))
     return sorted(events, key=lambda e: (e.frame, e.foot, e.kind))
 
 
@@ -211,15 +283,22 @@ def _widen(spans: list[tuple[int, int]], scene: Scene, prm: InPlaceParams) -> li
 def merge_in_place(
     scene: Scene, events: list[ContactEvent], prm: InPlaceParams | None = None
 ) -> list[ContactEvent]:
-    """``events`` with the contacts inside stepping-in-place spans replaced by the in-place
-    ones (the travel-based methods find none or stray ones there)."""
+    """``events`` with the contacts inside stepping-in-place spans (widened by a step each
+    side) replaced by the in-place ones, where the hips never travel (``scene.travel`` 0
+    throughout; the travel-based methods find none or stray ones there)."""
     prm = prm or InPlaceParams()
     found, spans = stepping_contacts(scene, prm)
-    if not spans:
+    wide = [(a, b) for a, b in _widen(spans, scene, prm) if not scene.travel[a : b + 1].any()]
+    if not wide:
         return events
-    wide = _widen(spans, scene, prm)
-    kept = [e for e in events if not any(a <= e.frame <= b for a, b in wide)]
-    return sorted([*kept, *found], key=lambda e: (e.frame, e.foot, e.kind))
+
+    def inside(e: ContactEvent) -> bool:
+        return any(a <= e.frame <= b for a, b in wide)
+
+    kept = [e for e in events if not inside(e)]
+    return sorted(
+        [*kept, *(e for e in found if inside(e))], key=lambda e: (e.frame, e.foot, e.kind)
+    )
 
 
 def in_place_phases(

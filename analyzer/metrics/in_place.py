@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+from analyzer.events.inplace import InPlaceParams, stride_cadence_steps_per_s
 from analyzer.metrics.common import MetricContext
 from analyzer.results import MetricValue, Phase
 
@@ -38,10 +39,18 @@ def has_in_place_only(phases: list[Phase]) -> bool:
 
 
 def in_place_metrics(
-    ctx: MetricContext, compute: Callable[[MetricContext], dict[str, MetricValue]]
+    ctx: MetricContext,
+    compute: Callable[[MetricContext], dict[str, MetricValue]],
+    prm: InPlaceParams | None = None,
 ) -> dict[str, MetricValue]:
     """``compute`` (all metric families) over the in-place frames, labelled ``in_place``,
-    with the travel metrics (:data:`TRAVEL_KEYS`) not assessable."""
+    with the travel metrics (:data:`TRAVEL_KEYS`) not assessable.
+
+    Cadence: from the stride period of the feet's vertical motion over the longest in-place
+    phase (:func:`analyzer.events.inplace.stride_cadence_steps_per_s`), the contact-based
+    value kept in ``details["contacts_steps_per_s"]``: a foot lifted a few centimetres
+    lands without a sharp mark, and one missed or extra landing moves the contact-based
+    value while the period of the whole trajectory hardly changes."""
     alias = [replace(p, kind="backpedal") if p.kind == "in_place" else p for p in ctx.phases]
     out: dict[str, MetricValue] = {}
     for key, mv in compute(replace(ctx, phases=alias)).items():
@@ -51,6 +60,14 @@ def in_place_metrics(
             mv = MetricValue(key, None, mv.unit, "in_place", False, IN_PLACE_REASON, "low",
                              mv.support)  # fmt: skip
         out[key] = mv
+    cad = out.get("cadence_steps_per_s")
+    longest = max((p for p in ctx.phases if p.kind == "in_place"),
+                  key=lambda p: p.end_frame - p.start_frame, default=None)  # fmt: skip
+    if cad is not None and cad.assessable and longest is not None:
+        value = stride_cadence_steps_per_s(ctx.scene, longest.start_frame, longest.end_frame, prm)
+        if value is not None:
+            det = {**cad.details, "contacts_steps_per_s": float(cad.value or 0.0)}
+            out["cadence_steps_per_s"] = replace(cad, value=value, details=det)
     return out
 
 

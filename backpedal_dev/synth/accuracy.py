@@ -71,6 +71,9 @@ class Case:
 
     ``params`` are :class:`backpedal_dev.synth.parametric.BackpedalParams` knobs (changes from the
     clean or fault preset), as (name, value) pairs so the case stays hashable.
+    ``scenario``: a filming situation of ``backpedal_dev.synth.scenarios`` ("" = a plain
+    rep); ``crf``: the H.264 quality the clip is encoded at (23 = the default; higher is
+    coarser).
     """
 
     view: str
@@ -80,11 +83,16 @@ class Case:
     width: int = 1280
     height: int = 720
     params: tuple[tuple[str, Any], ...] = (("backpedal_steps", 6), ("sprint_steps", 3))
+    scenario: str = ""
+    crf: int = 23
 
     @property
     def name(self) -> str:
-        """Readable id, e.g. ``clean-side_left-s0``."""
-        return f"{self.fault or 'clean'}-{self.view}-s{self.seed}"
+        """Readable id, e.g. ``clean-side_left-s0`` (``in_place-clean-side_left-60fps-s0``)."""
+        head = f"{self.scenario}-" if self.scenario else ""
+        fps = f"-{self.fps:.0f}fps" if self.fps != 30.0 else ""
+        crf = f"-crf{self.crf}" if self.crf != 23 else ""
+        return f"{head}{self.fault or 'clean'}-{self.view}{fps}{crf}-s{self.seed}"
 
 
 def default_cases(*, quick: bool = False) -> list[Case]:
@@ -136,7 +144,10 @@ def case_params(case: Case) -> Any:
 def case_motion(case: Case) -> Any:
     """The parametric motion of a case (``SyntheticMotion``)."""
     from backpedal_dev.synth.parametric import generate_backpedal
+    from backpedal_dev.synth.scenarios import scenario_motion
 
+    if case.scenario:
+        return scenario_motion(case.scenario, case_params(case))
     return generate_backpedal(case_params(case))
 
 
@@ -144,10 +155,14 @@ def case_truth_metrics(case: Case, saved: dict[str, float]) -> dict[str, float]:
     """The truth's metric values, with M7 step-time CV from the plan's exact touchdown times
     (the saved value is computed from touchdown frames, whose rounding alone reads ~5 % at
     30 fps; see ``truth_metrics.true_metrics``)."""
+    from backpedal_dev.synth.scenarios import scenario_params
     from backpedal_dev.synth.truth_metrics import planned_touchdown_times_s, step_time_cv_pct
 
+    params = case_params(case)
+    if case.scenario:
+        params = scenario_params(case.scenario, params)
     return {**saved, "step_time_cv_pct": step_time_cv_pct(
-        planned_touchdown_times_s(case_params(case)))}  # fmt: skip
+        planned_touchdown_times_s(params))}  # fmt: skip
 
 
 def render_case(case: Case, cache_dir: str | Path) -> Path:
@@ -160,11 +175,13 @@ def render_case(case: Case, cache_dir: str | Path) -> Path:
     out = Path(cache_dir) / f"{case.name}-{key}.mp4"
     if out.is_file() and truth_path_for(out).is_file():
         return out
+    from backpedal_dev.synth.scenarios import framing_landmarks
+
     motion = case_motion(case)
-    cam = camera_for_view(case.view, motion.landmarks_world, width=case.width,
-                          height=case.height)  # fmt: skip
+    framed = framing_landmarks(case.scenario, motion) if case.scenario else motion.landmarks_world
+    cam = camera_for_view(case.view, framed, width=case.width, height=case.height)
     tmp = out.with_name("tmp-" + out.name)
-    render_clip(motion, cam, tmp, fps=case.fps, seed=case.seed, view=case.view)
+    render_clip(motion, cam, tmp, fps=case.fps, seed=case.seed, view=case.view, crf=case.crf)
     for suffix in (".truth.npz", ".truth.json"):
         src = tmp.with_name(tmp.stem + suffix)
         src.replace(out.with_name(out.stem + suffix))
