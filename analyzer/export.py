@@ -71,6 +71,7 @@ def result_to_dict(result: AnalysisResult) -> dict[str, Any]:
         ],
         "timings_s": _plain(result.timings_s),
         "warnings": list(result.warnings) + list(motion.warnings),
+        "excluded_spans": [_plain(s) for s in motion.excluded_spans],
     }
     faults = result.faults
     if faults is not None:

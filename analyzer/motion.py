@@ -14,6 +14,12 @@ from dataclasses import replace
 import numpy as np
 
 from analyzer.events.contacts import ContactParams, build_steps, detect_contacts
+from analyzer.events.frame_coverage import (
+    coverage_warning,
+    excluded_spans,
+    mask_excluded,
+    whole_in_frame,
+)
 from analyzer.events.inplace import in_place_phases
 from analyzer.events.phases import PhaseParams, RepTiming, segment_phases
 from analyzer.events.view import (
@@ -112,6 +118,14 @@ def _analyze(
     phase_params: PhaseParams | None,
 ) -> MotionAnalysis:
     warnings: list[str] = []
+    # frames with the athlete partly out of the picture are left out (issue 12)
+    spans = excluded_spans(
+        track.times_s, whole_in_frame(track.image_xy, track.image_size), track.detected(),
+        image_xy=track.image_xy, image_size=track.image_size,
+    )  # fmt: skip
+    track = mask_excluded(track, [s for s in spans if s.reason != "athlete not found"])
+    if spans:
+        warnings.append(coverage_warning(spans))
     track = _maybe_clean(track, clean, warnings)
     scene = build_scene(track, athlete_height_m=athlete_height_m)
     contacts = detect_contacts(scene, contact_params)
@@ -155,6 +169,7 @@ def _analyze(
         scale_m_per_px=scene.scale_m_per_px, events=contacts.events, steps=steps,
         phases=phases, metrics=metrics, rep_metrics=rep_metrics,
         series={k: v for k, v in series.items() if not k.startswith("_")}, warnings=warnings,
+        excluded_spans=spans,
     )  # fmt: skip
 
 

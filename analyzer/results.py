@@ -83,6 +83,18 @@ class Step:
 
 
 @dataclass(frozen=True)
+class ExcludedSpan:
+    """Times left out of the analysis and why (e.g. "athlete partly out of the frame (right
+    edge)", "athlete not found"); frames inclusive."""
+
+    start_s: float
+    end_s: float
+    reason: str
+    start_frame: int
+    end_frame: int
+
+
+@dataclass(frozen=True)
 class Phase:
     """A phase of a rep (ready stance, backpedal, transition, sprint)."""
 
@@ -124,6 +136,7 @@ class MotionAnalysis:
     rep_metrics: list[dict[str, MetricValue]] = field(default_factory=list)
     series: dict[str, np.ndarray] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    excluded_spans: list[ExcludedSpan] = field(default_factory=list)
 
     @property
     def n_reps(self) -> int:

@@ -86,7 +86,7 @@ def draw_jitter(p: BackpedalParams, rng: np.random.Generator | None) -> list[np.
     if rng is None or p.step_time_cv <= 0:
         return [np.zeros(p.backpedal_steps) for _ in range(p.reps)]
     return [
-        np.clip(rng.normal(0.0, p.step_time_cv, p.backpedal_steps), -0.3, 0.3)
+        np.clip(rng.normal(0.0, p.step_time_cv, p.backpedal_steps), -0.4, 0.4)
         for _ in range(p.reps)
     ]
 
