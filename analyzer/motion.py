@@ -22,6 +22,7 @@ from analyzer.events.frame_coverage import (
 )
 from analyzer.events.inplace import in_place_phases
 from analyzer.events.phases import PhaseParams, RepTiming, segment_phases
+from analyzer.events.reps import drop_walk_backs
 from analyzer.events.view import (
     Scene,
     build_scene,
@@ -131,6 +132,7 @@ def _analyze(
     contacts = detect_contacts(scene, contact_params)
     scene = refit_ground(scene, contacts.stance)
     phases, timings = segment_phases(scene, contacts.events, phase_params)
+    phases, timings, walks = drop_walk_backs(scene, phases, timings)
     cprm = contact_params or ContactParams()
     if cprm.in_place is not None:  # stepping without travel where no rep is (issue 12)
         phases = sorted(
@@ -160,6 +162,12 @@ def _analyze(
     )
     rep_metrics = [compute_metrics(replace(ctx, rep=t.rep)) for t in timings]
     found = _warnings(scene, phases, timings, contacts.method)
+    if walks:
+        found.append(
+            f"{len(timings)} reps found; the walk back after rep "
+            + ", ".join(str(r + 1) for r in walks)
+            + " is not scored"
+        )
     if in_place:
         found = [in_place_warning(phases)] + [w for w in found if not w.startswith("no backpedal")]
     warnings.extend(found)

@@ -143,9 +143,10 @@ def _foot_heights(scene: Scene, prm: InPlaceParams) -> np.ndarray | None:
     rendered figures MediaPipe's toe point of a foot lifted a few centimetres often stays
     on the ground line while heel and ankle rise."""
     fs = scene.fs
+    pts = np.stack([scene.p[:, list(f), 1] for f in _FOOT_POINTS], axis=1)  # (T, 2, 3)
+    n_ok = np.isfinite(pts).sum(axis=-1)
     with np.errstate(all="ignore"):
-        ys = np.stack([np.nanmean(scene.p[:, list(pts), 1], axis=1) for pts in _FOOT_POINTS],
-                      axis=1)  # fmt: skip
+        ys = np.where(n_ok > 0, np.nansum(pts, axis=-1) / np.maximum(n_ok, 1), np.nan)
     if np.isfinite(ys).sum(axis=0).min() < max(10, round(prm.envelope_s * fs)):
         return None
     ground = np.nanpercentile(ys, prm.ground_percentile, axis=0)[None, :]

@@ -55,10 +55,17 @@ class RhythmParams:
         Steps count only while the hip is at least this many leg lengths above the ankles in
         the image (0.6 L: a deep backpedal keeps the hip ~0.75 L up, HHR >= 0.70 [M1 band];
         a seated person's hip is at knee height, ~0.45 L).
+    min_verdict_steps
+        Steady steps needed before the rhythm is judged: with fewer, a clean rep's
+        90 % bound still spans more than a factor of two (chi-square with 4 degrees of
+        freedom: 0.52-2.3 x the measured SD's variance ratio), so one mistimed landing reads
+        as a fault. Gait-variability studies use far more steps (e.g. Hausdorff 2005); six is
+        about the steady part of one 10-yard backpedal.
     """
 
     confidence: float = 0.9
     min_upright_leg: float = 0.6
+    min_verdict_steps: int = 6
 
 
 @dataclass(frozen=True)

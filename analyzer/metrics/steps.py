@@ -11,7 +11,7 @@ import numpy as np
 
 from analyzer import dsp
 from analyzer import skeleton as sk
-from analyzer.events.rhythm import rhythm_cv, timing_sigma_s, upright_mask
+from analyzer.events.rhythm import RhythmParams, rhythm_cv, timing_sigma_s, upright_mask
 from analyzer.metrics.common import MetricContext, metric, ready_metric
 from analyzer.numeric import nanmedian
 from analyzer.results import Confidence, MetricValue
@@ -249,13 +249,21 @@ def _step_time_cv(
     )  # fmt: skip
 
 
-def _cv_low(cv: MetricValue) -> MetricValue:
+def _cv_low(cv: MetricValue, prm: RhythmParams | None = None) -> MetricValue:
     """The lower confidence bound of the step-time CV (``events.rhythm``): what the uneven
     rhythm fault tests, so that it is raised only when the rhythm is uneven beyond the
-    timing and sampling error of the clip."""
+    timing and sampling error of the clip, and only over ``min_verdict_steps`` steady
+    steps or more."""
+    prm = prm or RhythmParams()
+    n = int(cv.details.get("n_steps", 0))
     low = cv.details.get("cv_lower_pct") if cv.assessable else None
+    reason = cv.reason
+    if low is not None and n < prm.min_verdict_steps:
+        low = None
+        reason = (f"only {n} steady steps (a rhythm verdict needs {prm.min_verdict_steps}): "
+                  "film a longer backpedal")  # fmt: skip
     return replace(cv, key="step_time_cv_low_pct", value=low, per_step=(),
-                   assessable=low is not None)  # fmt: skip
+                   assessable=low is not None, reason=reason)  # fmt: skip
 
 
 def _has_stance(ctx: MetricContext, e) -> bool:
