@@ -51,7 +51,7 @@ def test_stepping_without_travel_is_in_place_with_its_cadence(name: str, fps: fl
 
 
 def test_three_reps_with_walk_backs_are_three_reps_without_transitions() -> None:
-    ma, motion = _analysed("walk_back_reps")
+    ma, _ = _analysed("walk_back_reps")
     assert len({p.rep for p in ma.phases if p.kind == "backpedal"}) == 3
     assert not any(p.kind in ("transition", "sprint") for p in ma.phases)
     assert len(ma.rep_metrics) == 3
