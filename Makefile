@@ -12,11 +12,13 @@ test:
 	bash scripts/install.sh --test
 	.venv/bin/python -m ruff check analyzer backpedal_dev tests benchmarks scripts
 	.venv/bin/python -m mypy analyzer
+	.venv/bin/lint-imports
 	.venv/bin/python -m pytest -q
 
 lint:
 	.venv/bin/python -m ruff check analyzer backpedal_dev tests benchmarks scripts
 	.venv/bin/python -m mypy analyzer
+	.venv/bin/lint-imports
 
 bench:
 	.venv/bin/python benchmarks/bench_pipeline.py

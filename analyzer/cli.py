@@ -2,7 +2,8 @@
 
 Each sub-command lives in ``analyzer/commands/<name>.py`` with ``register(subparsers)``
 (adds its parser and sets ``func``) so commands can be added without touching this file's
-logic. Exit codes: 0 ok, 1 analysis error, 2 usage error.
+logic. Exit codes: 0 ok, 1 analysis error (bad clip, no person, ...), 2 usage error (bad
+settings, unknown profile, unusable --out: refused before any work, in one line).
 """
 
 from __future__ import annotations
@@ -10,13 +11,14 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
 from analyzer import __version__
 from analyzer.errors import AnalyzerError
 
-COMMAND_MODULES = ("info", "pose", "analyze", "profiles")
+COMMAND_MODULES = ("info", "pose", "analyze", "profiles", "batch", "serve")
 
 EXIT_OK = 0
 EXIT_ANALYSIS_ERROR = 1
@@ -54,12 +56,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(levelname)s: %(message)s",
     )
+    if not args.verbose:  # e.g. matplotlib's one-off "generated new fontManager" notice
+        logging.getLogger("matplotlib").setLevel(logging.WARNING)
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_USAGE
     try:
         return int(args.func(args) or 0)
     except AnalyzerError as exc:
+        if exc.exit_code == EXIT_USAGE:  # a usage error: one line, what to do
+            hint = f" (how to fix: {exc.hint})" if exc.hint else ""
+            print(f"error: {exc.message}{hint}", file=sys.stderr)
+            return EXIT_USAGE
         print(f"error: {exc.message}", file=sys.stderr)
         if exc.hint:
             print(f"how to fix: {exc.hint}", file=sys.stderr)
@@ -67,6 +75,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader went away (`backpedal profiles show NAME | head`): end quietly; point
+        # stdout at devnull so the interpreter's final flush raises nothing either
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -6,6 +6,8 @@ The library raises; the CLI and the web app present. Every error carries a ``hin
 
 from __future__ import annotations
 
+from analyzer.filming import FILMING_GUIDE
+
 
 class AnalyzerError(Exception):
     """Base class of every error the analyzer raises on purpose.
@@ -85,8 +87,8 @@ class NoPersonError(AnalyzerError):
     """No person was found in (enough of) the clip."""
 
     default_hint = (
-        "Make sure the whole athlete, head to feet, is in the picture, lit, and no more than "
-        "about 4 m (13 ft) from a side-on camera at hip height."
+        "Make sure the whole athlete, head to feet, is in the picture and lit. "
+        + FILMING_GUIDE["side"]
     )
 
 
@@ -106,12 +108,21 @@ class ModelError(AnalyzerError):
 
 
 class ProfileError(AnalyzerError):
-    """A fault-threshold profile is missing or invalid."""
+    """A fault-threshold profile is missing or invalid (a usage error: exit code 2)."""
 
+    exit_code = 2
     default_hint = (
         "Run `backpedal profiles` to list the profiles, and compare yours with one of them."
     )
 
 
 class ConfigError(AnalyzerError):
-    """A settings value is invalid."""
+    """A settings value is invalid (a usage error: exit code 2)."""
+
+    exit_code = 2
+
+
+class ResultFormatError(AnalyzerError):
+    """A ``result.json`` cannot be read back (another schema version, damaged, incomplete)."""
+
+    default_hint = "Re-run `backpedal analyze` on the clip to write a current result.json."

@@ -9,7 +9,7 @@ backpedal -> per-frame series -> metrics M1-M15 (pooled and per rep).
 from __future__ import annotations
 
 import warnings as _warnings_mod
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -52,13 +52,34 @@ from analyzer.metrics.posture import (
 from analyzer.metrics.steps import step_metrics
 from analyzer.metrics.transition import transition_metrics
 from analyzer.pose.track import PoseTrack
-from analyzer.results import MetricValue, MotionAnalysis, Phase, Step
+from analyzer.results import SERIES_NAMES, MetricValue, MotionAnalysis, Phase, Step
 
-#: Keys of ``MotionAnalysis.series`` plotted against ``track.times_s``.
-SERIES_KEYS = ("hip_height_ratio", "knee_flexion_deg", "trunk_lean_deg", "arm_angle_deg",
-               "body_yaw_deg", "head_yaw_deg", "head_pitch_deg", "thigh_angle_deg",
-               "hip_flexion_deg", "shoulder_over_knee_index", "frontality_q",
-               "hip_speed_leg_lengths_per_s", "facing_sign", "travel_sign")  # fmt: skip
+#: Keys of ``MotionAnalysis.series`` plotted against ``track.times_s`` (declared once, in
+#: ``analyzer.results``).
+SERIES_KEYS = SERIES_NAMES
+
+
+@dataclass(frozen=True)
+class FootageLimits:
+    """When :func:`analyze_motion` warns that the footage degrades the analysis.
+
+    Attributes
+    ----------
+    max_roll_deg
+        Camera roll (from the ground line, METRICS §3.3 step 8) above which the user is told
+        the landmarks were levelled (3 deg: about the scatter of a hand-held level [EJ]).
+    max_leg_length_cv
+        Variation of the leg length in pixels over the clip above which the path is taken
+        as not parallel to the image plane (METRICS §2: "L varies < 5 % over the rep";
+        speed and step length are then degraded).
+    crossover_frontality
+        Median frontality Q during a side view's backpedal above which the hips are open to
+        the camera, as in a crossover run (METRICS §6: "Q stays > 0.45 in a side view").
+    """
+
+    max_roll_deg: float = 3.0
+    max_leg_length_cv: float = 0.05
+    crossover_frontality: float = 0.45
 
 
 def analyze_motion(
@@ -297,16 +318,17 @@ def _warnings(
             "no backpedal found: the hips never travelled opposite to the facing "
             "direction for 0.5 s"
         )
-    if abs(scene.roll_deg) > 3.0:
+    limits = FootageLimits()
+    if abs(scene.roll_deg) > limits.max_roll_deg:
         out.append(f"camera rolled by {scene.roll_deg:.1f} deg; landmarks were levelled")
-    if scene.leg_length_cv > 0.05:
+    if scene.leg_length_cv > limits.max_leg_length_cv:
         out.append(
             f"leg length in pixels varies {100 * scene.leg_length_cv:.0f}%: the path is not "
             "parallel to the image plane, speed and step length are degraded"
         )
     if scene.view.view == "side":
         bp = _frames(phases, scene.n_frames, ("backpedal",))
-        if bp.any() and np.nanmedian(scene.frontality[bp]) > 0.45:
+        if bp.any() and np.nanmedian(scene.frontality[bp]) > limits.crossover_frontality:
             out.append(
                 "hips open to the camera during the backpedal: this looks like a "
                 "crossover run, not a backpedal"

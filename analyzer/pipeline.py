@@ -1,121 +1,56 @@
 """One call from clip (or track) to verdicts: ``analyze_clip`` and ``analyze_track``.
 
-Everything a front end needs (CLI, batch, web app) sits on these two calls. I/O lives here
-and in the video/pose layers; the stages in between are pure.
+Everything a front end needs (CLI, batch, web app) sits on these calls. The stages:
 
-Pose tracks are cached per clip, keyed by the clip's SHA-256 and the pose settings, so
-re-scoring a clip with another profile takes seconds instead of a model re-run.
+1. settings checked (:func:`analyzer.settings.check_settings`: before any work);
+2. the clip probed once (:func:`analyzer.video.probe_video`; the ``VideoInfo`` is passed on);
+3. pose: the model's multi-person output, from the pose cache when this clip was seen under
+   the same model and pose settings (:mod:`analyzer.pose.cache`), with the frames' brightness
+   gathered on the way;
+4. athlete selection (:func:`analyzer.processing.selection.select_athlete`, always re-run,
+   so a new ``select_point_xy`` takes effect on a cached clip);
+5. motion (clean, events, phases, metrics), faults and scores, capture verdict;
+6. one immutable :class:`AnalysisResult`, timings included.
+
+Steps 3-4 (estimate, select) live in :func:`estimate_track` only; saving is the caller's
+(``analyzer.outputs.write_outputs`` or ``backpedal pose``).
 """
 
 from __future__ import annotations
 
-import hashlib
-import logging
-import os
 import time
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from analyzer import __version__
-from analyzer.pose.track import PoseTrack, load_track, save_track
-from analyzer.results import AnalysisResult
+from analyzer.faults.schema import Profile
+from analyzer.pose.track import PoseTrack
+from analyzer.progress import ProgressFn
+from analyzer.results import AnalysisResult, CaptureReport
+from analyzer.settings import AnalysisSettings, check_settings
+from analyzer.video.brightness import Brightness
+from analyzer.video.info import VideoInfo
 
-log = logging.getLogger(__name__)
-
-#: progress(stage, done, total) — total may be None when unknown.
-ProgressFn = Callable[[str, int, int | None], None]
+__all__ = [
+    "AnalysisSettings",
+    "PoseFacts",
+    "ProgressFn",
+    "analyze_clip",
+    "analyze_track",
+    "estimate_track",
+]
 
 
 @dataclass(frozen=True)
-class AnalysisSettings:
-    """What the user can choose for one analysis.
+class PoseFacts:
+    """How the athlete's track was obtained: clip hash, cache entry, time spent."""
 
-    Attributes
-    ----------
-    profile
-        Fault-threshold profile name (``backpedal profiles``) or a path to a TOML file.
-    athlete_height_m
-        Athlete's standing height, for metres and m/s (else lengths are in leg lengths).
-    capture_fps
-        The real capture rate of a slow-motion clip when the container does not say it.
-    select_point_xy, select_time_s
-        Pick the athlete as the person nearest this pixel at this time (default: the one
-        who moves most across the ground).
-    qb_side
-        Which side the quarterback is on, seen from the athlete ("left"/"right"), for the
-        eyes-off-target check in the front view.
-    model_path
-        A BlazePose ``.task`` file to use instead of the model shipped with mediapipe.
-    num_poses
-        How many people the estimator may find per frame (to choose the athlete from).
-    """
-
-    profile: str = "db-backpedal"
-    athlete_height_m: float | None = None
-    capture_fps: float | None = None
-    select_point_xy: tuple[float, float] | None = None
-    select_time_s: float | None = None
-    qb_side: str | None = None
-    model_path: str | None = None
-    num_poses: int = 2
-
-    def pose_key(self) -> str:
-        """The part of the settings that changes the pose track (for the cache key)."""
-        model = Path(self.model_path).name if self.model_path else "default"
-        return f"{model}-p{self.num_poses}-cfps{self.capture_fps or 0:g}"
-
-
-def default_cache_dir() -> Path:
-    """``$BACKPEDAL_CACHE`` or ``~/.cache/backpedal-analyzer``."""
-    env = os.environ.get("BACKPEDAL_CACHE")
-    return Path(env) if env else Path.home() / ".cache" / "backpedal-analyzer"
-
-
-def file_sha256(path: str | Path, *, chunk_bytes: int = 1 << 20) -> str:
-    """SHA-256 of a file, read in chunks (never the whole clip in memory)."""
-    h = hashlib.sha256()
-    with Path(path).open("rb") as fh:
-        while chunk := fh.read(chunk_bytes):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def analyze_track(
-    track: PoseTrack, settings: AnalysisSettings | None = None, *, provenance: dict | None = None
-) -> AnalysisResult:
-    """Analyse an athlete's pose track: clean, events, phases, metrics, faults, scores.
-
-    Pure apart from reading the profile file. ``provenance`` is merged into the result's.
-    """
-    from analyzer.faults import evaluate_faults
-    from analyzer.faults.profiles import load_profile
-    from analyzer.motion import analyze_motion
-
-    settings = settings or AnalysisSettings()
-    timings: dict[str, float] = {}
-    t0 = time.perf_counter()
-    motion = analyze_motion(
-        track,
-        athlete_height_m=settings.athlete_height_m,
-        qb_side=settings.qb_side,
-    )
-    timings["motion_s"] = time.perf_counter() - t0
-    t1 = time.perf_counter()
-    profile = load_profile(settings.profile)
-    faults = evaluate_faults(motion, profile)
-    timings["faults_s"] = time.perf_counter() - t1
-    prov = {
-        "package": "backpedal-analyzer",
-        "version": __version__,
-        "profile": faults.profile,
-        "model": track.model,
-        "settings": asdict(settings),
-    }
-    prov.update(track.meta.get("provenance", {}))
-    prov.update(provenance or {})
-    return AnalysisResult(motion=motion, faults=faults, provenance=prov, timings_s=timings)
+    clip_sha256: str
+    cache_hit: bool
+    cache_key: dict[str, Any]
+    hash_s: float
+    pose_s: float | None = None
 
 
 def estimate_track(
@@ -124,27 +59,31 @@ def estimate_track(
     *,
     cache_dir: Path | None = None,
     progress: ProgressFn | None = None,
-) -> tuple[PoseTrack, dict[str, Any]]:
-    """Pose track of the athlete in ``clip``, from the cache when this clip was seen before.
+    video: VideoInfo | None = None,
+) -> tuple[PoseTrack, PoseFacts]:
+    """The athlete's pose track in ``clip``: estimate (or read the cache), then select.
 
-    Returns the track and facts about how it was obtained (hash, cache hit, timings).
+    The model's multi-person output is cached *before* selection, keyed on the clip's and
+    the model's SHA-256, the mediapipe version and the pose settings; the athlete is chosen
+    again on every call (``settings.select_point_xy``/``select_time_s``).
     """
+    from analyzer.pose.cache import PoseCache, pose_key
     from analyzer.pose.run import estimate_clip
     from analyzer.processing.selection import select_athlete
 
     clip = Path(clip)
-    info: dict[str, Any] = {"clip": clip.name}
     t0 = time.perf_counter()
-    digest = file_sha256(clip)
-    info["clip_sha256"] = digest
-    info["hash_s"] = time.perf_counter() - t0
-    cache = (cache_dir or default_cache_dir()) / "tracks"
-    cached = cache / f"{digest[:32]}-{settings.pose_key()}.npz"
-    if cached.is_file():
-        track = load_track(cached)
-        info["cache_hit"] = True
-    else:
-        info["cache_hit"] = False
+    key = pose_key(
+        clip,
+        model_path=settings.model_path,
+        num_poses=settings.num_poses,
+        capture_fps=settings.capture_fps,
+    )
+    hash_s = time.perf_counter() - t0
+    cache = PoseCache(cache_dir)
+    multi = cache.get(key)
+    pose_s = None
+    if multi is None:
         t1 = time.perf_counter()
         multi = estimate_clip(
             clip,
@@ -152,20 +91,46 @@ def estimate_track(
             model_path=settings.model_path,
             num_poses=settings.num_poses,
             progress=progress,
+            video=video,
         )
-        info["pose_s"] = time.perf_counter() - t1
-        track = select_athlete(
-            multi, point_xy=settings.select_point_xy, at_time_s=settings.select_time_s
-        )
-        meta = dict(track.meta)
-        meta["clip_sha256"] = digest
-        meta["clip"] = clip.name
-        track = track.with_arrays(meta=meta)
-        try:
-            save_track(track, cached)
-        except OSError as exc:  # a read-only cache must not fail the analysis
-            log.warning("could not write the track cache %s: %s", cached, exc)
-    return track, info
+        pose_s = time.perf_counter() - t1
+        cache.put(key, multi)
+    track = select_athlete(
+        multi, point_xy=settings.select_point_xy, at_time_s=settings.select_time_s
+    )
+    meta = {**track.meta, "clip_sha256": key.clip_sha256, "clip": clip.name}
+    facts = PoseFacts(
+        clip_sha256=key.clip_sha256,
+        cache_hit=pose_s is None,
+        cache_key=key.fields(),
+        hash_s=hash_s,
+        pose_s=pose_s,
+    )
+    return track.with_arrays(meta=meta), facts
+
+
+def analyze_track(
+    track: PoseTrack,
+    settings: AnalysisSettings | None = None,
+    *,
+    provenance: dict[str, Any] | None = None,
+) -> AnalysisResult:
+    """Analyse an athlete's pose track: clean, events, phases, metrics, faults, scores and
+    the capture verdict (from the track; brightness when the track's meta recorded it).
+
+    Pure apart from reading the profile file. ``provenance`` is merged into the result's.
+    """
+    settings = settings or AnalysisSettings()
+    profile = check_settings(settings)
+    return _analyse(
+        track,
+        settings,
+        profile,
+        video=None,
+        provenance=provenance or {},
+        timings={},
+        started=time.perf_counter(),
+    )
 
 
 def analyze_clip(
@@ -175,20 +140,101 @@ def analyze_clip(
     cache_dir: Path | None = None,
     progress: ProgressFn | None = None,
 ) -> AnalysisResult:
-    """Analyse one clip end to end: probe, pose (or cache), clean, metrics, faults, scores."""
+    """Analyse one clip end to end; returns the complete result (nothing is added later).
+
+    Raises
+    ------
+    ConfigError, ProfileError
+        Bad settings, before the clip is opened.
+    VideoError, NoPersonError, ModelError
+        What the video and pose stages raise.
+    """
     from analyzer.video import probe_video
 
+    started = time.perf_counter()
     settings = settings or AnalysisSettings()
-    t0 = time.perf_counter()
+    profile = check_settings(settings)
     video = probe_video(clip, capture_fps=settings.capture_fps)
-    track, info = estimate_track(clip, settings, cache_dir=cache_dir, progress=progress)
-    result = analyze_track(
+    track, facts = estimate_track(
+        clip, settings, cache_dir=cache_dir, progress=progress, video=video
+    )
+    timings = {"hash_s": facts.hash_s}
+    if facts.pose_s is not None:
+        timings["pose_s"] = facts.pose_s
+    provenance = {
+        "clip": Path(clip).name,
+        "clip_sha256": facts.clip_sha256,
+        "track_cache_hit": facts.cache_hit,
+        "pose_cache_key": facts.cache_key,
+    }
+    return _analyse(
         track,
         settings,
-        provenance={"clip": Path(clip).name, "clip_sha256": info["clip_sha256"]},
+        profile,
+        video=video,
+        provenance=provenance,
+        timings=timings,
+        started=started,
     )
-    result.capture["video"] = asdict(video)
-    result.timings_s.update({k: v for k, v in info.items() if k.endswith("_s")})
-    result.timings_s["total_s"] = time.perf_counter() - t0
-    result.provenance["track_cache_hit"] = info["cache_hit"]
-    return result
+
+
+def _analyse(
+    track: PoseTrack,
+    settings: AnalysisSettings,
+    profile: Profile,
+    *,
+    video: VideoInfo | None,
+    provenance: dict[str, Any],
+    timings: dict[str, float],
+    started: float,
+) -> AnalysisResult:
+    """Motion, faults and capture stages, then the one immutable result."""
+    from analyzer.capture import assess_capture
+    from analyzer.faults import evaluate_faults
+    from analyzer.motion import analyze_motion
+
+    t0 = time.perf_counter()
+    motion = analyze_motion(
+        track,
+        athlete_height_m=settings.athlete_height_m,
+        qb_side=settings.qb_side,
+    )
+    t1 = time.perf_counter()
+    faults = evaluate_faults(motion, profile)
+    t2 = time.perf_counter()
+    brightness = _brightness(track.meta.get("brightness"))
+    capture = CaptureReport(
+        assessment=assess_capture(motion.track, video, view=motion.view, brightness=brightness),
+        video=video,
+        brightness=brightness,
+    )
+    t3 = time.perf_counter()
+    prov: dict[str, Any] = {
+        "package": "backpedal-analyzer",
+        "version": __version__,
+        "profile": faults.profile,
+        "model": track.model,
+        "settings": settings.record(),
+    }
+    prov.update(track.meta.get("provenance", {}))
+    prov.update(provenance)
+    done = {
+        **timings,
+        "motion_s": t1 - t0,
+        "faults_s": t2 - t1,
+        "capture_s": t3 - t2,
+        "total_s": time.perf_counter() - started,
+    }
+    return AnalysisResult(
+        motion=motion, faults=faults, provenance=prov, capture=capture, timings_s=done
+    )
+
+
+def _brightness(stats: Any) -> Brightness | None:
+    """The brightness summary the pose pass stored in the track's meta (None if absent)."""
+    if not isinstance(stats, dict):
+        return None
+    try:
+        return Brightness(**stats)
+    except TypeError:  # a track written by another tool with other keys
+        return None

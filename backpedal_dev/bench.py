@@ -49,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     """Render, analyse and print the accuracy tables."""
-    from analyzer.pipeline import default_cache_dir
+    from analyzer.pose.cache import default_cache_dir
     from backpedal_dev.synth.accuracy import (
         default_cases,
         evaluate_case,

@@ -7,4 +7,4 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 git clone -q "$src" "$work/repo"
 (cd "$work/repo" && bash scripts/install.sh >/dev/null)
-echo "runtime environment: $(du -sm "$work/repo/.venv" | cut -f1) MB (cap: 500 MB)"
+echo "runtime environment: $(du -sm "$work/repo/.venv" | cut -f1) MB (cap: 650 MB)"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from analyzer.errors import ConfigError
+from analyzer.errors import ConfigError, VideoError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -28,32 +28,34 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--qb-side", choices=("left", "right"), help="quarterback side (front view)")
     p.add_argument("--select", help="pick the athlete nearest pixel X,Y at time T: 'X,Y[@T]'")
     p.add_argument("--model", help="a BlazePose .task model file to use instead of the default")
+    p.add_argument(
+        "--units",
+        choices=("imperial", "metric"),
+        help="units in the report: imperial (ft/in, yards) or metric (cm, metres); "
+        "default: the profile's",
+    )
+    p.add_argument(
+        "--embed-video",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="put the annotated video inside report.html so one file can be forwarded "
+        "(default: yes when the video is under 20 MB)",
+    )
     p.add_argument("--no-video", action="store_true", help="skip annotated.mp4 and key frames")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the analysis and print a one-screen summary."""
-    from analyzer.commands.pose import (
-        parse_select,
-        progress_bar,
-        silence_native_stderr,
-        usage_error,
-    )
-    from analyzer.outputs import write_outputs
-    from analyzer.pipeline import AnalysisSettings, analyze_clip, analyze_track
+    """Check the settings, run the analysis, write the folder, print a one-screen summary."""
+    from analyzer.commands.pose import parse_select, progress_bar, silence_native_stderr
+    from analyzer.outputs import check_out_dir, write_outputs
+    from analyzer.pipeline import analyze_clip, analyze_track
     from analyzer.pose.track import load_track
+    from analyzer.settings import AnalysisSettings, check_settings
 
     if (args.clip is None) == (args.track is None):
-        return usage_error("give exactly one of CLIP or --track")
-    if args.capture_fps is not None and not args.capture_fps > 0:
-        return usage_error(f"--capture-fps must be a positive rate, got {args.capture_fps}.")
-    if args.athlete_height_m is not None and not 1.0 <= args.athlete_height_m <= 2.3:
-        raise ConfigError(
-            f"--athlete-height-m {args.athlete_height_m} is not a plausible height.",
-            "Give the height in metres, e.g. 1.80.",
-        )
+        raise ConfigError("give exactly one of CLIP or --track.", "See `backpedal analyze -h`.")
     point, at = parse_select(args.select)
     settings = AnalysisSettings(
         profile=args.profile,
@@ -63,14 +65,18 @@ def run(args: argparse.Namespace) -> int:
         select_time_s=at,
         qb_side=args.qb_side,
         model_path=args.model,
+        units=args.units,
     )
+    # every setting and the output folder are checked before the clip is opened
+    check_settings(settings)
+    check_out_dir(args.out)
+    if args.clip is not None and not args.clip.exists():
+        raise VideoError(f"{args.clip} does not exist.", "Check the path to the clip.")
     with progress_bar(quiet=args.quiet) as progress:
         if args.track is not None:
             result = analyze_track(load_track(args.track), settings)
             clip = None
         else:
-            if not args.clip.exists():
-                raise ConfigError(f"{args.clip} does not exist.", "Check the path to the clip.")
             with silence_native_stderr(enabled=not getattr(args, "verbose", False)):
                 result = analyze_clip(args.clip, settings, progress=progress)
             clip = args.clip
@@ -80,10 +86,13 @@ def run(args: argparse.Namespace) -> int:
             clip=clip,
             with_video=not args.no_video,
             capture_fps=args.capture_fps,
+            embed_video=args.embed_video,
             progress=progress,
         )
     _print_summary(result, written)
-    return 0
+    from analyzer.summary import not_analysable
+
+    return 1 if not_analysable(result) else 0
 
 
 def _print_summary(result, written: dict[str, Path]) -> None:

@@ -1,4 +1,4 @@
-"""``backpedal pose CLIP -o track.npz``: estimate the pose in a clip, save the athlete's track."""
+"""``backpedal pose CLIP --out track.npz``: estimate the pose, save the athlete's track."""
 
 from __future__ import annotations
 
@@ -7,12 +7,14 @@ import contextlib
 import logging
 import os
 import sys
+import time
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from analyzer.errors import ConfigError
+from analyzer.progress import ProgressFn
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -27,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         ),
     )
     p.add_argument("clip", type=Path, help="video clip (.mp4, .mov, .avi, .mkv)")
-    p.add_argument("-o", "--out", type=Path, required=True, help="track file to write (.npz)")
+    p.add_argument("--out", type=Path, required=True, help="track file to write (.npz)")
     p.add_argument(
         "--capture-fps",
         type=float,
@@ -60,31 +62,29 @@ def parse_select(text: str | None) -> tuple[tuple[float, float] | None, float | 
         ) from exc
 
 
-def usage_error(message: str) -> int:
-    """Print ``error: message`` on stderr and return the usage exit code (2)."""
-    print(f"error: {message}", file=sys.stderr)
-    return 2
-
-
 def run(args: argparse.Namespace) -> int:
-    """Estimate, select the athlete, save; print where the track went."""
-    from analyzer.pose.run import RunTimings, estimate_clip
+    """Estimate, select the athlete (:func:`analyzer.pipeline.estimate_track`, which also
+    uses the pose cache), save; print where the track went."""
+    from analyzer.pipeline import estimate_track
     from analyzer.pose.track import save_track
-    from analyzer.processing.selection import select_athlete
+    from analyzer.settings import AnalysisSettings, check_settings
+    from analyzer.video import probe_video
     from analyzer.video.reader import CorruptVideoWarning
 
-    if args.num_poses < 1:
-        return usage_error(f"--num-poses must be at least 1, got {args.num_poses}.")
-    if args.capture_fps is not None and not args.capture_fps > 0:
-        return usage_error(f"--capture-fps must be a positive rate, got {args.capture_fps}.")
     if args.out.suffix.lower() != ".npz":
-        return usage_error(f"the track file must end in .npz, got {args.out}.")
-    try:
-        point, at = parse_select(args.select)
-    except ConfigError as exc:
-        return usage_error(f"{exc.message} {exc.hint}")
-
-    timings = RunTimings()
+        raise ConfigError(f"the track file must end in .npz, got {args.out}.", "Use -o NAME.npz.")
+    if args.out.is_dir():
+        raise ConfigError(f"-o {args.out} is a folder.", "Give a file name ending in .npz.")
+    point, at = parse_select(args.select)
+    settings = AnalysisSettings(
+        capture_fps=args.capture_fps,
+        select_point_xy=point,
+        select_time_s=at,
+        model_path=None if args.model is None else str(args.model),
+        num_poses=args.num_poses,
+    )
+    check_settings(settings)
+    t0 = time.perf_counter()
     with (
         silence_native_stderr(enabled=not getattr(args, "verbose", False)),
         progress_bar(quiet=args.quiet) as progress,
@@ -92,30 +92,20 @@ def run(args: argparse.Namespace) -> int:
     ):
         # damaged-clip problems are logged by the reader; its warnings would repeat them
         warnings.simplefilter("ignore", CorruptVideoWarning)
-        multi = estimate_clip(
-            args.clip,
-            capture_fps=args.capture_fps,
-            model_path=args.model,
-            num_poses=args.num_poses,
-            progress=progress,
-            timings=timings,
-        )
-    track = select_athlete(multi, point_xy=point, at_time_s=at)
-    meta = dict(track.meta)
-    meta.setdefault("clip", args.clip.name)
-    meta.setdefault("video_problems", multi.meta.get("video_problems", []))
-    track = track.with_arrays(meta=meta)
+        video = probe_video(args.clip, capture_fps=args.capture_fps)
+        track, facts = estimate_track(args.clip, settings, progress=progress, video=video)
     save_track(track, args.out)
-    fps = timings.n_frames / timings.total_s if timings.total_s else float("nan")
+    elapsed = time.perf_counter() - t0
+    how = "from the pose cache" if facts.cache_hit else f"{track.n_frames / elapsed:.1f} frames/s"
     print(
         f"{args.out}: {track.n_frames} frames, {track.duration_s:.2f} s, athlete found in "
-        f"{int(track.detected().sum())} frames ({fps:.1f} frames/s, model {track.model})"
+        f"{int(track.detected().sum())} frames ({how}, model {track.model})"
     )
     return 0
 
 
 @contextlib.contextmanager
-def progress_bar(*, quiet: bool) -> Iterator[Callable[[str, int, int | None], None] | None]:
+def progress_bar(*, quiet: bool) -> Iterator[ProgressFn | None]:
     """tqdm bars on stderr, one per stage, driven by ``progress(stage, done, total)``.
 
     Yields None when ``quiet``. A stage's bar closes when it reaches its total, and every bar

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
+
+from analyzer.errors import ProfileError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -52,6 +55,12 @@ def _show(name: str, *, raw: bool) -> int:
             f"ok {_interval(*m.band.ok)}{unit}"
         )
         print(f"  {'':34s} source: {m.source}")
+    v = prof.verdict
+    print(
+        f"\nScores: {v.good_from:g}+ good, {v.fair_from:g}+ fair, below needs work; a major "
+        f"finding caps its area and the overall at {v.cap_major:g}, a moderate one at "
+        f"{v.cap_moderate:g}. Report units: {prof.units}."
+    )
     print("\nFaults (any one rule triggers):")
     for fid, f in prof.faults.items():
         if not f.enabled:
@@ -84,7 +93,13 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if args.action == "show":
         return _show(args.name, raw=args.toml)
-    prof = load_profile(args.name)
+    try:
+        prof = load_profile(args.name)
+    except ProfileError as exc:  # the checked file is invalid: a failed check, not bad usage
+        print(f"error: {exc.message}", file=sys.stderr)
+        if exc.hint:
+            print(f"how to fix: {exc.hint}", file=sys.stderr)
+        return 1
     scored = sum(m.scored for m in prof.metrics.values())
     faults = sum(f.enabled for f in prof.faults.values())
     print(f"{args.name}: valid ({scored} scored metrics, {faults} faults on)")

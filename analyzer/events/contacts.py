@@ -14,8 +14,9 @@ import itertools
 from dataclasses import dataclass, field, replace
 
 import numpy as np
+from scipy.ndimage import maximum_filter1d
+from scipy.signal import find_peaks
 
-from analyzer import dsp
 from analyzer import skeleton as sk
 from analyzer.events.ground import lowest_foot_y
 from analyzer.events.inplace import InPlaceParams, merge_in_place
@@ -33,6 +34,23 @@ from analyzer.results import ContactEvent, Foot, Step
 
 FEET: tuple[Foot, Foot] = ("left", "right")
 _FOOT_POINTS = (sk.LEFT_FOOT, sk.RIGHT_FOOT)
+#: A constant-travel segment is searched for peaks only when it spans 3 peak separations.
+MIN_SEGMENT_SEPARATIONS = 3
+#: Running windows span at least 3 frames (a centre and its neighbours).
+MIN_WINDOW_FRAMES = 3
+#: Stands in for an untracked foot height in the running maximum (never the maximum).
+_NAN_LOW_PX = -1e9
+#: The apparent size needs 3 tracked torso lengths; it is clipped to 1/4-4 x its median
+#: (an athlete 4 x nearer or farther than typical is a tracking error, [EJ]).
+MIN_SIZE_SAMPLES = 3
+APPARENT_SIZE_RANGE = (0.25, 4.0)
+#: A left/right swap of the feet: three same-foot touchdowns within 1.3 median strides, the
+#: middle one in the middle third of the span (within 1/6 of its centre), SYNTHETIC.md.
+SWAP_MAX_SPAN_STRIDES = 1.3
+SWAP_TOUCHDOWNS = 3
+SWAP_MIDDLE_HALF_WIDTH = 1 / 6
+#: Reach is read over the stance, or 0.1 s after a touchdown without a toe-off (METRICS M6b).
+REACH_WINDOW_S = 0.1
 
 
 @dataclass(frozen=True)
@@ -70,6 +88,22 @@ class ContactParams:
     fill_from_ground, min_ground_run_s
         Add contacts from on-ground runs of at least 0.1 s where the excursion method found
         none (slow or turning stretches where the travel direction is undefined).
+    fill_max_covered
+        A run already inside detected stances for more than 0.3 of its frames is not filled.
+    ground_offset_band_leg, ground_offset_min_points, ground_offset_percentile
+        Per-foot ground offset (feet at different depths project to slightly different
+        lines): the 10th percentile of the foot's heights within 0.15 L of the line, when
+        more than 5 such frames exist.
+    excursion_pad_s
+        Each constant-travel segment is widened by 0.15 s (one separation) so the peaks at
+        its ends are found (§5 step 1).
+    subframe_max_shift_s
+        Sub-frame timing moves an event by at most 0.05 s (§5 step 2, one frame at 20 fps).
+    travel_min_s
+        The travel direction of the excursion method must hold for 0.3 s (about a step).
+    vertical_window_s, vertical_min_tol_leg
+        Front/rear view: a foot is low when within ``max(2 ground_tol_leg, 0.1)`` L of its
+        running maximum over 0.5 s (about a stride) (§5 step 3).
     """
 
     min_separation_s: float = 0.15
@@ -85,6 +119,15 @@ class ContactParams:
     travel_cutoff_hz: float = 1.0
     travel_min_leg_per_s: float = 0.2
     min_ground_run_s: float = 0.1
+    fill_max_covered: float = 0.3
+    ground_offset_band_leg: float = 0.15
+    ground_offset_min_points: int = 5
+    ground_offset_percentile: float = 10.0
+    excursion_pad_s: float = 0.15
+    subframe_max_shift_s: float = 0.05
+    travel_min_s: float = 0.3
+    vertical_window_s: float = 0.5
+    vertical_min_tol_leg: float = 0.1
     in_place: InPlaceParams | None = field(default_factory=InPlaceParams)
 
 
@@ -152,9 +195,9 @@ def _ground_margins(scene: Scene, prm: ContactParams) -> tuple[np.ndarray, np.nd
     # per-foot ground offset: feet at different depths project to slightly different lines
     for s in (0, 1):
         h = height[:, s]
-        near = h[np.isfinite(h) & (np.abs(h) < 0.15 * leg)]
-        if near.size > 5:
-            height[:, s] -= float(np.percentile(near, 10))
+        near = h[np.isfinite(h) & (np.abs(h) < prm.ground_offset_band_leg * leg)]
+        if near.size > prm.ground_offset_min_points:
+            height[:, s] -= float(np.percentile(near, prm.ground_offset_percentile))
     vy = np.abs(derivative(low, scene.times_s))
     vx = np.empty_like(vy)
     for s, (heel, toe) in enumerate(((sk.LEFT_HEEL, sk.LEFT_TOE), (sk.RIGHT_HEEL, sk.RIGHT_TOE))):
@@ -174,7 +217,7 @@ def _zeni_contacts(scene: Scene, prm: ContactParams) -> ContactResult:
     ground_ok = np.all(margins < 0, axis=-1)
     travel = _event_travel(scene, prm)
     dist = max(1, round(prm.min_separation_s * fs))
-    pad = max(1, round(0.15 * fs))
+    pad = max(1, round(prm.excursion_pad_s * fs))
     events: list[ContactEvent] = []
     for s in (0, 1):
         fx = lowpass(foot_point(scene.p, s)[:, 0], fs, cut)
@@ -183,7 +226,8 @@ def _zeni_contacts(scene: Scene, prm: ContactParams) -> ContactResult:
         ):
             fr = _refine(f, ground_ok[:, s], prm, fs, kind=kind)
             t_fr = subframe_time(
-                scene.times_s, margins[:, s], fr, kind=kind, max_shift=max(1, round(0.05 * fs))
+                scene.times_s, margins[:, s], fr, kind=kind,
+                max_shift=max(1, round(prm.subframe_max_shift_s * fs)),
             )
             events.append(_event(scene, s, kind, fr, time_s=t_fr))
     events = _dedupe(sorted(events, key=lambda e: (e.frame, e.foot, e.kind)), dist)
@@ -207,12 +251,12 @@ def _excursion_candidates(
     for sign in (-1, 1):
         for a, b in runs(travel == sign):
             a0, b0 = max(0, a - pad), min(n, b + pad)
-            if b0 - a0 < 3 * dist:
+            if b0 - a0 < MIN_SEGMENT_SEPARATIONS * dist:
                 continue
             exc = sign * rel_x[a0:b0]
             exc = np.nan_to_num(exc, nan=np.nanmedian(exc) if np.isfinite(exc).any() else 0)
-            td = dsp.find_peaks(exc, distance=dist, prominence=prominence)
-            to = dsp.find_peaks(-exc, distance=dist, prominence=prominence)
+            td = find_peaks(exc, distance=dist, prominence=prominence)[0]
+            to = find_peaks(-exc, distance=dist, prominence=prominence)[0]
             for kind, peaks in (("touchdown", td), ("toe_off", to)):
                 out.extend((kind, int(f) + a0) for f in peaks)
     return out
@@ -235,7 +279,7 @@ def _fill_from_ground(
         have = {k: np.array([e.frame for e in events if e.foot == foot and e.kind == k])
                 for k in ("touchdown", "toe_off")}  # fmt: skip
         for a, b in runs(_close_small_gaps(ok[:, s], gap)):
-            if b - a < min_len or covered[a:b, s].mean() > 0.3:
+            if b - a < min_len or covered[a:b, s].mean() > prm.fill_max_covered:
                 continue
             # skip runs already inside a detected stance (an event of that kind in the run)
             td, to = have["touchdown"], have["toe_off"]
@@ -257,10 +301,10 @@ def _close_small_gaps(mask: np.ndarray, max_gap: int) -> np.ndarray:
 
 def _event_travel(scene: Scene, prm: ContactParams) -> np.ndarray:
     """(T,) travel sign for the excursion method: the mid-hip velocity averaged over about a
-    stride (``travel_cutoff_hz``) above ``travel_min_leg_per_s`` for >= 0.3 s, so slow walkers
-    whose speed dips within each step keep one travel direction."""
+    stride (``travel_cutoff_hz``) above ``travel_min_leg_per_s`` for ``travel_min_s``, so
+    slow walkers whose speed dips within each step keep one travel direction."""
     v = lowpass(np.nan_to_num(scene.speed_leg_per_s), scene.fs, prm.travel_cutoff_hz)
-    n = max(1, round(0.3 * scene.fs))
+    n = max(1, round(prm.travel_min_s * scene.fs))
     out = np.zeros(v.shape, dtype=int)
     out[sustained(v > prm.travel_min_leg_per_s, n)] = 1
     out[sustained(v < -prm.travel_min_leg_per_s, n)] = -1
@@ -297,12 +341,12 @@ def _vertical_contacts(scene: Scene, prm: ContactParams) -> ContactResult:
     # the apparent size, so both are measured in units of the current torso length
     size = _apparent_size(scene)[:, None]
     speed = np.hypot(derivative(low, scene.times_s), derivative(fx, scene.times_s)) / size
-    w = max(3, round(0.5 * fs) | 1)
+    w = max(MIN_WINDOW_FRAMES, round(prm.vertical_window_s * fs) | 1)
     env = np.stack(
-        [dsp.max_filter(np.nan_to_num(low[:, s], nan=-1e9), size=w)
+        [maximum_filter1d(np.nan_to_num(low[:, s], nan=_NAN_LOW_PX), size=w, mode="nearest")
          for s in (0, 1)], axis=1,
     )  # fmt: skip
-    tol = max(2.0 * prm.ground_tol_leg, 0.1) * leg
+    tol = max(2.0 * prm.ground_tol_leg, prm.vertical_min_tol_leg) * leg
     # the swing foot moves mostly in depth, slowly in the image: the stillness threshold adapts
     # to this clip's swing speeds (a fraction of the foot's 90th-percentile image speed)
     fast = np.array([np.nanpercentile(speed[:, s], 90) if np.isfinite(speed[:, s]).any()
@@ -336,12 +380,12 @@ def _apparent_size(scene: Scene, *, cutoff_hz: float = 0.5) -> np.ndarray:
     sh = 0.5 * (p[:, sk.LEFT_SHOULDER] + p[:, sk.RIGHT_SHOULDER])
     hp = 0.5 * (p[:, sk.LEFT_HIP] + p[:, sk.RIGHT_HIP])
     d = np.linalg.norm(sh - hp, axis=1)
-    if np.isfinite(d).sum() < 3:
+    if np.isfinite(d).sum() < MIN_SIZE_SAMPLES:
         return np.ones(scene.n_frames)
     idx = np.arange(d.size)
     ok = np.isfinite(d)
     d = lowpass(np.interp(idx, idx[ok], d[ok]), scene.fs, cap_cutoff(cutoff_hz, scene.fs))
-    return np.clip(d / float(np.median(d)), 0.25, 4.0)
+    return np.clip(d / float(np.median(d)), *APPARENT_SIZE_RANGE)
 
 
 def _event(
@@ -374,7 +418,7 @@ def subframe_time(
     Returns ``times_s[frame]`` when none of these applies or a margin is undefined.
     """
     t = float(times_s[frame])
-    if kind == "touchdown" and margins.shape[1] >= 3:
+    if kind == "touchdown" and margins.shape[1] > 2:
         tx = _crossing_down(times_s, margins[:, 2], frame, max_shift)
         if tx is not None:
             return tx
@@ -435,7 +479,7 @@ def drop_simultaneous(events: list[ContactEvent], min_frames: int) -> list[Conta
 
 
 def relabel_swapped(
-    events: list[ContactEvent], *, max_span_strides: float = 1.3
+    events: list[ContactEvent], *, max_span_strides: float = SWAP_MAX_SPAN_STRIDES
 ) -> list[ContactEvent]:
     """Give the other foot to a touchdown that splits a same-foot pair within one stride.
 
@@ -451,7 +495,7 @@ def relabel_swapped(
         for foot in FEET
         for a, b in itertools.pairwise([e for e in tds if e.foot == foot])
     ]
-    if len(tds) < 3 or not strides:
+    if len(tds) < SWAP_TOUCHDOWNS or not strides:
         return events
     stride = float(np.median(strides))
     fix: set[int] = set()
@@ -461,7 +505,7 @@ def relabel_swapped(
         span = c.time_s - a.time_s
         if (
             0 < span <= max_span_strides * stride
-            and abs((b.time_s - a.time_s) / span - 0.5) < 1 / 6
+            and abs((b.time_s - a.time_s) / span - 0.5) < SWAP_MIDDLE_HALF_WIDTH
         ):
             fix.add(id(b))
     other: dict[str, Foot] = {"left": "right", "right": "left"}
@@ -508,7 +552,8 @@ def build_steps(scene: Scene, events: list[ContactEvent], stance: np.ndarray) ->
     for e in tds:
         s = FEET.index(e.foot)
         to = next((t.frame for t in tos if t.foot == e.foot and t.frame > e.frame), None)
-        end = min(n, (to + 1) if to is not None else e.frame + max(2, int(0.1 * scene.fs)))
+        late = e.frame + max(2, int(REACH_WINDOW_S * scene.fs))
+        end = min(n, (to + 1) if to is not None else late)
         heel, toe = (sk.LEFT_HEEL, sk.LEFT_TOE) if s == 0 else (sk.RIGHT_HEEL, sk.RIGHT_TOE)
         x = 0.5 * (scene.p[e.frame : end, heel, 0] + scene.p[e.frame : end, toe, 0])
         xc.append((nanmedian(x), to))

@@ -27,6 +27,9 @@ from analyzer.numeric import runs
 from analyzer.pose.track import PoseTrack
 from analyzer.results import ExcludedSpan
 
+#: Frame rate assumed for a clip of a single frame (only sets the span lengths).
+_FALLBACK_FPS = 30.0
+
 
 @dataclass(frozen=True)
 class CoverageParams:
@@ -94,7 +97,7 @@ def excluded_spans(
     given), or not found for at least ``min_missing_s``."""
     prm = prm or CoverageParams()
     t = np.asarray(times_s, float)
-    fs = (t.size - 1) / (t[-1] - t[0]) if t.size > 1 and t[-1] > t[0] else 30.0
+    fs = (t.size - 1) / (t[-1] - t[0]) if t.size > 1 and t[-1] > t[0] else _FALLBACK_FPS
     out: list[ExcludedSpan] = []
     cut = ~np.asarray(whole, bool) & np.asarray(detected, bool)
     for a, b in runs(cut):

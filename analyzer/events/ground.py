@@ -10,10 +10,32 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
+from scipy.ndimage import maximum_filter1d
 
-from analyzer import dsp
 from analyzer import skeleton as sk
 from analyzer.numeric import cap_cutoff, derivative, lowpass, rotate_xy, runs
+from analyzer.processing.filtering import FEET_CUTOFF_HZ
+
+#: The horizontal spread of the foot points is their 5th-95th percentile range (robust to a
+#: stray point).
+SPREAD_PERCENTILES = (5, 95)
+#: Theil-Sen slope (Sen 1968) on at most 300 evenly spaced points (45k pairs), from pairs at
+#: least a quarter of the spread apart (close pairs give wild slopes); the least-squares
+#: refit needs 3 inliers.
+THEIL_SEN_MAX_POINTS = 300
+THEIL_SEN_MIN_DX_FRACTION = 0.25
+MIN_INLIERS = 3
+#: Numerical floors: a spread (px) and a roll (rad) below these are zero.
+_MIN_SPREAD_PX = 1e-6
+_NO_ROLL_RAD = 1e-9
+#: Stance candidates (METRICS §5 steps 2-3): the lowest foot point within 0.08 L of the
+#: lowest of either foot over a 0.6 s window (about a stride), the window at least 3 frames.
+STANCE_WINDOW_S = 0.6
+NEAR_GROUND_LEG = 0.08
+MIN_WINDOW_FRAMES = 3
+#: One ground point per stance run: the 80th percentile of its lowest-foot Y (image y down:
+#: near the foot's lowest, flattest moment, §3.3 step 8).
+STANCE_POINT_PERCENTILE = 80.0
 
 
 @dataclass(frozen=True)
@@ -50,20 +72,21 @@ def fit_ground_line(
         y0 = float(pts[0, 1]) if pts.shape[0] else float("nan")
         return GroundLine(y0, 0.0, 0.0, float("nan"), int(pts.shape[0]))
     x, y = pts[:, 0], pts[:, 1]
-    spread = float(np.percentile(x, 95) - np.percentile(x, 5))
-    if spread < max(min_x_spread_px, 1e-6):
+    lo_pct, hi_pct = SPREAD_PERCENTILES
+    spread = float(np.percentile(x, hi_pct) - np.percentile(x, lo_pct))
+    if spread < max(min_x_spread_px, _MIN_SPREAD_PX):
         b = 0.0
     else:
-        idx = np.linspace(0, x.size - 1, min(x.size, 300)).astype(int)
+        idx = np.linspace(0, x.size - 1, min(x.size, THEIL_SEN_MAX_POINTS)).astype(int)
         xs, ys = x[idx], y[idx]
         dx = xs[:, None] - xs[None, :]
         dy = ys[:, None] - ys[None, :]
-        sel = np.abs(dx) > 0.25 * spread
+        sel = np.abs(dx) > THEIL_SEN_MIN_DX_FRACTION * spread
         b = float(np.median(dy[sel] / dx[sel])) if sel.any() else 0.0
     a = float(np.median(y - b * x))
     inl = np.abs(y - (a + b * x)) < inlier_tol_px
-    if inl.sum() >= 3:
-        if spread >= max(min_x_spread_px, 1e-6):
+    if inl.sum() >= MIN_INLIERS:
+        if spread >= max(min_x_spread_px, _MIN_SPREAD_PX):
             b, a = (float(v) for v in np.polyfit(x[inl], y[inl], 1))
         else:
             a = float(np.median(y[inl]))
@@ -77,9 +100,9 @@ def stance_candidates(
     fs: float,
     leg_px: float,
     *,
-    window_s: float = 0.6,
+    window_s: float = STANCE_WINDOW_S,
     max_speed_leg_per_s: float = 0.5,
-    near_ground_leg: float = 0.08,
+    near_ground_leg: float = NEAR_GROUND_LEG,
 ) -> np.ndarray:
     """(T, 2) bool: frames where each foot is probably on the ground, before contacts exist.
 
@@ -88,11 +111,11 @@ def stance_candidates(
     slower than ``max_speed_leg_per_s`` x L/s (METRICS §5 step 2/3 criteria).
     """
     low = np.stack([lowest_foot_y(p, side) for side in (0, 1)], axis=1)
-    low_f = lowpass(low, fs, cap_cutoff(10.0, fs))
+    low_f = lowpass(low, fs, cap_cutoff(FEET_CUTOFF_HZ, fs))
     vy = np.abs(derivative(low_f, times_s))
     both = np.nanmax(np.where(np.isfinite(low_f), low_f, -np.inf), axis=1)
-    w = max(3, round(window_s * fs) | 1)
-    env = dsp.max_filter(np.where(np.isfinite(both), both, -np.inf), size=w)
+    w = max(MIN_WINDOW_FRAMES, round(window_s * fs) | 1)
+    env = maximum_filter1d(np.where(np.isfinite(both), both, -np.inf), size=w, mode="nearest")
     near = (env[:, None] - low_f) < near_ground_leg * leg_px
     return near & (vy < max_speed_leg_per_s * leg_px) & np.isfinite(low_f)
 
@@ -132,7 +155,7 @@ def level_landmarks(
     if abs(np.degrees(roll)) > max_roll_deg:
         roll = 0.0
     origin = np.array([(size[0] - 1) / 2.0, (size[1] - 1) / 2.0])
-    p = rotate_xy(p_raw, -roll, origin) if abs(roll) > 1e-9 else p_raw.copy()
+    p = rotate_xy(p_raw, -roll, origin) if abs(roll) > _NO_ROLL_RAD else p_raw.copy()
     pts_l = np.concatenate([lowest_foot_xy(p, s)[cand[:, s]] for s in (0, 1)], axis=0)
     g = fit_ground_line(pts_l, inlier_tol_px=tol_leg * leg, min_x_spread_px=1.0 * leg)
     g = replace(g, roll_deg=float(np.degrees(roll)))
@@ -140,7 +163,7 @@ def level_landmarks(
 
 
 def stance_envelope_points(
-    p: np.ndarray, stance: np.ndarray, fs: float, pct: float = 80.0
+    p: np.ndarray, stance: np.ndarray, fs: float, pct: float = STANCE_POINT_PERCENTILE
 ) -> np.ndarray:
     """(N, 2) one ground point per stance run (of at least 2 frames) of either foot.
 
@@ -152,7 +175,7 @@ def stance_envelope_points(
     out = []
     for s in (0, 1):
         xy = lowest_foot_xy(p, s)
-        y = lowpass(xy[:, 1], fs, cap_cutoff(10.0, fs))
+        y = lowpass(xy[:, 1], fs, cap_cutoff(FEET_CUTOFF_HZ, fs))
         for a, b in runs(stance[:, s]):
             seg, xs = y[a:b], xy[a:b, 0]
             ok = np.isfinite(seg) & np.isfinite(xs)

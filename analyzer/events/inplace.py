@@ -80,6 +80,14 @@ class InPlaceParams:
         Two swings of one foot are at least this fraction of the stride period apart
         (step-to-step variation of a steady gait is a few per cent, Hausdorff 2005; 0.7
         leaves room for a truly uneven rhythm).
+    min_stride_correlation
+        The stride period is trusted when the feet's height difference correlates with
+        itself one stride later at least this much (0.3: a weak but clear periodicity; a
+        standing athlete's landmark noise does not repeat).
+    autocorr_min_strides
+        Over at least this many strides the in-place cadence is the autocorrelation's
+        period (averaged over the whole stretch); over fewer, whose few lags leave the peak
+        skewed, the median interval between swing peaks ([EJ]: 8 strides, about 4 s).
     max_travel_leg_per_s
         Stepping counts as "in place" when the hips move slower than this on average over
         the stretch (0.3 L/s: the movement-onset speed of METRICS §6).
@@ -99,6 +107,8 @@ class InPlaceParams:
     max_travel_leg_per_s: float = 0.3
     ground_percentile: float = 90.0
     min_stride_fraction: float = 0.7
+    min_stride_correlation: float = 0.3
+    autocorr_min_strides: float = 8.0
 
 
 def _crossing(times_s: np.ndarray, q: np.ndarray, i: int) -> float:
@@ -112,28 +122,42 @@ def _crossing(times_s: np.ndarray, q: np.ndarray, i: int) -> float:
     return t0 + float(np.clip(frac, 0.0, 1.0)) * (t1 - t0)
 
 
-def _stride_frames(h: np.ndarray, fs: float, prm: InPlaceParams) -> float | None:
-    """Stride period (frames) of stepping: the highest autocorrelation of ``h_left -
-    h_right`` (the feet swing in anti-phase, so it repeats once per stride) at lags of
-    ``2 min_step_s``-``2 max_step_s``; None without a clear peak (correlation < 0.3)."""
-    x = h[:, 0] - h[:, 1]
+def _stride_frames(
+    h: np.ndarray, fs: float, prm: InPlaceParams, *, signal: list[np.ndarray] | None = None
+) -> float | None:
+    """Stride period (frames) of stepping: the highest autocorrelation, at lags of
+    ``2 min_step_s``-``2 max_step_s``, of the left foot's height, the right foot's, or their
+    difference (the feet swing in anti-phase), whichever repeats most clearly (the far foot
+    of a side view is often too poorly tracked to show it); None without a peak of at least
+    ``min_stride_correlation``. ``signal``, when given, receives the signal chosen."""
     lo, hi = max(2, round(2 * prm.min_step_s * fs)), round(2 * prm.max_step_s * fs)
-    if np.isfinite(x).sum() < 2 * hi:
+    best: tuple[float, float, np.ndarray] | None = None
+    for x0 in (h[:, 0], h[:, 1], h[:, 0] - h[:, 1]):
+        x = x0
+        if np.isfinite(x).sum() < 2 * hi:
+            continue
+        # untracked frames count as zero after removing the mean: lags stay aligned
+        x = np.nan_to_num(x - np.nanmean(x), nan=0.0)
+        den = float(np.dot(x, x))
+        if den <= 0:
+            continue
+        # unbiased (per-overlap) normalisation: the biased one shrinks with the lag and
+        # pulls the peak to shorter strides
+        n = x.size
+        ac = np.array([np.dot(x[:-k], x[k:]) / (n - k) * n / den for k in range(lo, hi + 1)])
+        k = int(np.argmax(ac))
+        lag = float(lo + k)
+        if 0 < k < ac.size - 1:  # parabolic refinement of the peak lag
+            c0, c1, c2 = ac[k - 1], ac[k], ac[k + 1]
+            curv = c0 - 2 * c1 + c2
+            lag += 0.5 * (c0 - c2) / curv if curv < 0 else 0.0
+        if ac[k] >= prm.min_stride_correlation and (best is None or ac[k] > best[0]):
+            best = (float(ac[k]), lag, x0)
+    if best is None:
         return None
-    # untracked frames count as zero after removing the mean: lags stay aligned
-    x = np.nan_to_num(x - np.nanmean(x), nan=0.0)
-    den = float(np.dot(x, x))
-    if den <= 0:
-        return None
-    ac = np.array([np.dot(x[:-k], x[k:]) / den for k in range(lo, hi + 1)])
-    k = int(np.argmax(ac))
-    if ac[k] < 0.3:
-        return None
-    if 0 < k < ac.size - 1:  # parabolic refinement of the peak lag
-        c0, c1, c2 = ac[k - 1], ac[k], ac[k + 1]
-        den2 = c0 - 2 * c1 + c2
-        return lo + k + (0.5 * (c0 - c2) / den2 if den2 < 0 else 0.0)
-    return float(lo + k)
+    if signal is not None:
+        signal.append(best[2])
+    return best[1]
 
 
 def _foot_heights(scene: Scene, prm: InPlaceParams) -> np.ndarray | None:
@@ -147,7 +171,7 @@ def _foot_heights(scene: Scene, prm: InPlaceParams) -> np.ndarray | None:
     n_ok = np.isfinite(pts).sum(axis=-1)
     with np.errstate(all="ignore"):
         ys = np.where(n_ok > 0, np.nansum(pts, axis=-1) / np.maximum(n_ok, 1), np.nan)
-    if np.isfinite(ys).sum(axis=0).min() < max(10, round(prm.envelope_s * fs)):
+    if np.isfinite(ys).sum(axis=0).min() < round(prm.envelope_s * fs):
         return None
     ground = np.nanpercentile(ys, prm.ground_percentile, axis=0)[None, :]
     return lowpass(ground - ys, fs, cap_cutoff(prm.foot_cutoff_hz, fs))
@@ -164,8 +188,33 @@ def stride_cadence_steps_per_s(
     h = _foot_heights(scene, prm)
     if h is None:
         return None
-    stride = _stride_frames(h[start : end + 1], scene.fs, prm)
-    return None if stride is None else 2.0 * scene.fs / stride
+    chosen: list[np.ndarray] = []
+    stride = _stride_frames(h[start : end + 1], scene.fs, prm, signal=chosen)
+    if stride is None:
+        return None
+    if (end - start + 1) / stride >= prm.autocorr_min_strides:
+        return 2.0 * scene.fs / stride
+    # a short stretch: the median interval between the chosen signal's swing peaks (each
+    # placed at sub-frame precision), when the peaks agree with the autocorrelation's period
+    x = chosen[0]
+    peaks = _swing_peaks(x, round(prm.min_stride_fraction * stride), prm.min_lift_leg
+                         * scene.leg_length_px)  # fmt: skip
+    times = [_peak_position(x, p) for p in peaks]
+    gaps = np.diff(times)
+    ok = gaps[np.abs(gaps / stride - 1.0) <= 1.0 - prm.min_stride_fraction]
+    if ok.size >= prm.min_steps // 2:
+        stride = float(np.median(ok))
+    return 2.0 * scene.fs / stride
+
+
+def _peak_position(x: np.ndarray, i: int) -> float:
+    """Sub-frame position of the peak of ``x`` at frame ``i`` (parabola through 3 samples)."""
+    if 0 < i < x.size - 1 and np.isfinite(x[i - 1 : i + 2]).all():
+        c0, c1, c2 = float(x[i - 1]), float(x[i]), float(x[i + 1])
+        curv = c0 - 2 * c1 + c2
+        if curv < 0:
+            return i + 0.5 * (c0 - c2) / curv
+    return float(i)
 
 
 def _swing_peaks(h: np.ndarray, min_dist: int, min_height: float) -> list[int]:

@@ -20,6 +20,28 @@ from analyzer.events.view import body_yaw_deg
 from analyzer.numeric import derivative, lowpass, nanmedian, runs, sustained
 from analyzer.results import ContactEvent, Phase, TransitionKind
 
+#: Fewest yaw samples a raised-cosine turn is fitted to (4 unknowns, twice over).
+MIN_FIT_SAMPLES = 8
+#: Coarse grid of the turn fit: start times x durations, then a fine grid around the best
+#: cell (``_fit_turn``); 41 x 39 cells keep the coarse steps below 1/40 of the window.
+TURN_GRID_STARTS = 41
+TURN_GRID_DURATIONS = 39
+TURN_FINE_GRID = 21
+#: Soft-L1 scale (deg), IRLS iterations and amplitude bound of the turn fit (a turn of more
+#: than 400 deg is not a transition).
+TURN_LOSS_SCALE_DEG = 10.0
+TURN_IRLS_ITERATIONS = 4
+MAX_TURN_AMP_DEG = 400.0
+#: Reweighting passes of the robust circle fit and the MAD-to-sigma factor of a normal
+#: distribution (Rousseeuw & Croux 1993).
+CIRCLE_IRLS_ITERATIONS = 3
+MAD_TO_SIGMA = 1.4826
+#: Numerical floors of the circle fit (squared radius; residual scale).
+_RADIUS2_FLOOR = 1e-12
+_SCALE_FLOOR = 1e-9
+#: The travel direction after a cue is read over the last third of its frames.
+_KIND_TAIL_PARTS = 3
+
 
 @dataclass(frozen=True)
 class PhaseParams:
@@ -75,6 +97,37 @@ class PhaseParams:
     cue_lead_s
         Transition cues are searched from this long before the end of the backward run (a
         cue earlier than that, followed by more backpedalling, was not a transition).
+    first_toe_off_max_s
+        The backpedal starts at its first toe-off when that comes within 0.6 s of the
+        movement onset (a first step takes 0.3-0.5 s [EJ]), else where the backward run does.
+    cue_min_after_start_s, reference_trim_s, min_reference_samples
+        Cues are searched from 0.3 s after the backpedal starts (one step, [EJ]); the
+        backpedal reference (yaw, frontality, speed medians) ends 0.2 s before the backward
+        run does and needs more than 3 world-yaw samples (else the 2D frontality is used).
+    q_rise_min_s
+        The frontality rise must last 0.1 s (three frames at 30 fps: not a one-frame blip).
+    brake_search_fraction, brake_min_s, brake_fine_min_s
+        Braking is searched once the smoothed backward speed has reached 0.9 of its
+        backpedal mean (before that the athlete is still accelerating), and the slow-down
+        must last 0.15 s on the 1 Hz speed and 0.1 s on the unsmoothed speed that times it.
+    cue_refine_s
+        A cue found on a smoothed signal is re-timed on a less smoothed one within 0.3 s
+        (the half-width of the 2 Hz / 1 Hz smoothing kernels, [EJ]).
+    circle_min_samples, circle_max_centre_radius
+        The pelvis circle fit (``_pelvis_yaw_deg``) needs 20 hip vectors and is used only
+        when its centre lies within 0.8 radius of the origin (the landmark offset it
+        removes is small, SYNTHETIC.md: ~0.05 torso lengths).
+    default_step_s, min_step_s, max_step_s, min_step_touchdowns
+        Step time for inferring a missed plant: the median touchdown interval (needs 3
+        touchdowns), clipped to 0.15-0.5 s; 0.26 s (3.8 steps/s, the middle of the M7 good
+        band, METRICS §7) otherwise.
+    turn_min_dur_s, turn_max_dur_s
+        Durations the raised-cosine turn fit may take: 0.15 s (a snap of the hips) to 3 s
+        (a slow rounded turn).
+    kind_window_s, settle_s, break_angle_min_deg, break_angle_max_deg
+        The transition kind is read from the travel up to 0.3 s after T1; a break at an
+        angle is a world yaw settled (median over the last 0.2 s) 45-135 deg away from the
+        backpedal's (METRICS §6).
     """
 
     onset_speed_leg_per_s: float = 0.3
@@ -102,6 +155,27 @@ class PhaseParams:
     max_transition_s: float = 2.0
     max_lost_s: float = 1.0
     cue_lead_s: float = 1.0
+    first_toe_off_max_s: float = 0.6
+    cue_min_after_start_s: float = 0.3
+    reference_trim_s: float = 0.2
+    min_reference_samples: int = 3
+    q_rise_min_s: float = 0.1
+    brake_search_fraction: float = 0.9
+    brake_min_s: float = 0.15
+    brake_fine_min_s: float = 0.1
+    cue_refine_s: float = 0.3
+    circle_min_samples: int = 20
+    circle_max_centre_radius: float = 0.8
+    default_step_s: float = 0.26
+    min_step_s: float = 0.15
+    max_step_s: float = 0.5
+    min_step_touchdowns: int = 3
+    turn_min_dur_s: float = 0.15
+    turn_max_dur_s: float = 3.0
+    kind_window_s: float = 0.3
+    settle_s: float = 0.2
+    break_angle_min_deg: float = 45.0
+    break_angle_max_deg: float = 135.0
 
 
 @dataclass(frozen=True)
@@ -187,14 +261,15 @@ def _rep_timing(
     while onset > prev_end and moving[onset - 1]:
         onset -= 1
     first_to = tos[(tos >= onset) & (tos < b)]
-    start = int(first_to[0]) if first_to.size and first_to[0] - onset < 0.6 * fs else a
+    near = first_to.size and first_to[0] - onset < prm.first_toe_off_max_s * fs
+    start = int(first_to[0]) if near else a
     cues = _turn_cues(scene, start, b, nxt, prm)
     if not cues:
         return RepTiming(rep, onset if onset > prev_end else None, start, None, None, None,
                          min(nxt, b), "none")  # fmt: skip
     cue, cue_frame = min(cues.items(), key=lambda kv: kv[1])
     before = tds[(tds >= start) & (tds <= cue_frame)]
-    step = max(1, round(_step_time_s(scene, tds, start, cue_frame) * fs))
+    step = max(1, round(_step_time_s(scene, tds, start, cue_frame, prm) * fs))
     turn_onset, t_face, turn = None, None, None
     if "body yaw" in cues:
         turn_onset, t_face, turn = _turn_onset(scene, start, cues["body yaw"], prm)
@@ -235,13 +310,14 @@ def _turn_cues(scene: Scene, start: int, b: int, nxt: int, prm: PhaseParams) -> 
     fades out."""
     fs = scene.fs
     # a turn or brake ends the backward run: search near its end, not in its steady part
-    lo = max(start + max(2, round(0.3 * fs)), b - round(prm.cue_lead_s * fs))
+    lo = max(start + max(2, round(prm.cue_min_after_start_s * fs)), b - round(prm.cue_lead_s * fs))
     hi = min(nxt, b + round(prm.max_transition_s * fs), scene.n_frames)
     if hi - lo < 2:
         return {}
     cues: list[tuple[int, str]] = []
-    ref = slice(start, max(start + 2, b - round(0.2 * fs)))
-    if scene.yaw_deg is not None and np.isfinite(scene.yaw_deg[ref]).sum() > 3:
+    ref = slice(start, max(start + 2, b - round(prm.reference_trim_s * fs)))
+    yaw_ok = scene.yaw_deg is not None and np.isfinite(scene.yaw_deg[ref]).sum()
+    if scene.yaw_deg is not None and yaw_ok > prm.min_reference_samples:
         yaw = lowpass(scene.yaw_deg, fs, prm.turn_cutoff_hz)
         med = nanmedian(yaw[ref])
         rate = np.abs(derivative(yaw, scene.times_s))
@@ -251,29 +327,31 @@ def _turn_cues(scene: Scene, start: int, b: int, nxt: int, prm: PhaseParams) -> 
             # the 2 Hz yaw confirms the turn; the 6 Hz yaw times it (the zero-lag low-pass
             # smears a quick turn earlier, before the touchdown that starts it)
             fine = np.abs(scene.yaw_deg - med) > prm.yaw_departure_deg
-            cues.append((_refine_cue(fine, lo + int(hit[0]), fs), "body yaw"))
+            cues.append((_refine_cue(fine, lo + int(hit[0]), fs, prm.cue_refine_s), "body yaw"))
     else:
         q = scene.frontality
         med = nanmedian(q[ref])
         hit = np.flatnonzero(
-            sustained(np.nan_to_num(q) > med + prm.q_rise, max(2, int(0.1 * fs)))[lo:hi]
+            sustained(np.nan_to_num(q) > med + prm.q_rise, max(2, int(prm.q_rise_min_s * fs)))[
+                lo:hi
+            ]
         )
         if hit.size:
             cues.append((lo + int(hit[0]), "frontality"))
     # backward speed, smoothed over about a stride so step-to-step surges do not count
     v = -scene.facing[start] * lowpass(hip_speed_leg_per_s(scene), fs, prm.brake_cutoff_hz)
     v_bp = float(np.nanmean(v[start:b])) if b > start and np.isfinite(v[start:b]).any() else 0.0
-    up = np.flatnonzero(v[start:hi] >= 0.9 * v_bp)
+    up = np.flatnonzero(v[start:hi] >= prm.brake_search_fraction * v_bp)
     lo_b = max(lo, start + int(up[0])) if up.size else hi
-    slow_mask = sustained(v < prm.brake_fraction * v_bp, max(2, int(0.15 * fs)))
+    slow_mask = sustained(v < prm.brake_fraction * v_bp, max(2, int(prm.brake_min_s * fs)))
     win = round(prm.max_transition_s * fs)
     for k0 in np.flatnonzero(slow_mask[lo_b:hi] & ~np.r_[False, slow_mask[lo_b : hi - 1]]):
         k = lo_b + int(k0)
         # a real brake ends the backpedal: the speed then nearly stops or reverses
         if v_bp > 0 and np.nanmin(v[k : min(scene.n_frames, k + win)]) < prm.brake_confirm * v_bp:
             v4 = -scene.facing[start] * hip_speed_leg_per_s(scene)
-            fine = sustained(v4 < prm.brake_fraction * v_bp, max(2, int(0.1 * fs)))
-            cues.append((_refine_cue(fine, k, fs), "braking"))
+            fine = sustained(v4 < prm.brake_fraction * v_bp, max(2, int(prm.brake_fine_min_s * fs)))
+            cues.append((_refine_cue(fine, k, fs, prm.cue_refine_s), "braking"))
             break
     flip = np.flatnonzero(scene.facing[lo:hi] == -scene.facing[start])
     if flip.size:
@@ -285,7 +363,7 @@ def _turn_cues(scene: Scene, start: int, b: int, nxt: int, prm: PhaseParams) -> 
     return found
 
 
-def _refine_cue(fine: np.ndarray, k: int, fs: float, *, search_s: float = 0.3) -> int:
+def _refine_cue(fine: np.ndarray, k: int, fs: float, search_s: float) -> int:
     """First frame of ``fine`` (the same test on a less smoothed signal) from ``search_s``
     before the coarse cue ``k`` to ``search_s`` after it; ``k`` when there is none."""
     a, b = max(0, k - round(search_s * fs)), min(fine.size, k + round(search_s * fs) + 1)
@@ -323,9 +401,9 @@ def _turn_onset(
         yaw = yaw + (pelvis - yaw + 180.0) % 360.0 - 180.0
     tt, yy = t[a:b], yaw[a:b]
     ok = np.isfinite(yy)
-    if ok.sum() < 8:
+    if ok.sum() < MIN_FIT_SAMPLES:
         return anchor, None, None
-    fit = _fit_turn(tt[ok], yy[ok], float(t[anchor]))
+    fit = _fit_turn(tt[ok], yy[ok], float(t[anchor]), prm)
     if fit is None:
         return anchor, None, None
     t_s, dur, amp = fit
@@ -360,20 +438,22 @@ def _pelvis_yaw_deg(scene: Scene, prm: PhaseParams) -> np.ndarray | None:
         return scene.pelvis_yaw_deg
     hp = world[:, sk.LEFT_HIP] - world[:, sk.RIGHT_HIP]
     ok = np.isfinite(hp).all(axis=1)
-    if ok.sum() < 20:
+    if ok.sum() < prm.circle_min_samples:
         return scene.pelvis_yaw_deg
     x, z = hp[ok, 0].astype(float), hp[ok, 2].astype(float)
     w = np.ones_like(x)
-    for _ in range(3):
+    for _ in range(CIRCLE_IRLS_ITERATIONS):
         a = np.column_stack([x, z, np.ones_like(x)]) * w[:, None]
         d, e, f = np.linalg.lstsq(a, -(x * x + z * z) * w, rcond=None)[0]
         cx, cz = -0.5 * d, -0.5 * e
-        radius = float(np.sqrt(max(cx * cx + cz * cz - f, 1e-12)))
+        radius = float(np.sqrt(max(cx * cx + cz * cz - f, _RADIUS2_FLOOR)))
         res = np.hypot(x - cx, z - cz) - radius
-        w = 1.0 / np.sqrt(1.0 + (res / (2.0 * 1.4826 * np.median(np.abs(res)) + 1e-9)) ** 2)
+        scale = 2.0 * MAD_TO_SIGMA * np.median(np.abs(res)) + _SCALE_FLOOR
+        w = 1.0 / np.sqrt(1.0 + (res / scale) ** 2)
     ang = np.sort(np.degrees(np.arctan2(z - cz, x - cx)))
     gaps = np.diff(np.concatenate([ang, [ang[0] + 360.0]]))
-    if 360.0 - gaps.max() < prm.offset_min_arc_deg or np.hypot(cx, cz) > 0.8 * radius:
+    far = np.hypot(cx, cz) > prm.circle_max_centre_radius * radius
+    if 360.0 - gaps.max() < prm.offset_min_arc_deg or far:
         return scene.pelvis_yaw_deg
     shifted = world.copy()
     shifted[:, sk.LEFT_HIP, 0] -= 0.5 * cx
@@ -397,16 +477,20 @@ def _time_to_face(fit: tuple[float, float, float], prm: PhaseParams) -> float:
     return max(0.0, (u(a - prm.facing_tolerance_deg) - u(90.0)) * min(dur, 1.0))
 
 
-def _step_time_s(scene: Scene, tds: np.ndarray, a: int, b: int) -> float:
-    """Median touchdown-to-touchdown time in frames ``[a, b]`` (0.26 s, i.e. 3.8 steps/s,
-    the middle of the M7 good band, when fewer than 3 touchdowns were found there)."""
+def _step_time_s(scene: Scene, tds: np.ndarray, a: int, b: int, prm: PhaseParams) -> float:
+    """Median touchdown-to-touchdown time in frames ``[a, b]``, clipped to
+    ``[min_step_s, max_step_s]`` (``default_step_s`` when fewer than
+    ``min_step_touchdowns`` touchdowns were found there)."""
     sel = tds[(tds >= a) & (tds <= b)]
-    if sel.size < 3:
-        return 0.26
-    return float(np.clip(np.median(np.diff(scene.times_s[sel])), 0.15, 0.5))
+    if sel.size < prm.min_step_touchdowns:
+        return prm.default_step_s
+    step = np.median(np.diff(scene.times_s[sel]))
+    return float(np.clip(step, prm.min_step_s, prm.max_step_s))
 
 
-def _fit_turn(t: np.ndarray, y: np.ndarray, t_anchor: float) -> tuple[float, float, float] | None:
+def _fit_turn(
+    t: np.ndarray, y: np.ndarray, t_anchor: float, prm: PhaseParams
+) -> tuple[float, float, float] | None:
     """Robust fit of a raised-cosine step to yaw samples: (start time, duration, amplitude).
 
     The model ``base + amp * (1 - cos(pi * clip((t - t_s) / dur, 0, 1))) / 2`` is linear in
@@ -414,22 +498,23 @@ def _fit_turn(t: np.ndarray, y: np.ndarray, t_anchor: float) -> tuple[float, flo
     the robust (soft-L1, scale 10 deg) loss is handled by iteratively reweighted least
     squares, and the best grid cell is refined on a finer grid around it.
     """
-    if t.size < 8:
+    if t.size < MIN_FIT_SAMPLES:
         return None
-    t_lo, dur_lo, dur_hi = float(t[0]), 0.15, 3.0
+    t_lo, dur_lo, dur_hi = float(t[0]), prm.turn_min_dur_s, prm.turn_max_dur_s
     if t_anchor <= t_lo:
         return None
-    best = _turn_grid(t, y, np.linspace(t_lo, t_anchor, 41), np.linspace(dur_lo, dur_hi, 39))
+    best = _turn_grid(t, y, np.linspace(t_lo, t_anchor, TURN_GRID_STARTS),
+                      np.linspace(dur_lo, dur_hi, TURN_GRID_DURATIONS))  # fmt: skip
     if best is None:
         return None
     ts0, dur0 = best[0], best[1]
-    step_t = (t_anchor - t_lo) / 40.0
-    step_d = (dur_hi - dur_lo) / 38.0
+    step_t = (t_anchor - t_lo) / float(TURN_GRID_STARTS - 1)
+    step_d = (dur_hi - dur_lo) / float(TURN_GRID_DURATIONS - 1)
     fine = _turn_grid(
         t,
         y,
-        np.linspace(max(t_lo, ts0 - step_t), min(t_anchor, ts0 + step_t), 21),
-        np.linspace(max(dur_lo, dur0 - step_d), min(dur_hi, dur0 + step_d), 21),
+        np.linspace(max(t_lo, ts0 - step_t), min(t_anchor, ts0 + step_t), TURN_FINE_GRID),
+        np.linspace(max(dur_lo, dur0 - step_d), min(dur_hi, dur0 + step_d), TURN_FINE_GRID),
     )
     if fine is None:
         return None
@@ -438,7 +523,8 @@ def _fit_turn(t: np.ndarray, y: np.ndarray, t_anchor: float) -> tuple[float, flo
 
 def _turn_grid(
     t: np.ndarray, y: np.ndarray, starts: np.ndarray, durations: np.ndarray,
-    *, f_scale: float = 10.0, iterations: int = 4, max_amp_deg: float = 400.0,
+    *, f_scale: float = TURN_LOSS_SCALE_DEG, iterations: int = TURN_IRLS_ITERATIONS,
+    max_amp_deg: float = MAX_TURN_AMP_DEG,
 ) -> tuple[float, float, float] | None:
     """Best (t_s, dur, amp) of the raised-cosine step over a grid (IRLS soft-L1 loss)."""
     ts, du = np.meshgrid(starts, durations, indexing="ij")
@@ -472,7 +558,7 @@ def _transition_end(
     prm: PhaseParams,
     *,
     t_face: float | None = None,
-    step: int = 8,
+    step: int,
 ) -> tuple[int | None, TransitionKind]:
     """T1 (first touchdown facing the travel direction with the hips moving forward at
     > 0.5 L/s) and the transition kind (METRICS §6).
@@ -496,7 +582,8 @@ def _transition_end(
             t1 = cand[0]
         else:
             t1 = min(hi - 1, scene.n_frames - 1, round(t_face + 0.5 * step))
-        return t1, _kind(scene, start, cue, min(scene.n_frames, t1 + int(0.3 * fs)), travel0)
+        return t1, _kind(scene, start, cue, min(scene.n_frames, t1 + int(prm.kind_window_s * fs)),
+                         travel0, prm)  # fmt: skip
     if scene.yaw_deg is not None:
         # world yaw within 30 deg of the travel direction: image x (side) or the camera axis
         psi = np.radians(scene.yaw_deg)
@@ -510,13 +597,16 @@ def _transition_end(
     if not cand:
         hit = np.flatnonzero(fwd[cue:hi])
         if not hit.size:
-            return None, _kind(scene, start, cue, hi, travel0)
+            return None, _kind(scene, start, cue, hi, travel0, prm)
         cand = [cue + int(hit[0])]
     t1 = cand[0]
-    return t1, _kind(scene, start, cue, min(scene.n_frames, t1 + int(0.3 * fs)), travel0)
+    return t1, _kind(scene, start, cue, min(scene.n_frames, t1 + int(prm.kind_window_s * fs)),
+                     travel0, prm)  # fmt: skip
 
 
-def _kind(scene: Scene, start: int, cue: int, until: int, travel0: int) -> TransitionKind:
+def _kind(
+    scene: Scene, start: int, cue: int, until: int, travel0: int, prm: PhaseParams
+) -> TransitionKind:
     """Transition kind from the change of velocity direction (METRICS §6).
 
     turn_and_run: the hips keep travelling the same way (the facing flips); break_forward:
@@ -526,15 +616,17 @@ def _kind(scene: Scene, start: int, cue: int, until: int, travel0: int) -> Trans
     """
     tr = scene.travel[cue:until]
     tr = tr[tr != 0]
-    after = int(np.sign(np.sum(tr[-max(1, tr.size // 3) :]))) if tr.size else 0
+    after = int(np.sign(np.sum(tr[-max(1, tr.size // _KIND_TAIL_PARTS) :]))) if tr.size else 0
     if after == travel0:
         return "turn_and_run"
     if scene.yaw_deg is not None:
         yaw = lowpass(scene.yaw_deg, scene.fs, 2.0)
         end = min(scene.n_frames, until + int(0.5 * scene.fs) + 1)
         dev = np.abs(yaw[cue:end] - nanmedian(yaw[start:cue]))
-        settled = nanmedian(dev[-max(1, int(0.2 * scene.fs)) :]) if dev.size else np.nan
-        if np.isfinite(settled) and 45.0 <= settled <= 135.0:
+        settled = nanmedian(dev[-max(1, int(prm.settle_s * scene.fs)) :]) if dev.size else np.nan
+        if np.isfinite(settled) and (
+            prm.break_angle_min_deg <= settled <= prm.break_angle_max_deg
+        ):
             return "break_angle"
     return "break_forward" if after == -travel0 else "none"
 

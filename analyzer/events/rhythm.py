@@ -38,8 +38,20 @@ import numpy as np
 
 from analyzer import skeleton as sk
 
-#: Standard normal quantiles used by the Wilson-Hilferty approximation.
+#: Standard normal quantiles used by the Wilson-Hilferty approximation (keys rounded to
+#: ``_P_DIGITS`` decimals).
 _Z = {0.8: 0.8416, 0.9: 1.2816, 0.95: 1.6449, 0.975: 1.9600, 0.99: 2.3263}
+_P_DIGITS = 3  # decimals of the probability keys above
+#: Wilson & Hilferty (1931): (X / k)^(1/3) is about normal with mean 1 - 2 / (9 k) and
+#: variance 2 / (9 k).
+_WH_NUM = 2.0
+_WH_DEN = 9.0  # of the variance 2 / (9 k)
+_WH_POWER = 3  # the cube root above, undone
+_WH_FLOOR = 1e-6  # keeps the cube positive for tiny k (the approximation's range)
+#: MAD to SD of a normal distribution (Rousseeuw & Croux 1993).
+MAD_TO_SD = 1.4826
+#: Step times needed for the lag-1 covariance to say anything about the timing error.
+MIN_LAG1_STEPS = 4
 
 
 @dataclass(frozen=True)
@@ -83,11 +95,12 @@ class RhythmCV:
 
 def _chi2_quantile(p: float, k: int) -> float:
     """Quantile ``p`` of chi-square with ``k`` degrees of freedom (Wilson-Hilferty 1931)."""
-    z = _Z.get(round(p, 3)) if p >= 0.5 else None
+    z = _Z.get(round(p, _P_DIGITS)) if p >= 0.5 else None
     if z is None:
-        z = -_Z[round(1.0 - p, 3)] if round(1.0 - p, 3) in _Z else 0.0
-    c = 2.0 / (9.0 * k)
-    return float(k * max(1.0 - c + z * np.sqrt(c), 1e-6) ** 3)
+        q = round(1.0 - p, _P_DIGITS)
+        z = -_Z[q] if q in _Z else 0.0
+    c = _WH_NUM / (_WH_DEN * k)
+    return float(k * max(1.0 - c + z * np.sqrt(c), _WH_FLOOR) ** _WH_POWER)
 
 
 def timing_sigma_s(dt: np.ndarray, fps: float, timing_frames: float) -> float:
@@ -95,7 +108,7 @@ def timing_sigma_s(dt: np.ndarray, fps: float, timing_frames: float) -> float:
     error the step times show (``sqrt(-cov(dt_i, dt_(i+1)))``), whichever is larger."""
     floor = timing_frames / fps
     dt = np.asarray(dt, float)
-    if dt.size < 4:
+    if dt.size < MIN_LAG1_STEPS:
         return floor
     d = dt - np.median(dt)
     cov = float(np.mean(d[:-1] * d[1:]))
@@ -110,7 +123,7 @@ def rhythm_cv(dt: np.ndarray, sigma_t_s: float, prm: RhythmParams | None = None)
     n = int(dt.size)
     mean = float(np.mean(dt))
     var = float(np.var(dt, ddof=1))
-    robust = (1.4826 * float(np.median(np.abs(dt - np.median(dt))))) ** 2
+    robust = (MAD_TO_SD * float(np.median(np.abs(dt - np.median(dt))))) ** 2
     noise = 2.0 * sigma_t_s**2
     k = n - 1
     lo_var = min(var, robust) * k / _chi2_quantile(prm.confidence, k)

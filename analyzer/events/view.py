@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+from scipy.ndimage import median_filter
 
-from analyzer import dsp
 from analyzer import skeleton as sk
 from analyzer.events.ground import (
+    STANCE_POINT_PERCENTILE,
     fit_ground_line,
     level_landmarks,
     lowest_foot_xy,
@@ -22,12 +23,50 @@ from analyzer.events.ground import (
 from analyzer.events.scene import Scene
 from analyzer.numeric import cap_cutoff, derivative, lowpass, midpoint, nanmedian, runs, sustained
 from analyzer.pose.track import PoseTrack
+from analyzer.processing.filtering import TRUNK_CUTOFF_HZ
 from analyzer.results import Foot, ViewInfo, ViewKind
 
 #: Leg length over stature, thigh 0.245 H + shank 0.246 H (Drillis & Contini, METRICS §2).
 LEG_OVER_HEIGHT = 0.491
 #: Standing hip height over leg length, L + ankle height 0.08 L (METRICS §2).
 STAND_OVER_LEG = 1.08
+#: Facing votes (METRICS §2): the nose-ahead-of-ear vote is normalised by 0.1 L (about the
+#: nose's protrusion), the summed vote median-filtered over 0.3 s (about a step).
+HEAD_VOTE_SCALE_LEG = 0.1
+FACING_SMOOTH_S = 0.3
+#: Travel (METRICS §4 steps 3-4): a direction must hold for 0.3 s; in front/rear views the
+#: apparent size must change by more than 5 % per second.
+TRAVEL_MIN_S = 0.3
+RADIAL_MIN_RATE_PER_S = 0.05
+#: Front/rear views: the relative size change d ln(size)/dt (1/s) is turned into a speed in
+#: L/s with an assumed camera distance of 8 L (about 7 m, METRICS §3.1 capture table); a
+#: coarse proxy (its metrics are marked degraded in those views).
+RADIAL_DISTANCE_LEG = 8.0
+#: View thresholds (METRICS §4 steps 1-2): side Q < 0.25, front/back Q > 0.60 without world
+#: landmarks; with them front/back needs |cos psi| > 0.93 (|psi| < 22 deg, see
+#: :func:`classify_view`); a square-on world Q of 0.05 or less is not a body (no estimate).
+SIDE_MAX_Q = 0.25
+FRONTAL_MIN_Q = 0.60
+FRONTAL_MIN_COS = 0.93
+MIN_SQUARE_ON_Q = 0.05
+#: Fewest frames a view (or a world-yaw estimate of it) is summarised over.
+MIN_VIEW_FRAMES = 3
+#: Confidence of a front/rear call from the shoulder label order alone (no world nose depth
+#: to confirm it): scaled by 0.6; when the two disagree the view is 'rear' at 0.3 ([EJ]).
+ORDER_ONLY_CONFIDENCE = 0.6
+AMBIGUOUS_FRONT_REAR_CONFIDENCE = 0.3
+#: Scene defaults (METRICS §3.3): mid-hip low-pass 4 Hz for speed, ground-line inliers
+#: within 0.05 L, camera roll corrected up to 10 deg, travel on the hip velocity low-passed
+#: at 1.5 Hz (about a stride); a refit of the ground needs 5 stance points.
+HIP_CUTOFF_HZ = 4.0
+GROUND_TOL_LEG = 0.05
+MAX_ROLL_DEG = 10.0
+TRAVEL_CUTOFF_HZ = 1.5
+MIN_GROUND_POINTS = 5
+#: A one-frame track has no frame rate: 30 fps is assumed; with no leg found, the leg length
+#: is taken as a quarter of the image height (an athlete filling the frame, METRICS §3.1).
+DEFAULT_FPS = 30.0
+FALLBACK_LEG_OVER_IMAGE_HEIGHT = 0.25
 
 
 # ---------------------------------------------------------------------------------------
@@ -67,7 +106,7 @@ def frontality(p: np.ndarray) -> np.ndarray:
 
 
 def body_yaw_deg(
-    world: np.ndarray, fs: float, *, cutoff_hz: float = 6.0, across: str = "both"
+    world: np.ndarray, fs: float, *, cutoff_hz: float = TRUNK_CUTOFF_HZ, across: str = "both"
 ) -> np.ndarray:
     """(T,) body yaw from world landmarks, unwrapped, degrees (METRICS §4 step 5).
 
@@ -104,7 +143,7 @@ def facing_sign(
     leg_px: float,
     *,
     yaw_deg: np.ndarray | None = None,
-    smooth_s: float = 0.3,
+    smooth_s: float = FACING_SMOOTH_S,
 ) -> np.ndarray:
     """(T,) facing sign f per frame (+1 image-right, -1 image-left; METRICS §2).
 
@@ -120,13 +159,13 @@ def facing_sign(
             feet.append(d[:, 0] / np.linalg.norm(d, axis=1))
     foot_vote = np.nanmean(np.stack(feet, 1), axis=1) if feet else 0.0
     ear = midpoint(p, sk.LEFT_EAR, sk.RIGHT_EAR)
-    head_vote = np.clip((p[:, sk.NOSE, 0] - ear[:, 0]) / (0.1 * leg_px), -1.0, 1.0)
+    head_vote = np.clip((p[:, sk.NOSE, 0] - ear[:, 0]) / (HEAD_VOTE_SCALE_LEG * leg_px), -1.0, 1.0)
     votes = [foot_vote, head_vote]
     if yaw_deg is not None:
         votes.append(2.0 * np.sin(np.radians(yaw_deg)))
     vote = np.nansum(np.stack(votes, 1), axis=1)
     w = max(1, round(smooth_s * fs) | 1)
-    vote = dsp.median_filter(np.nan_to_num(vote), window=w, edges="nearest")
+    vote = median_filter(np.nan_to_num(vote), size=w, mode="nearest")
     return np.sign(vote).astype(int)
 
 
@@ -136,7 +175,7 @@ def travel_sign(
     leg_px: float,
     *,
     min_speed_leg_per_s: float = 0.5,
-    min_duration_s: float = 0.3,
+    min_duration_s: float = TRAVEL_MIN_S,
 ) -> np.ndarray:
     """(T,) travel sign e_t = sign(V_x(H)) where |V_x| > 0.5 L/s for >= 0.3 s, else 0 (§4.3)."""
     v = np.nan_to_num(hip_vx)
@@ -152,8 +191,8 @@ def radial_travel_sign(
     times: np.ndarray,
     fs: float,
     *,
-    min_rate_per_s: float = 0.05,
-    min_duration_s: float = 0.3,
+    min_rate_per_s: float = RADIAL_MIN_RATE_PER_S,
+    min_duration_s: float = TRAVEL_MIN_S,
     cutoff_hz: float = 2.0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(T,) travel along the camera axis in a front/rear view: +1 approaching, -1 receding.
@@ -202,10 +241,10 @@ def classify_view(
     yaw_deg: np.ndarray | None,
     frames: np.ndarray,
     *,
-    side_max_q: float = 0.25,
-    frontal_min_q: float = 0.60,
+    side_max_q: float = SIDE_MAX_Q,
+    frontal_min_q: float = FRONTAL_MIN_Q,
     side_max_cos: float = 0.5,
-    frontal_min_cos: float = 0.93,
+    frontal_min_cos: float = FRONTAL_MIN_COS,
 ) -> tuple[ViewKind, float, dict[str, float]]:
     """View and confidence from frontality, label order and nose depth (METRICS §4 1-2).
 
@@ -225,7 +264,7 @@ def classify_view(
     conservative choice) with a low confidence.
     """
     sel = np.asarray(frames, dtype=bool) & np.isfinite(q)
-    if sel.sum() < 3:
+    if sel.sum() < MIN_VIEW_FRAMES:
         return "unknown", 0.0, {}
     q_med = float(np.median(q[sel]))
     det: dict[str, float] = {"frontality_q": q_med}
@@ -243,13 +282,13 @@ def classify_view(
     front_by_order = order > 0
     det["label_order_front"] = float(front_by_order)
     if world is None:
-        return ("front" if front_by_order else "rear"), 0.6 * conf, det
+        return ("front" if front_by_order else "rear"), ORDER_ONLY_CONFIDENCE * conf, det
     ear_z = 0.5 * (world[sel, sk.LEFT_EAR, 2] + world[sel, sk.RIGHT_EAR, 2])
     front_by_depth = nanmedian(world[sel, sk.NOSE, 2] - ear_z) < 0
     det["nose_depth_front"] = float(front_by_depth)
     if front_by_order == front_by_depth:
         return ("front" if front_by_order else "rear"), conf, det
-    return "rear", 0.3, det
+    return "rear", AMBIGUOUS_FRONT_REAR_CONFIDENCE, det
 
 
 def _abs_cos_yaw(
@@ -264,11 +303,11 @@ def _abs_cos_yaw(
     if world is None:
         return None
     q3 = frontality_3d(world[sel])
-    if not np.isfinite(q3) or q3 <= 0.05:
+    if not np.isfinite(q3) or q3 <= MIN_SQUARE_ON_Q:
         return None
     est = [float(np.clip(q_med / q3, 0.0, 1.0))]
     det["square_on_q"] = q3
-    if yaw_deg is not None and np.isfinite(yaw_deg[sel]).sum() >= 3:
+    if yaw_deg is not None and np.isfinite(yaw_deg[sel]).sum() >= MIN_VIEW_FRAMES:
         cw = nanmedian(np.abs(np.cos(np.radians(yaw_deg[sel]))))
         det["world_abs_cos_yaw"] = cw
         est.append(cw)
@@ -305,10 +344,10 @@ def build_scene(
     track: PoseTrack,
     *,
     athlete_height_m: float | None = None,
-    hip_cutoff_hz: float = 4.0,
-    ground_tol_leg: float = 0.05,
-    max_roll_deg: float = 10.0,
-    travel_cutoff_hz: float = 1.5,
+    hip_cutoff_hz: float = HIP_CUTOFF_HZ,
+    ground_tol_leg: float = GROUND_TOL_LEG,
+    max_roll_deg: float = MAX_ROLL_DEG,
+    travel_cutoff_hz: float = TRAVEL_CUTOFF_HZ,
     max_bridge_s: float = 0.5,
 ) -> Scene:
     """Estimate the scene of a cleaned track (METRICS §2, §3.3 step 8, §4).
@@ -333,13 +372,13 @@ def build_scene(
         front or diagonal view the path recedes and the contact line is not the horizon).
     """
     times = np.asarray(track.times_s, float)
-    fs = float(track.fps) if track.n_frames > 1 else 30.0
+    fs = float(track.fps) if track.n_frames > 1 else DEFAULT_FPS
     p_raw = np.asarray(track.image_xy, float)
     world = None if track.world_xyz is None else np.asarray(track.world_xyz, float)
     legs = [nanmedian(leg_length_series(p_raw, s)) for s in (0, 1)]
     leg0 = float(np.nanmax(legs)) if np.isfinite(legs).any() else float("nan")
     if not np.isfinite(leg0) or leg0 <= 0:
-        leg0 = 0.25 * float(track.image_size[1])
+        leg0 = FALLBACK_LEG_OVER_IMAGE_HEIGHT * float(track.image_size[1])
     view0, _, _ = classify_view(frontality(p_raw), p_raw, world, None, np.ones(times.size, bool))
     ground, roll, p = level_landmarks(
         p_raw, times, fs, leg0, track.image_size, ground_tol_leg,
@@ -401,12 +440,12 @@ def _signs(
         cos_yaw = np.cos(np.radians(yaw))
         facing = np.where(np.isfinite(cos_yaw), np.where(cos_yaw >= 0, 1, -1), facing)
     travel, rate = radial_travel_sign(p, times, fs)
-    return facing, travel, 8.0 * rate  # fmt: skip
+    return facing, travel, RADIAL_DISTANCE_LEG * rate
 
 
 def with_view(scene: Scene, frames: np.ndarray) -> Scene:
     """The scene with its view re-summarised over ``frames`` (ready stance + backpedal)."""
-    if np.asarray(frames, bool).sum() < 3:
+    if np.asarray(frames, bool).sum() < MIN_VIEW_FRAMES:
         return scene
     view, conf, det = classify_view(scene.frontality, scene.p, scene.world, scene.yaw_deg, frames)
     info = ViewInfo(view, conf, camera_side(scene.near_side, frames, view))
@@ -414,7 +453,11 @@ def with_view(scene: Scene, frames: np.ndarray) -> Scene:
 
 
 def refit_ground(
-    scene: Scene, stance: np.ndarray, *, tol_leg: float = 0.05, envelope_pct: float = 80.0
+    scene: Scene,
+    stance: np.ndarray,
+    *,
+    tol_leg: float = GROUND_TOL_LEG,
+    envelope_pct: float = STANCE_POINT_PERCENTILE,
 ) -> Scene:
     """Refit the ground line on the lowest foot points during detected stances (§3.3 step 8).
 
@@ -425,9 +468,9 @@ def refit_ground(
     ground. Only the level-frame offset is refitted; the roll of the first pass is kept.
     """
     pts = stance_envelope_points(scene.p, stance, scene.fs, envelope_pct)
-    if pts.shape[0] < 5:
+    if pts.shape[0] < MIN_GROUND_POINTS:
         pts = np.concatenate([lowest_foot_xy(scene.p, s)[stance[:, s]] for s in (0, 1)], axis=0)
-    if pts.shape[0] < 5:
+    if pts.shape[0] < MIN_GROUND_POINTS:
         return scene
     g = fit_ground_line(
         pts, inlier_tol_px=tol_leg * scene.leg_length_px, min_x_spread_px=1.0 * scene.leg_length_px

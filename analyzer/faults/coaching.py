@@ -66,7 +66,7 @@ DRILLS: dict[str, Drill] = {
     ),
     "sled_backpedal": Drill(
         "Sled-resisted backpedal",
-        "Belt around the hips, a light sled (empty, or a few kilos on it), 5 to 10 yards of "
+        "Belt around the hips, a light sled (empty, or lightly loaded), 5 to 10 yards of "
         "hard pedalling with strong arm drive. 3 to 5 sets while fresh, with full rest.",
     ),
     "backward_run_warmup": Drill(

@@ -20,7 +20,15 @@ from analyzer.faults.rules import (
     merge_ranges,
 )
 from analyzer.faults.scoring import Assessment, assess_metrics, rep_trend, summarise_scores
-from analyzer.results import FaultReport, Finding, MotionAnalysis, NotAssessable, Scores
+from analyzer.faults.verdict import judge_clip
+from analyzer.results import (
+    FaultReport,
+    Finding,
+    FindingBand,
+    MotionAnalysis,
+    NotAssessable,
+    Scores,
+)
 
 FATIGUE_ID = "form_drop_fatigue"
 
@@ -64,6 +72,23 @@ def _fault_gaps(profile: Profile, clip: Assessment, reps: list[Assessment]) -> l
             NotAssessable(fid, "; ".join(why) or "not measurable in this clip", kind="fault")
         )
     return gaps
+
+
+NO_READY_STANCE = (
+    "no ready stance was seen before the first step: start filming a second or two before "
+    "the athlete moves"
+)
+
+
+def _ready_reasons(motion: MotionAnalysis, gaps: list[NotAssessable]) -> list[NotAssessable]:
+    """Ready-stance metrics missing because the clip has no ready stance say so (and not
+    "film from the side" about a side clip)."""
+    if any(p.kind == "ready" for p in motion.phases):
+        return gaps
+    ready = {k for k, m in motion.metrics.items() if m.phase == "ready"}
+    return [
+        dataclasses.replace(n, reason=NO_READY_STANCE) if n.key in ready else n for n in gaps
+    ]
 
 
 def _metric_changes(
@@ -117,12 +142,12 @@ def _fatigue_finding(
         metric="overall_score",
         value=round(drop, 1),
         unit="points",
-        band={
-            "fault_above": fat.drop_points,
-            "major_above": fat.major_drop_points,
-            "source": fat.source,
-            "unit": "points",
-        },
+        band=FindingBand(
+            source=fat.source,
+            unit="points",
+            fault_above=fat.drop_points,
+            major_above=fat.major_drop_points,
+        ),
         confidence=profile.scoring.finding_confidence["medium"],
         cue=text.cue,
         drills=drill_lines(text.drills),
@@ -159,6 +184,7 @@ def evaluate_faults(motion: MotionAnalysis, profile: Profile) -> FaultReport:
     multi = len(motion.rep_metrics) > 1
     reps = [assess_metrics(m, profile, view=view) for m in motion.rep_metrics] if multi else []
     findings: list[Finding] = []
+    rep_findings: list[list[Finding]] = [[] for _ in reps]
     for fault in profile.faults.values():
         if not fault.enabled:
             continue
@@ -168,28 +194,49 @@ def evaluate_faults(motion: MotionAnalysis, profile: Profile) -> FaultReport:
             for i, r in enumerate(reps)
             if (f := evaluate_fault(fault, r.assessed, motion, profile, rep=i)) is not None
         ]
+        for f in per_rep:
+            rep_findings[int(f.rep or 0)].append(f)
         if whole is not None or per_rep:
             findings.append(_merge_rep_findings(whole, per_rep, len(reps)))
-    summary = summarise_scores(clip.assessed)
-    per_rep_scores = [{"rep": i, **summarise_scores(r.assessed)} for i, r in enumerate(reps)]
+    spec = profile.verdict
+    per_rep_scores = [
+        {"rep": i, **summarise_scores(r.assessed, rep_findings[i], spec)}
+        for i, r in enumerate(reps)
+    ]
     trend = rep_trend(per_rep_scores, steady_points=profile.fatigue.drop_points or 1.0)
     fatigue = _fatigue_finding(motion, per_rep_scores, trend, profile)
     if fatigue is not None:
         findings.append(fatigue)
     findings.sort(key=_rank, reverse=True)
+    summary = summarise_scores(clip.assessed, findings, spec)
     scores = Scores(
         overall=summary["overall"],
         categories=summary["categories"],
         metrics=summary["metrics"],
         per_rep=per_rep_scores,
         trend=trend,
+        caps=summary["caps"],
+        docked=summary["docked"],
+        bands={
+            "good_from": spec.good_from,
+            "fair_from": spec.fair_from,
+            "cap_major": spec.cap_major,
+            "cap_moderate": spec.cap_moderate,
+        },
     )
-    gaps = list(clip.not_assessable) + _fault_gaps(profile, clip, reps)
+    gaps = _ready_reasons(motion, list(clip.not_assessable)) + _fault_gaps(profile, clip, reps)
+    shown = findings[: profile.max_findings] if profile.max_findings else findings
     report = FaultReport(
-        profile=profile.name, findings=findings, scores=scores, not_assessable=gaps
+        profile=profile.name,
+        findings=findings,
+        scores=scores,
+        not_assessable=gaps,
+        focus=[f.id for f in shown],
+        units=profile.units,
+        metric_bands={
+            k: {"good": list(m.band.good), "ok": list(m.band.ok)}
+            for k, m in profile.metrics.items()
+            if m.band is not None
+        },
     )
-    if profile.max_findings:
-        report.focus = [f.id for f in findings[: profile.max_findings]]
-    else:
-        report.focus = [f.id for f in findings]
-    return report
+    return dataclasses.replace(report, verdict=judge_clip(motion, report, profile, clip.assessed))

@@ -20,6 +20,7 @@ This module is the only place in ``analyzer.faults`` that reads files.
 
 from __future__ import annotations
 
+import difflib
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -135,8 +136,11 @@ def resolve_profile_path(name_or_path: str | Path) -> Path:
         return path
     found = _builtin_path(text)
     if found is None:
-        names = ", ".join(p.name for p in list_profiles()) or "none found"
-        raise ProfileError(f"No profile named '{text}' (available: {names}).")
+        known = [p.name for p in list_profiles()]
+        close = difflib.get_close_matches(text, known, n=1)
+        guess = f" Did you mean '{close[0]}'?" if close else ""
+        names = ", ".join(known) or "none found"
+        raise ProfileError(f"No profile named '{text}' (available: {names}).{guess}")
     return found
 
 

@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 from analyzer.faults.bands import Assessed, Hit, past_hard_limit, score_value, test_condition
 from analyzer.faults.coaching import FAULT_TEXT, drill_lines
 from analyzer.faults.profiles import FaultSpec, MetricSpec, Profile
-from analyzer.results import Finding, MotionAnalysis, Phase
+from analyzer.results import Finding, FindingBand, FindingEvidence, MotionAnalysis, Phase
 
 SEVERITY_ORDER = ("minor", "moderate", "major")
 #: Phase prefixes of metric keys whose per-frame series is stored without the prefix.
@@ -179,24 +178,24 @@ def confidence_of(a: Assessed, hit: Hit, profile: Profile) -> float:
     return base * (floor + (1 - floor) * margin)
 
 
-def band_dict(spec: MetricSpec) -> dict[str, Any]:
-    """The band as JSON-friendly data (open sides are None) with its source."""
+def band_of(spec: MetricSpec) -> FindingBand:
+    """The metric's band as a finding carries it (open sides are None), with its source."""
 
     def side(v: float) -> float | None:
         return v if math.isfinite(v) else None
 
-    out: dict[str, Any] = {"source": spec.source, "unit": spec.unit}
-    if spec.band is not None:
-        b = spec.band
-        out.update(
-            good=[side(b.good[0]), side(b.good[1])],
-            ok=[side(b.ok[0]), side(b.ok[1])],
-            fault_below=side(b.ok[0]),
-            fault_above=side(b.ok[1]),
-        )
-        if b.hard is not None:
-            out["hard"] = [side(b.hard[0]), side(b.hard[1])]
-    return out
+    b = spec.band
+    if b is None:
+        return FindingBand(source=spec.source, unit=spec.unit)
+    return FindingBand(
+        source=spec.source,
+        unit=spec.unit,
+        good=(side(b.good[0]), side(b.good[1])),
+        ok=(side(b.ok[0]), side(b.ok[1])),
+        fault_below=side(b.ok[0]),
+        fault_above=side(b.ok[1]),
+        hard=None if b.hard is None else (side(b.hard[0]), side(b.hard[1])),
+    )
 
 
 @dataclass(frozen=True)
@@ -256,7 +255,7 @@ def evaluate_fault(
         metric=main.hit.metric,
         value=main.hit.value,
         unit=main.assessed.spec.unit,
-        band=band_dict(main.assessed.spec),
+        band=band_of(main.assessed.spec),
         confidence=max(s.confidence for s in scored),
         cue=fault.cue or (text.cue if text else ""),
         drills=drill_lines(drills),
@@ -264,15 +263,15 @@ def evaluate_fault(
         explanation=f"{why} Measured: {evidence}.".strip(),
         category=fault.category,
         evidence=tuple(
-            {
-                "metric": s.hit.metric,
-                "value": s.hit.value,
-                "side": s.hit.side,
-                "limit": s.hit.limit,
-                "step_fraction": s.hit.step_fraction,
-                "severity": s.severity,
-                "confidence": s.confidence,
-            }
+            FindingEvidence(
+                metric=s.hit.metric,
+                value=s.hit.value,
+                side=s.hit.side,  # type: ignore[arg-type]
+                limit=s.hit.limit,
+                step_fraction=s.hit.step_fraction,
+                severity=s.severity,  # type: ignore[arg-type]
+                confidence=s.confidence,
+            )
             for s in scored
         ),
     )

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from analyzer.errors import ProfileError
+from analyzer.faults.verdict_spec import UNITS, VERDICT_KEYS, VerdictSpec, parse_verdict
 
 CATEGORIES = ("posture", "footwork", "arms", "head", "transition")
 VIEWS = ("side", "front", "diagonal", "rear", "unknown")
@@ -84,6 +85,9 @@ class MetricSpec:
     error: float | None = None
     skip_if: tuple[Condition, ...] = ()
     skip_reason: str = ""
+    #: metrics this one stands in for (one of them applies to a rep): when any of them is
+    #: judged, this one is not listed as "not assessable"
+    instead_of: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -139,7 +143,9 @@ class Profile:
     faults: dict[str, FaultSpec]
     scoring: ScoringSpec
     fatigue: FatigueSpec
+    verdict: VerdictSpec
     max_findings: int = 0
+    units: str = "imperial"
     path: str = ""
     extends: str = ""
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
@@ -157,7 +163,9 @@ class ProfileInfo:
 
 # --------------------------------------------------------------------------- schema checks
 
-_TOP_KEYS = {"profile", "scoring", "severity", "fatigue", "report", "metrics", "faults"}
+_TOP_KEYS = {
+    "profile", "scoring", "severity", "fatigue", "report", "verdict", "metrics", "faults",
+}  # fmt: skip
 _PROFILE_KEYS = {"name", "description", "extends", "schema"}
 _SCORING_KEYS = {
     "ok_floor_score",
@@ -175,7 +183,7 @@ _FATIGUE_KEYS = {
     "metric_drop_points",
     "source",
 }
-_REPORT_KEYS = {"max_findings"}
+_REPORT_KEYS = {"max_findings", "units"}
 _METRIC_KEYS = {
     "label",
     "unit",
@@ -192,6 +200,7 @@ _METRIC_KEYS = {
     "error",
     "skip_if",
     "skip_reason",
+    "instead_of",
 }
 _FAULT_KEYS = {"category", "any", "source", "enabled", "title", "cue", "drills"}
 _CONDITION_KEYS = {"metric", "zone", "above", "below", "min_step_fraction", "all"}
@@ -339,6 +348,9 @@ def _parse_metric(key: str, raw: Any, ctx: _Ctx) -> MetricSpec:
             _parse_condition(c, f"{where}.skip_if[{i}]", ctx) for i, c in enumerate(skip)
         ),
         skip_reason=ctx.text(table.get("skip_reason", ""), f"{where}.skip_reason"),
+        instead_of=tuple(
+            ctx.text(k, f"{where}.instead_of") for k in table.get("instead_of", [])
+        ),
     )
 
 
@@ -460,6 +472,7 @@ def check_file_keys(data: dict[str, Any], *, file: str) -> None:
         "severity": _SEVERITY_KEYS,
         "fatigue": _FATIGUE_KEYS,
         "report": _REPORT_KEYS,
+        "verdict": VERDICT_KEYS,
     }
     for name, allowed in fixed.items():
         ctx.check_keys(data.get(name, {}), allowed, name)
@@ -473,6 +486,13 @@ def check_file_keys(data: dict[str, Any], *, file: str) -> None:
             rules = table.get(rule_key, [])
             for i, rule in enumerate(rules if isinstance(rules, list) else []):
                 _parse_condition(rule, f"{section}.{key}.{rule_key}[{i}]", ctx)
+
+
+def _parse_units(value: Any, ctx: _Ctx) -> str:
+    text = ctx.text(value, "report.units")
+    if text not in UNITS:
+        raise ctx.fail("report.units", f"'{text}' is not one of {', '.join(UNITS)}")
+    return text
 
 
 def parse_profile(data: dict[str, Any], *, name: str, file: str = "<memory>") -> Profile:
@@ -501,6 +521,10 @@ def parse_profile(data: dict[str, Any], *, name: str, file: str = "<memory>") ->
         scoring=_parse_scoring(data, ctx),
         fatigue=_parse_fatigue(data, ctx),
         max_findings=int(ctx.number(report.get("max_findings", 0), "report.max_findings")),
+        verdict=parse_verdict(
+            ctx.check_keys(data.get("verdict", {}), VERDICT_KEYS, "verdict"), ctx.number, ctx.fail
+        ),
+        units=_parse_units(report.get("units", "imperial"), ctx),
         path=file,
         extends=str(head.get("extends", "")),
         raw=data,

@@ -14,9 +14,10 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from analyzer.faults.bands import Assessed, score_value, test_condition
+from analyzer.faults.bands import FULL_SCORE, Assessed, score_value, test_condition
 from analyzer.faults.profiles import CATEGORIES, LEVELS, SUPPORTS, MetricSpec, Profile
-from analyzer.results import MetricValue, NotAssessable
+from analyzer.faults.verdict_spec import VerdictSpec
+from analyzer.results import Finding, MetricValue, NotAssessable
 
 
 def _worse_support(a: str, b: str) -> str:
@@ -88,6 +89,11 @@ def assess_metrics(metrics: dict[str, MetricValue], profile: Profile, *, view: s
             assessed[key] = got
         elif got is not None:
             missing.append(got)
+    # one of two alternatives (speed kept through a turn / break time) is all a rep can have
+    missing = [
+        n for n in missing
+        if not any(k in assessed for k in profile.metrics[n.key].instead_of)
+    ]  # fmt: skip
     # §11 skip rules (e.g. no cadence verdict on a controlled rep) read other metrics.
     for key, spec in profile.metrics.items():
         if key in assessed and any(test_condition(c, assessed) for c in spec.skip_if):
@@ -103,22 +109,66 @@ def _weighted_mean(pairs: list[tuple[float, float]]) -> float | None:
     return sum(s * w for s, w in pairs) / total
 
 
-def summarise_scores(assessed: dict[str, Assessed]) -> dict[str, Any]:
-    """Per-metric scores, category scores and the overall score of one assessment."""
+def _finding_metrics(f: Finding) -> set[str]:
+    keys = {f.metric}
+    keys.update(str(e["metric"]) for e in f.evidence if isinstance(e, dict) and "metric" in e)
+    return keys
+
+
+def _cap_for(findings: list[Finding], spec: VerdictSpec | None) -> tuple[float, str] | None:
+    """The lowest cap the findings impose (major before moderate), with the finding's id."""
+    if spec is None:
+        return None
+    caps = {"major": spec.cap_major, "moderate": spec.cap_moderate}
+    capped = [(caps[f.severity], f.id) for f in findings if f.severity in caps]
+    return min(capped) if capped else None
+
+
+def summarise_scores(
+    assessed: dict[str, Assessed],
+    findings: list[Finding] | None = None,
+    spec: VerdictSpec | None = None,
+) -> dict[str, Any]:
+    """Per-metric scores, category scores and the overall score of one assessment.
+
+    Scores agree with the findings: a category holding a major finding shows at most
+    ``spec.cap_major`` (the "needs work" band), one holding a moderate finding at most
+    ``spec.cap_moderate`` ("fair"); the overall is capped by the worst finding of the clip.
+    ``caps`` names the finding behind each cap; ``docked`` the metrics that lowered a
+    category without a finding of their own (so the report can say what docked it).
+    """
+    findings = findings or []
     metric_scores = {k: a.score for k, a in assessed.items() if a.score is not None}
+    flagged = set().union(*(_finding_metrics(f) for f in findings)) if findings else set()
     categories: dict[str, float | None] = {}
+    caps: dict[str, str] = {}
+    docked: dict[str, list[str]] = {}
     for cat in CATEGORIES:
-        categories[cat] = _weighted_mean(
-            [
-                (a.score, a.weight)
-                for a in assessed.values()
-                if a.score is not None and a.spec.category == cat and a.weight > 0
-            ]
-        )
+        scored = [
+            (k, a) for k, a in assessed.items()
+            if a.score is not None and a.spec.category == cat and a.weight > 0
+        ]  # fmt: skip
+        score = _weighted_mean([(a.score, a.weight) for _, a in scored])  # type: ignore[misc]
+        cap = _cap_for([f for f in findings if f.category == cat], spec)
+        if score is not None and cap is not None and score > cap[0]:
+            score, caps[cat] = cap[0], cap[1]
+        categories[cat] = score
+        below = [k for k, a in scored if a.score < FULL_SCORE and k not in flagged]  # type: ignore[operator]
+        if below:
+            docked[cat] = below
     overall = _weighted_mean(
         [(a.score, a.weight) for a in assessed.values() if a.score is not None and a.weight > 0]
     )
-    return {"overall": overall, "categories": categories, "metrics": metric_scores}
+    cap = _cap_for(findings, spec)
+    if overall is not None and cap is not None and overall > cap[0]:
+        overall, caps["overall"] = cap[0], cap[1]
+    return {
+        "overall": overall,
+        "categories": categories,
+        "metrics": metric_scores,
+        "caps": caps,
+        "docked": docked,
+    }
 
 
 def early_late(n: int) -> tuple[list[int], list[int]]:

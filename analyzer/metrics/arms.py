@@ -9,11 +9,13 @@ landmarks (:func:`near_qc`), since BlazePose reports the far elbow and wrist at 
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 
 import numpy as np
+from scipy import signal
 
-from analyzer import dsp
 from analyzer import skeleton as sk
+from analyzer.dsp import default_padlen
 from analyzer.metrics.common import MetricContext, metric, representative_frames
 from analyzer.numeric import inner_angle_deg, midpoint, nanmedian, nanpercentile, pick_side, runs
 from analyzer.results import MetricValue
@@ -24,6 +26,49 @@ _ARM_LM = (sk.LEFT_SHOULDER, sk.RIGHT_SHOULDER, sk.LEFT_ELBOW, sk.RIGHT_ELBOW, s
 _NEAR_ARM = ((sk.LEFT_SHOULDER, sk.RIGHT_SHOULDER), (sk.LEFT_ELBOW, sk.RIGHT_ELBOW))
 _NEAR_HAND = (*_NEAR_ARM, (sk.LEFT_WRIST, sk.RIGHT_WRIST))
 _NEAR_LEG = ((sk.LEFT_HIP, sk.RIGHT_HIP), (sk.LEFT_KNEE, sk.RIGHT_KNEE))
+#: The swing amplitude of a stride is the 5th-95th percentile range of the arm angle (robust
+#: to single-frame spikes, METRICS §7 M10a).
+AMPLITUDE_PERCENTILES = (5, 95)
+
+
+@dataclass(frozen=True)
+class ArmParams:
+    """Parameters of the arm metrics (METRICS §7 M10-M11).
+
+    Attributes
+    ----------
+    near_chest_fraction
+        Wrist within this fraction of (upper arm + forearm) of the shoulder mid-point counts
+        as "at the chest" (M10c: 0.45).
+    passive_amplitude_deg
+        Stride amplitude below which the arms count as passive (M10c: 30 deg); M11 is
+        scored only above it (M11 pitfalls).
+    min_phase_frames
+        Without complete strides, the amplitude is read over the whole phase when it has
+        more than 3 frames.
+    crossing_max_body_yaw_deg, crossing_min_tracked, swing_window_s
+        M10d counts frames with the body within 20 deg of square to the camera, judges a
+        swing when both wrists were tracked in 0.6 of its frames, and without touchdowns
+        cuts the phase into 0.6 s swings (about one step at 3.8 steps/s with margin) [EJ].
+    coordination_max_gap_s, coordination_min_tracked, coordination_min_touchdowns
+        M11 bridges gaps of the arm and thigh angles up to 0.07 s (an eighth of a stride)
+        when at least 0.9 of the frames were tracked, and needs 4 touchdowns (3 strides).
+    band_hz, band_max_fraction_fs
+        M11's band-pass (1-6 Hz, METRICS §7 M11), its upper edge capped at 0.45 x fs (below
+        Nyquist).
+    """
+
+    near_chest_fraction: float = 0.45
+    passive_amplitude_deg: float = 30.0
+    min_phase_frames: int = 3
+    crossing_max_body_yaw_deg: float = 20.0
+    crossing_min_tracked: float = 0.6
+    swing_window_s: float = 0.6
+    coordination_max_gap_s: float = 0.07
+    coordination_min_tracked: float = 0.9
+    coordination_min_touchdowns: int = 4
+    band_hz: tuple[float, float] = (1.0, 6.0)
+    band_max_fraction_fs: float = 0.45
 
 
 def arm_angle_series(
@@ -88,25 +133,17 @@ def arm_metrics(
     ctx: MetricContext,
     *,
     phase: str = "backpedal",
-    near_chest_fraction: float = 0.45,
-    passive_amplitude_deg: float = 30.0,
+    params: ArmParams | None = None,
 ) -> dict[str, MetricValue]:
-    """M10a amplitude, M10b elbow angle, M10c hands at chest, M10d crossing, M11 coordination.
-
-    Parameters
-    ----------
-    near_chest_fraction
-        Wrist within this fraction of (upper arm + forearm) of the shoulder mid-point counts
-        as "at the chest" (M10c: 0.45).
-    passive_amplitude_deg
-        Stride amplitude below which the arms count as passive (M10c: 30 deg).
-    """
+    """M10a amplitude, M10b elbow angle, M10c hands at chest, M10d crossing, M11 coordination,
+    with the parameters of ``params`` (:class:`ArmParams`; its defaults when None)."""
+    prm = params or ArmParams()
     alpha = ctx.series["arm_angle_deg"]
     m = ctx.frames(phase)
     strides = _strides(ctx, phase)
-    amps = [nanpercentile(alpha[a:b], 95) - nanpercentile(alpha[a:b], 5) for a, b in strides]
-    if not amps and m.sum() > 3:
-        amps = [nanpercentile(alpha[m], 95) - nanpercentile(alpha[m], 5)]
+    amps = [_amplitude(alpha[a:b]) for a, b in strides]
+    if not amps and m.sum() > prm.min_phase_frames:
+        amps = [_amplitude(alpha[m])]
     qc = near_qc(ctx, _NEAR_ARM, m)
     amp = nanmedian(amps) if amps else None
     out = {
@@ -141,14 +178,19 @@ def arm_metrics(
         qc=near_qc(ctx, _NEAR_HAND, m),
     )
     out["hands_at_chest_fraction"] = _hands_at_chest(
-        ctx, m, strides, amps, sh, el, wr, near_chest_fraction, passive_amplitude_deg
+        ctx, m, strides, amps, sh, el, wr, prm.near_chest_fraction, prm.passive_amplitude_deg
     )
-    out["arm_crossing_fraction"] = _crossing(ctx, phase)
+    out["arm_crossing_fraction"] = _crossing(ctx, phase, prm)
     # M11 is scored only on an assessed M10a >= 30 deg (METRICS §7 M11 pitfalls)
     swing = out["arm_swing_deg"]
-    out.update(_coordination(ctx, phase, swing.value if swing.assessable else None,
-                             passive_amplitude_deg))  # fmt: skip
+    out.update(_coordination(ctx, phase, swing.value if swing.assessable else None, prm))
     return out
+
+
+def _amplitude(alpha: np.ndarray) -> float:
+    """Swing amplitude of an arm-angle stretch (:data:`AMPLITUDE_PERCENTILES` range)."""
+    lo, hi = AMPLITUDE_PERCENTILES
+    return nanpercentile(alpha, hi) - nanpercentile(alpha, lo)
 
 
 def _hands_at_chest(
@@ -209,9 +251,7 @@ def square_frames(ctx: MetricContext, m: np.ndarray, max_yaw_deg: float) -> np.n
 def _crossing(
     ctx: MetricContext,
     phase: str,
-    *,
-    max_yaw_deg: float = 20.0,
-    min_tracked: float = 0.6,
+    prm: ArmParams,
 ) -> MetricValue:
     """M10d (front view): share of swings in which a wrist crosses the body mid-line.
 
@@ -220,11 +260,12 @@ def _crossing(
 
     Two guards keep the 2D test honest:
 
-    * only frames with the body square to the camera count (``|yaw| <= max_yaw_deg``,
+    * only frames with the body square to the camera count
+      (``|yaw| <= crossing_max_body_yaw_deg``,
       [EJ]). Turned by 30-45 deg (a diagonal view), the forward swing of the arm projects
       across the image mid-line by ~0.3-0.6 shoulder widths although the wrist stays on its
       own side (seen on the rendered diagonal clip, truth and estimate alike);
-    * a swing is judged only when both wrists were tracked in at least ``min_tracked`` of
+    * a swing is judged only when both wrists were tracked in ``crossing_min_tracked`` of
       its square frames. A hand in front of the torso is where BlazePose loses the wrist
       (visibility < 0.5, removed by cleaning): counting such a stride as "no crossing" would
       report clean arms exactly when the crossing happens.
@@ -234,7 +275,7 @@ def _crossing(
     """
     p = ctx.scene.p
     m = ctx.frames(phase)
-    sq = square_frames(ctx, m, max_yaw_deg)
+    sq = square_frames(ctx, m, prm.crossing_max_body_yaw_deg)
     s_mid = midpoint(p, sk.LEFT_SHOULDER, sk.RIGHT_SHOULDER)[:, 0]
     # the athlete's left is on the side of the left shoulder
     left_dir = np.sign(p[:, sk.LEFT_SHOULDER, 0] - p[:, sk.RIGHT_SHOULDER, 0])
@@ -245,13 +286,13 @@ def _crossing(
     fr = [e.frame for e in ctx.touchdowns_in(phase)]
     strides = [(a, min(b + 1, ctx.scene.n_frames)) for a, b in itertools.pairwise(fr)]
     if not strides:
-        w = max(2, int(0.6 * ctx.scene.fs))
+        w = max(2, int(prm.swing_window_s * ctx.scene.fs))
         idx = np.flatnonzero(m)
         strides = [(int(i), int(i) + w) for i in idx[::w]] if idx.size else []
     hits = []
     for a, b in strides:
         n_sq = int(sq[a:b].sum())
-        if n_sq >= 0.5 * (b - a) and tracked[a:b][sq[a:b]].mean() >= min_tracked:
+        if n_sq >= 0.5 * (b - a) and tracked[a:b][sq[a:b]].mean() >= prm.crossing_min_tracked:
             hits.append(bool(cross[a:b].any()))
     val = float(np.mean(hits)) if len(hits) >= max(2, len(strides) // 2) else None
     why = ""
@@ -278,9 +319,7 @@ def _coordination(
     ctx: MetricContext,
     phase: str,
     amp: float | None,
-    passive: float,
-    *,
-    max_gap_s: float = 0.07,
+    prm: ArmParams,
 ) -> dict[str, MetricValue]:
     """M11: zero-lag correlation of camera-side arm and thigh angles, and relative phase.
 
@@ -292,9 +331,10 @@ def _coordination(
     rendered-clip truth).
 
     Missing samples of the camera-side arm or thigh angle (up to 10 %, no gap longer than
-    ``max_gap_s``, about an eighth of a stride at 3.8 steps/s, [EJ]) are bridged linearly
-    before the 1-6 Hz band-pass; with longer gaps the bridge distorts the phase (a 0.13 s
-    gap moved it from 180 to 232 deg on a rendered clip), so M11 is not assessed.
+    ``coordination_max_gap_s``, about an eighth of a stride at 3.8 steps/s, [EJ]) are
+    bridged linearly before the 1-6 Hz band-pass; with longer gaps the bridge distorts the
+    phase (a 0.13 s gap moved it from 180 to 232 deg on a rendered clip), so M11 is not
+    assessed.
     """
     m = ctx.frames(phase)
     qc = near_qc(ctx, _NEAR_ARM + _NEAR_LEG, m)
@@ -307,7 +347,9 @@ def _coordination(
     why = ""
     # gaps are bridged linearly: allow 10 % missing, none longer than ~1/8 stride
     gap = max((e - s for s, e in runs(~ok)), default=0) / fs
-    if idx.size < 1.0 * fs or ok.mean() < 0.9 or gap > max_gap_s or len(tds) < 4:
+    passive = prm.passive_amplitude_deg
+    short = idx.size < 1.0 * fs or ok.mean() < prm.coordination_min_tracked
+    if short or gap > prm.coordination_max_gap_s or len(tds) < prm.coordination_min_touchdowns:
         why = "needs at least 3 strides of backpedal with the near arm and leg visible"
     elif amp is None:
         why = "needs the side-view arm swing (M10a): film from the side with the near arm visible"
@@ -316,7 +358,8 @@ def _coordination(
     r = phi = None
     if not why:
         a, b = (
-            _band(np.interp(np.arange(idx.size), np.flatnonzero(ok), x[ok]), fs) for x in (a, b)
+            _band(np.interp(np.arange(idx.size), np.flatnonzero(ok), x[ok]), fs, prm)
+            for x in (a, b)
         )
         r = float(np.corrcoef(a, b)[0, 1])
         t_stride = 2.0 * float(np.median(np.diff(tds)))
@@ -340,9 +383,11 @@ def _lead_deg(a: np.ndarray, b: np.ndarray, omega: float, t: np.ndarray) -> floa
     return float(np.degrees(lead) % 360.0)
 
 
-def _band(x: np.ndarray, fs: float, lo_hz: float = 1.0, hi_hz: float = 6.0) -> np.ndarray:
-    """Detrend and 1-6 Hz band-pass (METRICS §7 M11)."""
-    x = dsp.detrend(x)
-    hi = min(hi_hz, 0.45 * fs)
-    b, a = dsp.butter(2, (lo_hz / (fs / 2), hi / (fs / 2)), btype="band")
-    return dsp.filtfilt(b, a, x) if x.size > 15 else x
+def _band(x: np.ndarray, fs: float, prm: ArmParams) -> np.ndarray:
+    """Detrend and band-pass (``band_hz``, 1-6 Hz: METRICS §7 M11), zero lag; a series too
+    short for the filter's padding is only detrended."""
+    x = signal.detrend(x)
+    lo_hz, hi_hz = prm.band_hz
+    hi = min(hi_hz, prm.band_max_fraction_fs * fs)
+    sos = signal.butter(2, (lo_hz, hi), btype="band", fs=fs, output="sos")
+    return signal.sosfiltfilt(sos, x) if x.size > default_padlen(sos) else x

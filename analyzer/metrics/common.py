@@ -27,6 +27,11 @@ if TYPE_CHECKING:
     from analyzer.events.scene import Scene
 
 _CONF_ORDER: tuple[Confidence, ...] = ("low", "medium", "high")
+#: A metric needs its landmarks tracked in at least 70 % of the phase's frames, else it is
+#: not assessable (METRICS §10: "≥ 70 % of the needed landmark-frames passed QC").
+MIN_QC = 0.7
+#: Evidence frames a metric points the coach to.
+N_EVIDENCE_FRAMES = 3
 
 
 # ---------------------------------------------------------------------------------------
@@ -114,7 +119,7 @@ def metric(
     details: dict[str, Any] | None = None,
     reason: str = "",
     qc: float = 1.0,
-    min_qc: float = 0.7,
+    min_qc: float = MIN_QC,
 ) -> MetricValue:
     """Build a MetricValue, applying the view validity gate (METRICS §8.1, §10).
 
@@ -236,7 +241,7 @@ class MetricContext:
 
 
 def representative_frames(
-    values: np.ndarray, frames_mask: np.ndarray, target: float, *, n: int = 3
+    values: np.ndarray, frames_mask: np.ndarray, target: float, *, n: int = N_EVIDENCE_FRAMES
 ) -> tuple[int, ...]:
     """The ``n`` frames in ``frames_mask`` whose value is closest to ``target``."""
     idx = np.flatnonzero(np.asarray(frames_mask, bool) & np.isfinite(values))

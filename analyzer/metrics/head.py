@@ -6,6 +6,7 @@ Gaze cannot be measured from pose; these are head *orientation* proxies.
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -25,6 +26,33 @@ NOSE_OVER_HEAD_WIDTH = 0.6
 #: head of ``backpedal_dev.synth.landmarks`` uses 8.5 cm), with L = 0.491 H (METRICS §2, [S:39]):
 #: 0.085 / (0.491 * 1.75) = 0.099 L.
 EYE_EAR_LEG_LENGTHS = 0.099
+
+
+@dataclass(frozen=True)
+class HeadParams:
+    """Thresholds of the head metrics (M12, METRICS §7).
+
+    Attributes
+    ----------
+    on_target_deg
+        |yaw| below this counts as looking at the camera (= the receiver) (M12b: 15 deg).
+    qb_turn_deg
+        Yaw toward the configured QB side beyond this counts as watching the QB (M12b: 30 deg).
+    max_body_yaw_deg
+        M12b reads the head yaw against the camera, which stands for the target: that holds
+        only while the athlete backpedals square to the camera. When the body is turned more
+        than this from the camera axis (world-landmark yaw) in over half of the phase, the
+        camera is not at the target (a diagonal view) and the yaw metrics are not
+        assessable ([EJ]; the rendered 45 deg diagonal reads ~26 deg, a front view < 16 deg).
+    pitch_down_deg
+        Head pitch below this is "eyes on the ground" (M12a: "< -25 deg for > 30 % of P1");
+        the share of such frames is a detail and they are the metric's evidence frames.
+    """
+
+    on_target_deg: float = 15.0
+    qb_turn_deg: float = 30.0
+    max_body_yaw_deg: float = 20.0
+    pitch_down_deg: float = -25.0
 
 
 def head_pitch_series(
@@ -126,25 +154,11 @@ def head_metrics(
     ctx: MetricContext,
     *,
     phase: str = "backpedal",
-    on_target_deg: float = 15.0,
-    qb_turn_deg: float = 30.0,
-    max_body_yaw_deg: float = 20.0,
+    params: HeadParams | None = None,
 ) -> dict[str, MetricValue]:
-    """M12a head pitch (side) and M12b head yaw on target / turned to the QB (front).
-
-    Parameters
-    ----------
-    on_target_deg
-        |yaw| below this counts as looking at the camera (= the receiver) (M12b: 15 deg).
-    qb_turn_deg
-        Yaw toward the configured QB side beyond this counts as watching the QB (30 deg).
-    max_body_yaw_deg
-        M12b reads the head yaw against the camera, which stands for the target: that holds
-        only while the athlete backpedals square to the camera. When the body is turned more
-        than this from the camera axis (world-landmark yaw) in over half of the phase, the
-        camera is not at the target (a diagonal view) and the yaw metrics are not
-        assessable ([EJ]; the rendered 45 deg diagonal reads ~26 deg, a front view < 16 deg).
-    """
+    """M12a head pitch (side) and M12b head yaw on target / turned to the QB (front), with
+    the thresholds of ``params`` (:class:`HeadParams`; its defaults when None)."""
+    prm = params or HeadParams()
     m = ctx.frames(phase)
     qc = ctx.qc(_HEAD_LM, m)
     pitch = ctx.series["head_pitch_deg"]
@@ -153,13 +167,13 @@ def head_metrics(
     ready = nanmedian(pitch[rd]) if rd.any() else None
     line = eye_ear_line_series(ctx.series["_p_angles"], ctx.scene.facing, ctx.scene.near_side)
     det = {
-        "share_below_minus_25": float(np.mean(pitch[m] < -25.0)) if m.any() else None,
+        "share_below_minus_25": float(np.mean(pitch[m] < prm.pitch_down_deg)) if m.any() else None,
         "ready_deg": ready,
         # the spec's P0 reference (M12a), as information: see head_pitch_series
         "change_from_ready_deg": pv - ready if pv is not None and ready is not None else None,
         "eye_ear_line_deg": nanmedian(line[m]) if m.any() else None,
     }
-    low_frames = np.flatnonzero(m & (pitch < -25.0))[:3].tolist()
+    low_frames = np.flatnonzero(m & (pitch < prm.pitch_down_deg))[:3].tolist()
     out = {
         "head_pitch_deg": metric(
             "head_pitch_deg",
@@ -177,8 +191,8 @@ def head_metrics(
         )
     }
     yaw = ctx.series["head_yaw_deg"]
-    on = np.abs(yaw) < on_target_deg
-    square = m.any() and square_frames(ctx, m, max_body_yaw_deg).sum() >= 0.5 * m.sum()
+    on = np.abs(yaw) < prm.on_target_deg
+    square = m.any() and square_frames(ctx, m, prm.max_body_yaw_deg).sum() >= 0.5 * m.sum()
     val = float(np.mean(on[m])) if square else None
     turned = (
         "the athlete did not backpedal square to the camera: film from the front, "
@@ -196,7 +210,7 @@ def head_metrics(
         reason="" if square or not m.any() else turned,
         qc=qc,
     )
-    out["head_turned_to_qb_max_s"] = _qb(ctx, m, yaw, qb_turn_deg, qc, "" if square else turned)
+    out["head_turned_to_qb_max_s"] = _qb(ctx, m, yaw, prm.qb_turn_deg, qc, "" if square else turned)
     return out
 
 
@@ -210,8 +224,8 @@ def _per_step(ctx: MetricContext, phase: str, x: np.ndarray) -> list[float]:
 def _qb(
     ctx: MetricContext, m: np.ndarray, yaw: np.ndarray, limit: float, qc: float, why: str
 ) -> MetricValue:
-    """Longest continuous time in the phase with the head turned > 30 deg toward the QB
-    (None with ``why`` when the yaw cannot be read against the camera)."""
+    """Longest continuous time in the phase with the head turned more than ``limit`` deg
+    toward the QB (None with ``why`` when the yaw cannot be read against the camera)."""
     if ctx.qb_side not in ("left", "right"):
         return metric(
             "head_turned_to_qb_max_s",

@@ -27,7 +27,12 @@ from analyzer.numeric import (
     nanmedian,
     pick_side,
 )
+from analyzer.processing.filtering import LIMB_CUTOFF_HZ
 from analyzer.results import MetricValue
+
+#: The sprint's trunk lean is read over its first 3 steps (METRICS §6 P3: "score the first
+#: 3 steps").
+SPRINT_STEPS = 3
 
 _LEG_LM = (sk.LEFT_HIP, sk.RIGHT_HIP, sk.LEFT_KNEE, sk.RIGHT_KNEE, sk.LEFT_ANKLE, sk.RIGHT_ANKLE)
 _TRUNK_LM = (sk.LEFT_SHOULDER, sk.RIGHT_SHOULDER, sk.LEFT_HIP, sk.RIGHT_HIP)
@@ -36,7 +41,7 @@ _TRUNK_LM = (sk.LEFT_SHOULDER, sk.RIGHT_SHOULDER, sk.LEFT_HIP, sk.RIGHT_HIP)
 # per-frame series
 
 
-def angle_series(scene: Scene, *, cutoff_hz: float = 8.0) -> np.ndarray:
+def angle_series(scene: Scene, *, cutoff_hz: float = LIMB_CUTOFF_HZ) -> np.ndarray:
     """Landmarks low-passed for joint angles (METRICS §3.3: 8 Hz, 6 Hz below 50 fps)."""
     return lowpass(scene.p, scene.fs, cap_cutoff(cutoff_hz, scene.fs))
 
@@ -239,7 +244,7 @@ def _trunk(ctx: MetricContext) -> dict[str, MetricValue]:
     sp = ctx.frames("sprint")
     tds = [e.frame for e in ctx.touchdowns_in("sprint")]
     m = sp.copy()
-    if len(tds) >= 4:
+    if len(tds) >= SPRINT_STEPS + 1:
         m[tds[3] + 1 :] = False
     val = nanmedian(lean[m]) if m.any() else None
     out["sprint_trunk_lean_deg"] = metric(

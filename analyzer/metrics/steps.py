@@ -8,17 +8,60 @@ import itertools
 from dataclasses import replace
 
 import numpy as np
+from scipy import signal
 
-from analyzer import dsp
 from analyzer import skeleton as sk
+from analyzer.dsp import default_padlen
 from analyzer.events.rhythm import RhythmParams, rhythm_cv, timing_sigma_s, upright_mask
-from analyzer.metrics.common import MetricContext, metric, ready_metric
+from analyzer.metrics.common import N_EVIDENCE_FRAMES, MetricContext, metric, ready_metric
 from analyzer.numeric import nanmedian
 from analyzer.results import Confidence, MetricValue
 
 _FEET_LM = (sk.LEFT_ANKLE, sk.RIGHT_ANKLE, sk.LEFT_HEEL, sk.RIGHT_HEEL, sk.LEFT_TOE, sk.RIGHT_TOE)
 #: Minimum contacts in P1 to score footwork (METRICS §6 and §10 iii).
 MIN_CONTACTS = 4
+#: Sprint cadence is read over the first 3 steps (METRICS §6 P3: "score the first 3 steps"),
+#: so from 3 contacts on.
+SPRINT_STEPS = 3
+#: Quartiles of the step-length spread (details "iqr").
+IQR_PERCENTILES = (75, 25)
+#: Sort key of a step without a reach (after every real one).
+_NO_REACH = -9.0
+#: Overstride: reach at touchdown above 0.42 L (METRICS §7 M6b fault limit).
+OVERSTRIDE_REACH_LEG = 0.42
+#: Step-time CV fault limit, 10 % (METRICS §7 M7): above it timing noise alone is a fault.
+STEP_CV_FAULT_PCT = 10.0
+#: A uniform rounding error of one frame has variance dt^2 / 12 (METRICS §7 M7 pitfall).
+UNIFORM_VARIANCE_DIVISOR = 12.0
+#: Fewest steady steps for a CV, and for calling the contact rhythm regular.
+MIN_STEADY_STEPS = 3
+#: Cadence and step timing are "high" confidence from 60 fps (§7 M7; 59 admits 59.94 fps).
+HIGH_CONFIDENCE_FPS = 59.0
+MS_PER_S = 1000.0
+#: A steady step lasts 0.5-1.5 x the step time 1 / cadence (else a contact was missed or
+#: extra).
+MAX_STEP_RATIO = 1.5
+#: Contacts are irregular when the step-time SD exceeds 25 % of the mean, and count extra
+#: steps when they exceed the spectral rhythm by 30 %; they disagree with it beyond 15 %
+#: ([EJ], rendered front-view clips).
+IRREGULAR_STEP_CV = 0.25
+EXTRA_STEPS_RATIO = 1.3
+SPECTRAL_TOLERANCE = 0.15
+#: Spectral cadence (METRICS §7 M7 cross-check): the hip height is high-passed at 0.7 Hz
+#: (below the slowest step rate), must bob by 0.006 L (SD), and its peak in 1-6 Hz must
+#: stand 6 x above the band's median power with >= 3 cycles in the window; the periodogram
+#: is zero-padded to 1024 points (0.03 Hz bins at 30 fps).
+SPECTRAL_HIGHPASS_HZ = 0.7
+MIN_BOB_LEG = 0.006
+MIN_PEAK_PROMINENCE = 6.0
+CADENCE_BAND_HZ = (1.0, 6.0)
+MIN_CYCLES = 3.0
+SPECTRAL_NFFT = 1024
+_POWER_FLOOR = 1e-12
+#: Forefoot stance: foot pitch (toe below heel) above 5 deg (METRICS §7 M9a, "ρ > 5°"), read
+#: on at least 3 stance frames.
+FOREFOOT_PITCH_DEG = 5.0
+MIN_STANCE_FRAMES = 3
 
 
 def step_metrics(ctx: MetricContext, *, phase: str = "backpedal") -> dict[str, MetricValue]:
@@ -28,7 +71,7 @@ def step_metrics(ctx: MetricContext, *, phase: str = "backpedal") -> dict[str, M
     out.update(_cadence(ctx, phase))
     out.update(_widths(ctx, phase))
     out.update(_foot(ctx, phase))
-    out["sprint_cadence_steps_per_s"] = _cadence(ctx, "sprint", first_steps=3)[
+    out["sprint_cadence_steps_per_s"] = _cadence(ctx, "sprint", first_steps=SPRINT_STEPS)[
         "sprint_cadence_steps_per_s"
     ]
     return out
@@ -65,7 +108,7 @@ def _step_length(ctx: MetricContext, phase: str) -> dict[str, MetricValue]:
             reason=why,
             details={
                 "mean": float(np.mean(sl)) if sl else None,
-                "iqr": float(np.subtract(*np.percentile(sl, [75, 25]))) if sl else None,
+                "iqr": float(np.subtract(*np.percentile(sl, IQR_PERCENTILES))) if sl else None,
                 "median_single_steps": nanmedian(sl) if sl else None,
                 "n_step_pairs": float(len(pairs)),
             },
@@ -92,9 +135,8 @@ def _step_length(ctx: MetricContext, phase: str) -> dict[str, MetricValue]:
         reason=why or scale_why,
     )
     reach = [s.reach_leg_lengths for s in steps if s.reach_leg_lengths is not None]
-    worst = [s.touchdown_frame for s in sorted(steps, key=lambda s: -(s.reach_leg_lengths or -9))][
-        :3
-    ]
+    by_reach = sorted(steps, key=lambda s: -(s.reach_leg_lengths or _NO_REACH))
+    worst = [s.touchdown_frame for s in by_reach][:N_EVIDENCE_FRAMES]
     out["reach_at_touchdown_leg_lengths"] = metric(
         "reach_at_touchdown_leg_lengths",
         None if why else nanmedian(reach),
@@ -106,7 +148,11 @@ def _step_length(ctx: MetricContext, phase: str) -> dict[str, MetricValue]:
         frames=sorted(worst),
         qc=qc,
         reason=why,
-        details={"share_over_0_42": float(np.mean(np.asarray(reach) > 0.42)) if reach else None},
+        details={
+            "share_over_0_42": float(np.mean(np.asarray(reach) > OVERSTRIDE_REACH_LEG))
+            if reach
+            else None
+        },
     )
     return out
 
@@ -154,7 +200,7 @@ def _cadence(
     if first_steps is not None:
         tds = tds[: first_steps + 1]
     key = "cadence_steps_per_s" if phase == "backpedal" else f"{phase}_cadence_steps_per_s"
-    need = MIN_CONTACTS if first_steps is None else 3
+    need = MIN_CONTACTS if first_steps is None else SPRINT_STEPS
     why = "" if len(tds) >= need else f"only {len(tds)} foot contacts in the {phase} (need {need})"
     t = np.array([e.time_s for e in tds])
     dt = _step_times(ctx, phase, tds)
@@ -191,7 +237,7 @@ def _step_time_cv(
     cad: float | None,
     why: str,
     *,
-    max_noise_cv_pct: float = 10.0,
+    max_noise_cv_pct: float = STEP_CV_FAULT_PCT,
 ) -> MetricValue:
     """M7 step-time CV of the steady pedal, with the event-timing noise removed.
 
@@ -223,16 +269,16 @@ def _step_time_cv(
     fps = ctx.capture_fps or ctx.scene.fs
     # front/rear: touchdowns are whole frames of the foot-height method, scattered by about
     # one frame against the synthetic truth (SD 0.9 frame); side: sub-frame, ~1/sqrt(12)
-    frames_err = 1.0 if ctx.view in ("front", "rear") else 1.0 / np.sqrt(12.0)
-    noise_var = 2.0 * (frames_err / fps) ** 2
+    frames_sd = 1.0 if ctx.view in ("front", "rear") else 1.0 / np.sqrt(UNIFORM_VARIANCE_DIVISOR)
+    noise_var = 2.0 * (frames_sd / fps) ** 2
     cv = raw = None
     det: dict[str, float | None] = {"n_steps": float(dt.size)}
-    if dt.size >= 3:
+    if dt.size >= MIN_STEADY_STEPS:
         # timing error: the frame-rate floor or what the step times show (events.rhythm)
-        rc = rhythm_cv(dt, timing_sigma_s(dt, fps, frames_err))
+        rc = rhythm_cv(dt, timing_sigma_s(dt, fps, frames_sd))
         cv, raw = rc.cv_pct, rc.raw_pct
         det.update(raw_cv_pct=raw, cv_lower_pct=rc.lower_pct, cv_upper_pct=rc.upper_pct,
-                   timing_noise_ms=1000.0 * rc.sigma_t_s)  # fmt: skip
+                   timing_noise_ms=MS_PER_S * rc.sigma_t_s)  # fmt: skip
         floor = 100.0 * np.sqrt(noise_var) / float(np.mean(dt))
         if floor > max_noise_cv_pct and not why:
             why = (
@@ -240,11 +286,14 @@ def _step_time_cv(
                 f"gives a {floor:.0f} % CV): film at 60 fps or more, or from the side"
             )
     elif not why:
-        why = f"only {dt.size} steady steps in the {phase} (need 3): film a longer backpedal"
+        why = (
+            f"only {dt.size} steady steps in the {phase} (need {MIN_STEADY_STEPS}): "
+            "film a longer backpedal"
+        )
     worst: list[int] = np.argsort(-np.abs(dt - np.median(dt)))[:2].tolist() if dt.size else []
     return metric(
         "step_time_cv_pct", None if why else cv, "%", phase, family="cadence", view=ctx.view,
-        confidence="low" if fps < 59 else "high", per_step=dt.tolist(),
+        confidence="low" if fps < HIGH_CONFIDENCE_FPS else "high", per_step=dt.tolist(),
         frames=sorted(frames[int(i)] for i in worst), reason=why, details=det,
     )  # fmt: skip
 
@@ -300,7 +349,7 @@ def _steady_step_times(
                 continue
             if not up[a.frame : b.frame + 1].all():
                 continue
-            if ref is not None and not 0.5 * ref <= d <= 1.5 * ref:
+            if ref is not None and not 0.5 * ref <= d <= MAX_STEP_RATIO * ref:
                 continue
             out.append(d)
             frames.append(b.frame)
@@ -315,12 +364,12 @@ def _cadence_value(
     strides = _stride_times(ctx, phase, tds)
     cad = 2.0 / float(np.median(strides)) if strides.size >= 2 else cad_spec
     fps = ctx.capture_fps or ctx.scene.fs
-    conf: Confidence = "high" if fps >= 59 else "medium"
+    conf: Confidence = "high" if fps >= HIGH_CONFIDENCE_FPS else "medium"
     spectral = _spectral_cadence(ctx, phase)
     det: dict[str, float | None] = {"spectral_steps_per_s": spectral,
                                     "n_contacts": float(len(t)),
                                     "count_over_time_steps_per_s": cad_spec}  # fmt: skip
-    irregular = dt.size < 3 or np.std(dt) > 0.25 * np.mean(dt)
+    irregular = dt.size < MIN_STEADY_STEPS or np.std(dt) > IRREGULAR_STEP_CV * np.mean(dt)
     # front/back/diagonal contacts are read from small image motions; when they are irregular
     # (or count extra steps) and disagree with the hip's vertical rhythm (one bob per step),
     # use the rhythm
@@ -329,7 +378,7 @@ def _cadence_value(
         frontal
         and cad is not None
         and np.isfinite(spectral)
-        and (irregular or cad > 1.3 * spectral)
+        and (irregular or cad > EXTRA_STEPS_RATIO * spectral)
         and _disagree(cad, spectral)
     ):
         cad, conf = spectral, "low"
@@ -346,7 +395,7 @@ def _step_times(ctx: MetricContext, phase: str, tds: list) -> np.ndarray:
     return np.asarray(out, float)
 
 
-def _disagree(cad: float, spectral: float, *, tol: float = 0.15) -> bool:
+def _disagree(cad: float, spectral: float, *, tol: float = SPECTRAL_TOLERANCE) -> bool:
     """Contact cadence differs from the spectral rhythm (one hip bob per step) by more than
     ``tol``."""
     return abs(cad / spectral - 1.0) > tol
@@ -367,7 +416,11 @@ def _stride_times(ctx: MetricContext, phase: str, tds: list) -> np.ndarray:
 
 
 def _spectral_cadence(
-    ctx: MetricContext, phase: str, *, min_prominence: float = 6.0, min_bob_leg: float = 0.006
+    ctx: MetricContext,
+    phase: str,
+    *,
+    min_prominence: float = MIN_PEAK_PROMINENCE,
+    min_bob_leg: float = MIN_BOB_LEG,
 ) -> float:
     """Cadence cross-check: spectral peak of mid-hip vertical motion in 1-6 Hz (METRICS §7 M7),
     and above 3 cycles per analysed window (a shorter rhythm is not resolved).
@@ -380,17 +433,20 @@ def _spectral_cadence(
     if y.size < int(1.0 * ctx.scene.fs):
         return float("nan")
     # high-pass: the hip drifts up the image as the athlete recedes (front view)
-    b, a = dsp.butter(2, 0.7 / (ctx.scene.fs / 2.0), btype="high")
-    y = dsp.filtfilt(b, a, dsp.detrend(y)) if y.size > 15 else dsp.detrend(y)
+    sos = signal.butter(2, SPECTRAL_HIGHPASS_HZ, btype="high", fs=ctx.scene.fs, output="sos")
+    y = signal.detrend(y)
+    if y.size > default_padlen(sos):
+        y = signal.sosfiltfilt(sos, y)
     if np.std(y) < min_bob_leg * ctx.scene.leg_length_px:
         return float("nan")
-    f, pw = dsp.periodogram(y, fs_hz=ctx.scene.fs, nfft=max(1024, y.size))
+    f, pw = signal.periodogram(y, fs=ctx.scene.fs, nfft=max(SPECTRAL_NFFT, y.size))
     # a peak is only resolved with >= 3 cycles in the window (resolution 1 / duration)
-    band = (f >= max(1.0, 3.0 * ctx.scene.fs / y.size)) & (f <= 6.0)
+    lo_hz, hi_hz = CADENCE_BAND_HZ
+    band = (f >= max(lo_hz, MIN_CYCLES * ctx.scene.fs / y.size)) & (f <= hi_hz)
     if not band.any():
         return float("nan")
     k = int(np.argmax(pw[band]))
-    if pw[band][k] < min_prominence * max(float(np.median(pw[band])), 1e-12):
+    if pw[band][k] < min_prominence * max(float(np.median(pw[band])), _POWER_FLOOR):
         return float("nan")
     return float(f[band][k])
 
@@ -451,8 +507,9 @@ def _foot(ctx: MetricContext, phase: str) -> dict[str, MetricValue]:
     }  # fmt: skip
     m = ctx.frames(phase)
     st = m & ctx.stance[np.arange(m.size), near]
-    frac = float(np.mean(pitch[st] > 5.0)) if st.sum() >= 3 else None
-    flat = np.flatnonzero(st & (pitch <= 5.0))
+    enough = st.sum() >= MIN_STANCE_FRAMES
+    frac = float(np.mean(pitch[st] > FOREFOOT_PITCH_DEG)) if enough else None
+    flat = np.flatnonzero(st & (pitch <= FOREFOOT_PITCH_DEG))
     out["forefoot_stance_fraction"] = metric(
         "forefoot_stance_fraction",
         frac,
@@ -461,7 +518,7 @@ def _foot(ctx: MetricContext, phase: str) -> dict[str, MetricValue]:
         family="heel",
         view=ctx.view,
         confidence="low",
-        frames=flat[:: max(1, flat.size // 3)][:3].tolist(),
+        frames=flat[:: max(1, flat.size // N_EVIDENCE_FRAMES)][:N_EVIDENCE_FRAMES].tolist(),
         qc=ctx.qc(_FEET_LM, m),
         reason=_few(ctx, phase),
     )

@@ -5,7 +5,7 @@ reps.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -19,21 +19,55 @@ from analyzer.results import MetricValue
 _HIP_LM = (sk.LEFT_HIP, sk.RIGHT_HIP)
 
 
-def transition_metrics(
-    ctx: MetricContext, *, leg_cv_limit: float = 0.05, bounce_window_s: float = 0.5
-) -> dict[str, MetricValue]:
-    """M13, M14 and M15 for the selected rep (or pooled over reps).
+@dataclass(frozen=True)
+class TransitionParams:
+    """Parameters of the transition, speed and bounce metrics (METRICS §7 M13-M15).
 
-    Parameters
+    Attributes
     ----------
     leg_cv_limit
         Variation of the pixel leg length above which speed and distance are degraded
         (METRICS §2: the athlete is not moving parallel to the image plane; 5 %).
-    bounce_window_s
-        Window at the end of the ready stance for M15 (0.5 s).
+    bounce_window_s, bounce_cutoff_hz, min_ready_frames
+        M15 reads the last 0.5 s of the ready stance (METRICS M15), on the mid-hip height
+        low-passed at the trunk cut-off (6 Hz, §3.3 step 6); a ready stance of fewer than 3
+        frames is not measured.
+    distance_cutoff_hz
+        M14 distance: hip x low-passed at 4 Hz (below the step rate, so the distance is the
+        hips' travel, not the sway within a step [EJ]).
+    high_confidence_fps
+        M13a transition time is "high" confidence from 60 fps (59 allows 59.94 fps NTSC
+        footage; at 30 fps one frame is 33 ms of a ~0.3-0.6 s transition, METRICS §1.4).
+    yaw_rate_margin_s
+        The peak body-yaw rate (M13e) is searched from 0.2 s before T0 to 0.2 s after T1
+        (the 2 Hz yaw smears the turn by about that much).
+    default_step_s, min_step_s, max_step_s, min_step_touchdowns
+        Backpedal step time for the speed-retention average: the median touchdown interval
+        (needs 3 touchdowns), clipped to 0.15-0.5 s; 0.26 s (3.8 steps/s, the middle of the
+        M7 good band) otherwise.
     """
+
+    leg_cv_limit: float = 0.05
+    bounce_window_s: float = 0.5
+    bounce_cutoff_hz: float = 6.0
+    min_ready_frames: int = 3
+    distance_cutoff_hz: float = 4.0
+    high_confidence_fps: float = 59.0
+    yaw_rate_margin_s: float = 0.2
+    default_step_s: float = 0.26
+    min_step_s: float = 0.15
+    max_step_s: float = 0.5
+    min_step_touchdowns: int = 3
+
+
+def transition_metrics(
+    ctx: MetricContext, *, params: TransitionParams | None = None
+) -> dict[str, MetricValue]:
+    """M13, M14 and M15 for the selected rep (or pooled over reps), with the parameters of
+    ``params`` (:class:`TransitionParams`; its defaults when None)."""
+    prm = params or TransitionParams()
     reps = [t for t in ctx.timings if ctx.rep is None or t.rep == ctx.rep]
-    per_rep = [_one_rep(ctx, t) for t in reps]
+    per_rep = [_one_rep(ctx, t, prm) for t in reps]
     keys = (
         "transition_time_s",
         "transition_contacts",
@@ -53,7 +87,7 @@ def transition_metrics(
         if k == "turn_onset_s":  # a time stamp: the first rep's, not a median over reps
             vals = vals[:1]
         out[k] = _pool(vals) if vals else _missing(ctx, k)
-    if ctx.scene.leg_length_cv > leg_cv_limit:
+    if ctx.scene.leg_length_cv > prm.leg_cv_limit:
         for k in ("backpedal_speed_m_per_s", "backpedal_distance_m", "step_length_m"):
             if k in out and out[k].assessable:
                 out[k] = replace(
@@ -63,7 +97,7 @@ def transition_metrics(
                     reason="the athlete's size in the image varies by "
                     f"{100 * ctx.scene.leg_length_cv:.0f}%: film square to the path",
                 )
-    out["ready_bounce_leg_lengths_per_s"] = _bounce(ctx, bounce_window_s)
+    out["ready_bounce_leg_lengths_per_s"] = _bounce(ctx, prm)
     return out
 
 
@@ -137,16 +171,16 @@ def _m(
     )
 
 
-def _one_rep(ctx: MetricContext, tm: RepTiming) -> dict[str, MetricValue]:
+def _one_rep(ctx: MetricContext, tm: RepTiming, prm: TransitionParams) -> dict[str, MetricValue]:
     """M13/M14 values of one rep."""
-    out, vb, v_bp = _backpedal_speed(ctx, tm)
+    out, vb, v_bp = _backpedal_speed(ctx, tm, prm)
     if tm.t0 is not None:
-        out.update(_transition(ctx, tm, vb, v_bp))
+        out.update(_transition(ctx, tm, vb, v_bp, prm))
     return out
 
 
 def _backpedal_speed(
-    ctx: MetricContext, tm: RepTiming
+    ctx: MetricContext, tm: RepTiming, prm: TransitionParams
 ) -> tuple[dict[str, MetricValue], np.ndarray, float]:
     """M14: backpedal speed (median |V_x(H)|) and distance, in L and (with a scale) metres."""
     sc = ctx.scene
@@ -155,7 +189,7 @@ def _backpedal_speed(
     vb = travel0 * np.nan_to_num(sc.speed_leg_per_s)  # speed along the backpedal, L/s
     bp = slice(tm.backpedal_start, max(tm.backpedal_start + 1, bp_end))
     v_bp = float(np.median(np.abs(vb[bp])))
-    hip_x = lowpass(sc.hip()[:, 0], sc.fs, 4.0)
+    hip_x = lowpass(sc.hip()[:, 0], sc.fs, prm.distance_cutoff_hz)
     dist_leg = abs(hip_x[bp][-1] - hip_x[bp][0]) / sc.leg_length_px
     s_leg = sc.scale_m_per_px * sc.leg_length_px if sc.scale_m_per_px else None
     why = "" if s_leg else "enter the athlete's height (athlete_height_m) for metres"
@@ -179,7 +213,7 @@ def _backpedal_speed(
 
 
 def _transition(
-    ctx: MetricContext, tm: RepTiming, vb: np.ndarray, v_bp: float
+    ctx: MetricContext, tm: RepTiming, vb: np.ndarray, v_bp: float, prm: TransitionParams
 ) -> dict[str, MetricValue]:
     """M13a-e for a rep with a transition (T0 known; T1 may be missing)."""
     sc, fs, t = ctx.scene, ctx.scene.fs, ctx.scene.times_s
@@ -192,7 +226,7 @@ def _transition(
         n_td = sum(1 for e in ctx.events if e.kind == "touchdown" and t0 <= e.frame <= t1)
         # a T0 / T1 standing in for a missed touchdown is a contact too
         n_td += int(tm.t0_inferred) + int(tm.t1_inferred)
-        conf = "high" if fs >= 59 else "medium"
+        conf = "high" if fs >= prm.high_confidence_fps else "medium"
         det = {"t0_s": t[t0], "t1_s": t[t1]}
         out["transition_time_s"] = _m(
             ctx, "transition_time_s", float(t[t1] - t[t0]), frames=(t0, t1), conf=conf, details=det
@@ -206,7 +240,7 @@ def _transition(
             frames=(tm.turn_onset,),
             conf="medium" if sc.yaw_deg is not None else "low",
         )
-    out.update(_speed_kept(ctx, tm, vb, v_bp, t1))
+    out.update(_speed_kept(ctx, tm, vb, v_bp, t1, prm))
     hhr = ctx.series["hip_height_ratio"]
     seg = hhr[t0 : t1 + 1]
     ok = t1 > t0 and np.isfinite(seg).any()
@@ -214,7 +248,8 @@ def _transition(
     out["hip_rise"] = _m(ctx, "hip_rise", rise, frames=(t0 + int(np.nanargmax(seg)),) if ok else ())
     if sc.yaw_deg is not None:
         rate = np.abs(derivative(sc.yaw_deg, t))
-        lo, hi = max(0, t0 - int(0.2 * fs)), min(sc.n_frames, t1 + int(0.2 * fs) + 1)
+        margin = int(prm.yaw_rate_margin_s * fs)
+        lo, hi = max(0, t0 - margin), min(sc.n_frames, t1 + margin + 1)
         seg = rate[lo:hi]
         pk = float(np.nanmax(seg)) if np.isfinite(seg).any() else None
         out["body_yaw_rate_deg_per_s"] = _m(
@@ -228,7 +263,12 @@ def _transition(
 
 
 def _speed_kept(
-    ctx: MetricContext, tm: RepTiming, vb: np.ndarray, v_bp: float, t1: int
+    ctx: MetricContext,
+    tm: RepTiming,
+    vb: np.ndarray,
+    v_bp: float,
+    t1: int,
+    prm: TransitionParams,
 ) -> dict[str, MetricValue]:
     """M13c: speed retention (turn-and-run) or break time (break forward).
 
@@ -246,7 +286,7 @@ def _speed_kept(
     if tm.kind == "turn_and_run" and t1 > tm.t0:
         last = slice(max(tm.backpedal_start, tm.t0 - int(1.0 * fs)), tm.t0 + 1)
         ref = float(np.median(np.abs(vb[last])))
-        step_s = _step_time_s(ctx, tm)
+        step_s = _step_time_s(ctx, tm, prm)
         # untracked frames stay NaN (``vb`` has them as 0, which would read as a stop)
         speed = np.abs(np.asarray(ctx.scene.speed_leg_per_s, float))
         seg = _moving_average(speed, max(1, round(step_s * fs)))[tm.t0 : t1 + 1]
@@ -273,18 +313,17 @@ def _speed_kept(
     return out
 
 
-def _step_time_s(
-    ctx: MetricContext, tm: RepTiming, *, lo_s: float = 0.15, hi_s: float = 0.5
-) -> float:
+def _step_time_s(ctx: MetricContext, tm: RepTiming, prm: TransitionParams) -> float:
     """Median backpedal step time (touchdown to touchdown) of the rep, clipped to
-    [``lo_s``, ``hi_s``]; 0.26 s (3.8 steps/s) when fewer than 3 touchdowns were found."""
+    [``min_step_s``, ``max_step_s``]; ``default_step_s`` when fewer than
+    ``min_step_touchdowns`` touchdowns were found."""
     end = tm.t0 if tm.t0 is not None else tm.end
     tds = sorted(e.frame for e in ctx.events
                  if e.kind == "touchdown" and tm.backpedal_start <= e.frame <= end)  # fmt: skip
-    if len(tds) < 3:
-        return 0.26
+    if len(tds) < prm.min_step_touchdowns:
+        return prm.default_step_s
     dt = np.diff(ctx.scene.times_s[np.asarray(tds)])
-    return float(np.clip(np.median(dt), lo_s, hi_s))
+    return float(np.clip(np.median(dt), prm.min_step_s, prm.max_step_s))
 
 
 def _moving_average(x: np.ndarray, n: int) -> np.ndarray:
@@ -299,12 +338,13 @@ def _moving_average(x: np.ndarray, n: int) -> np.ndarray:
         return np.where(den > 0, num / den, np.nan)
 
 
-def _bounce(ctx: MetricContext, window_s: float) -> MetricValue:
-    """M15: RMS of hip vertical velocity over the last 0.5 s of the ready stance, in L/s."""
+def _bounce(ctx: MetricContext, prm: TransitionParams) -> MetricValue:
+    """M15: RMS of hip vertical velocity over the last ``bounce_window_s`` of the ready
+    stance, in L/s."""
     rd = ctx.frames("ready")
     idx = np.flatnonzero(rd)
     sc = ctx.scene
-    if idx.size < 3:
+    if idx.size < prm.min_ready_frames:
         return metric(
             "ready_bounce_leg_lengths_per_s",
             None,
@@ -314,8 +354,9 @@ def _bounce(ctx: MetricContext, window_s: float) -> MetricValue:
             view=ctx.view,
             reason="no ready stance found",
         )
-    idx = idx[sc.times_s[idx] >= sc.times_s[idx[-1]] - window_s]
-    y = lowpass(0.5 * (sc.p[:, sk.LEFT_HIP, 1] + sc.p[:, sk.RIGHT_HIP, 1]), sc.fs, 6.0)
+    idx = idx[sc.times_s[idx] >= sc.times_s[idx[-1]] - prm.bounce_window_s]
+    hip_y = 0.5 * (sc.p[:, sk.LEFT_HIP, 1] + sc.p[:, sk.RIGHT_HIP, 1])
+    y = lowpass(hip_y, sc.fs, prm.bounce_cutoff_hz)
     vy = derivative(y, sc.times_s)[idx] / sc.leg_length_px
     val = float(np.sqrt(np.nanmean(vy**2))) if np.isfinite(vy).any() else None
     return metric(

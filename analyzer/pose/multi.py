@@ -7,13 +7,19 @@ tracklets and picks the athlete.
 
 from __future__ import annotations
 
+import json
+import zipfile
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 import numpy as np
 
 from analyzer.errors import TrackFormatError
 from analyzer.skeleton import N_LANDMARKS
+
+#: Version of the ``.npz`` layout written by :func:`write_multi`.
+MULTI_FORMAT_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -48,9 +54,14 @@ class MultiPoseTrack:
 
     def __post_init__(self) -> None:
         t = self.times_s.shape[0]
-        if self.image_xy.ndim != 4 or self.image_xy.shape[0] != t or self.image_xy.shape[2:] != (
-            N_LANDMARKS,
-            2,
+        if (
+            self.image_xy.ndim != 4
+            or self.image_xy.shape[0] != t
+            or self.image_xy.shape[2:]
+            != (
+                N_LANDMARKS,
+                2,
+            )
         ):
             raise TrackFormatError(f"image_xy must be (T, P, 33, 2), got {self.image_xy.shape}.")
         p = self.image_xy.shape[1]
@@ -76,3 +87,49 @@ class MultiPoseTrack:
     def people_per_frame(self) -> np.ndarray:
         """(T,) int: how many slots hold a person in each frame."""
         return np.sum(~np.all(np.isnan(self.image_xy[..., 0]), axis=2), axis=1)
+
+
+def write_multi(multi: MultiPoseTrack, fh: IO[bytes]) -> None:
+    """Write ``multi`` as a compressed ``.npz`` into an open binary file."""
+    arrays: dict[str, Any] = {
+        "format_version": np.int64(MULTI_FORMAT_VERSION),
+        "times_s": multi.times_s.astype(np.float64),
+        "image_xy": multi.image_xy.astype(np.float32),
+        "visibility": multi.visibility.astype(np.float32),
+        "image_size": np.asarray(multi.image_size, dtype=np.int64),
+        "model": np.str_(multi.model),
+        "meta_json": np.str_(json.dumps(multi.meta, sort_keys=True, default=str)),
+    }
+    if multi.world_xyz is not None:
+        arrays["world_xyz"] = multi.world_xyz.astype(np.float32)
+    np.savez_compressed(fh, **arrays)
+
+
+def read_multi(path: str | Path) -> MultiPoseTrack:
+    """Read a file written by :func:`write_multi`.
+
+    Raises
+    ------
+    TrackFormatError
+        If the file is missing, truncated, empty, not an ``.npz`` or has the wrong layout.
+    """
+    path = Path(path)
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            contents = {k: data[k] for k in data.files}
+        version = int(contents["format_version"])
+        if version != MULTI_FORMAT_VERSION:
+            raise TrackFormatError(f"{path} is multi-person format {version}.")
+        size = contents["image_size"]
+        world = contents.get("world_xyz")
+        return MultiPoseTrack(
+            times_s=np.asarray(contents["times_s"], dtype=np.float64),
+            image_xy=np.asarray(contents["image_xy"], dtype=np.float32),
+            visibility=np.asarray(contents["visibility"], dtype=np.float32),
+            image_size=(int(size[0]), int(size[1])),
+            world_xyz=None if world is None else np.asarray(world, dtype=np.float32),
+            model=str(contents["model"]),
+            meta=json.loads(str(contents["meta_json"])),
+        )
+    except (OSError, ValueError, EOFError, KeyError, IndexError, zipfile.BadZipFile) as exc:
+        raise TrackFormatError(f"{path} is not a readable multi-person pose file ({exc}).") from exc

@@ -12,8 +12,8 @@ import contextlib
 import logging
 import time
 import warnings
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Generator, Iterator
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,10 @@ import numpy as np
 from analyzer.errors import ClipTooShortError, NoPersonError, SidewaysVideoError
 from analyzer.pose.estimator import FramePoses, PoseEstimator
 from analyzer.pose.multi import MultiPoseTrack
+from analyzer.progress import ProgressFn
 from analyzer.skeleton import N_LANDMARKS
+from analyzer.video.brightness import BrightnessStats
+from analyzer.video.info import VideoInfo
 from analyzer.video.reader import Frame, VideoReader, prefetch_frames
 
 logger = logging.getLogger(__name__)
@@ -30,10 +33,6 @@ logger = logging.getLogger(__name__)
 #: Median landmark visibility above which a lying detection is taken for a real person (the
 #: false detections on the no-person iPhone clips: 0.57-0.90; real people: 0.98-1.0).
 _SIDEWAYS_MIN_VISIBILITY = 0.95
-
-#: progress(stage, frames_done, frames_expected) is called after every frame (stage "pose");
-#: the same shape as ``analyzer.pipeline.ProgressFn``.
-ProgressCallback = Callable[[str, int, int | None], None]
 
 
 @dataclass
@@ -50,7 +49,7 @@ def _run_frames(
     frames: Iterator[Frame],
     estimator: PoseEstimator,
     timings: RunTimings,
-    progress: ProgressCallback | None,
+    progress: ProgressFn | None,
     expected: int,
 ) -> tuple[list[float], list[FramePoses]]:
     times: list[float] = []
@@ -95,9 +94,10 @@ def estimate_poses(
     min_person_fraction: float = 0.1,
     max_torso_tilt_deg: float = 65.0,
     max_frames: int | None = None,
-    progress: ProgressCallback | None = None,
+    progress: ProgressFn | None = None,
     timings: RunTimings | None = None,
     prefetch: int = 2,
+    video: VideoInfo | None = None,
 ) -> MultiPoseTrack:
     """Run ``estimator`` on every frame of a clip.
 
@@ -127,12 +127,15 @@ def estimate_poses(
     prefetch
         Frames decoded ahead in a background thread, overlapping decoding with inference
         (0 = decode in the calling thread).
+    video
+        The clip's probe when the caller has it (the clip is then not probed again).
 
     Returns
     -------
     MultiPoseTrack
         Times in seconds of real time; slots = ``estimator.max_people``; ``meta`` holds the
-        clip's name, size, rates, rotation and any reading problems.
+        clip's name, size, rates, rotation, any reading problems and ``brightness`` (the
+        frames' luma statistics, for the capture verdict).
 
     Raises
     ------
@@ -141,7 +144,10 @@ def estimate_poses(
     """
     timings = timings if timings is not None else RunTimings()
     t_start = time.perf_counter()
-    with VideoReader(path, capture_fps=capture_fps, color="rgb", max_frames=max_frames) as reader:
+    brightness = BrightnessStats(color="rgb")
+    with VideoReader(
+        path, capture_fps=capture_fps, color="rgb", max_frames=max_frames, info=video
+    ) as reader:
         info = reader.info
         if max_frames is None and info.duration_s < min_duration_s:
             raise ClipTooShortError(
@@ -149,7 +155,10 @@ def estimate_poses(
                 f"{min_duration_s:.1f} s is needed."
             )
         expected = min(info.frame_count, max_frames or info.frame_count)
-        frames = prefetch_frames(iter(reader), depth=prefetch) if prefetch else iter(reader)
+        # brightness is measured where frames are decoded: with prefetching, in the decoding
+        # thread, overlapping inference
+        measured = _measured(iter(reader), brightness)
+        frames = prefetch_frames(measured, depth=prefetch) if prefetch else measured
         with contextlib.closing(frames):
             times, results = _run_frames(frames, estimator, timings, progress, expected)
         problems = list(reader.problems)
@@ -164,14 +173,23 @@ def estimate_poses(
         world_xyz=world,
         image_size=(info.width, info.height),
         model=estimator.model,
-        meta=_provenance(info, problems),
+        meta=_provenance(info, problems, brightness),
     )
     _check_people(track, info.path.name, min_person_fraction, max_torso_tilt_deg)
     return track
 
 
-def _provenance(info: Any, problems: list[str]) -> dict[str, Any]:
+def _measured(frames: Iterator[Frame], brightness: BrightnessStats) -> Generator[Frame, None, None]:
+    """Pass frames through, adding each one's luma statistics to ``brightness``."""
+    for frame in frames:
+        brightness.add(frame.image)
+        yield frame
+
+
+def _provenance(info: Any, problems: list[str], brightness: BrightnessStats) -> dict[str, Any]:
+    summary = brightness.summary()
     return {
+        "brightness": None if summary is None else asdict(summary),
         "clip": info.path.name,
         "codec": info.codec,
         "rotation_deg": info.rotation_deg,
@@ -241,8 +259,9 @@ def estimate_clip(
     capture_fps: float | None = None,
     model_path: str | Path | None = None,
     num_poses: int = 2,
-    progress: ProgressCallback | None = None,
+    progress: ProgressFn | None = None,
     timings: RunTimings | None = None,
+    video: VideoInfo | None = None,
     **kwargs: Any,
 ) -> MultiPoseTrack:
     """Run MediaPipe BlazePose (VIDEO mode) on a clip: the default pose step of the pipeline.
@@ -257,13 +276,17 @@ def estimate_clip(
         A BlazePose ``.task`` file; None = the model shipped inside mediapipe.
     num_poses
         Most people per frame (2 by default so the athlete can be chosen).
+    video
+        The clip's probe when the caller has it (else the clip is probed here, to fail on a
+        bad clip before the model loads).
     progress, timings, **kwargs
         Passed to :func:`estimate_poses`.
     """
     from analyzer.pose.mediapipe_backend import MediaPipePoseEstimator
     from analyzer.video.probe import probe_video
 
-    probe_video(path, capture_fps=capture_fps)  # fail on a bad clip before loading the model
+    if video is None:  # fail on a bad clip before loading the model
+        video = probe_video(path, capture_fps=capture_fps)
     with MediaPipePoseEstimator(model_path=model_path, num_poses=num_poses) as estimator:
         return estimate_poses(
             path,
@@ -271,5 +294,6 @@ def estimate_clip(
             capture_fps=capture_fps,
             progress=progress,
             timings=timings,
+            video=video,
             **kwargs,
         )

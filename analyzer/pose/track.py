@@ -8,12 +8,14 @@ MediaPipe BlazePose's 33 (``analyzer.skeleton.LANDMARK_NAMES``); NaN marks a mis
 from __future__ import annotations
 
 import json
+import zipfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from analyzer.atomic import atomic_file
 from analyzer.errors import TrackFormatError
 from analyzer.skeleton import N_LANDMARKS
 
@@ -120,7 +122,7 @@ def validate_track_arrays(
 
 
 def save_track(track: PoseTrack, path: str | Path) -> Path:
-    """Write ``track`` as a compressed ``.npz`` track file and return the path."""
+    """Write ``track`` as a compressed ``.npz`` track file (atomically) and return the path."""
     path = Path(path)
     arrays: dict[str, Any] = {
         "format_version": np.int64(TRACK_FORMAT_VERSION),
@@ -133,8 +135,7 @@ def save_track(track: PoseTrack, path: str | Path) -> Path:
     }
     if track.world_xyz is not None:
         arrays["world_xyz"] = track.world_xyz.astype(np.float32)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("wb") as fh:
+    with atomic_file(path) as fh:
         np.savez_compressed(fh, **arrays)
     return path
 
@@ -156,7 +157,7 @@ def load_track(path: str | Path) -> PoseTrack:
     try:
         with np.load(path, allow_pickle=False) as data:
             contents = {k: data[k] for k in data.files}
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
         raise TrackFormatError(f"{path} is not a readable .npz track file ({exc}).") from exc
     missing = [k for k in _REQUIRED if k not in contents]
     if missing:

@@ -14,17 +14,19 @@ so the -3 dB point sits at ``fc`` at any frame rate (the plain formula puts it ~
 6 Hz at 30 fps). The sampling rate comes from the frame times in seconds of real time, so
 30/60/120/240 fps and slow-motion clips (times already rescaled to capture time) all filter
 at the same physical frequency. Variable frame rate: samples are resampled to a uniform grid
-(natural cubic spline), filtered, and resampled back at the original times. Pure numpy
-(:func:`analyzer.dsp.lowpass_coefficients` and ``filtfilt``): scipy is not a runtime
-dependency. NaN gaps split the series into runs that are filtered separately; NaN stays NaN.
+(natural cubic spline, ``scipy.interpolate.CubicSpline``), filtered, and resampled back at the
+original times. The filter is scipy's (:func:`analyzer.dsp.lowpass_sos` designs it,
+``scipy.signal.sosfiltfilt`` runs it). NaN gaps split the series into runs that are filtered
+separately; NaN stays NaN.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from scipy.interpolate import CubicSpline
+from scipy.signal import sosfiltfilt
 
-from analyzer.dsp import filtfilt, lowpass_coefficients
-from analyzer.processing.interp import cubic_spline
+from analyzer.dsp import lowpass_sos, zero_lag_padlen
 from analyzer.skeleton import N_LANDMARKS
 
 #: Default cut-offs per landmark group, Hz of real time (METRICS.md §3.3 step 6, [EJ]).
@@ -69,9 +71,8 @@ def valid_runs(mask: np.ndarray) -> list[tuple[int, int]]:
 
 
 def _filtfilt_uniform(x: np.ndarray, cutoff_hz: float, fs_hz: float, order: int) -> np.ndarray:
-    b, a = lowpass_coefficients(cutoff_hz, fs_hz, order=order)
-    padlen = min(3 * max(len(a), len(b)), x.shape[0] - 1)
-    return filtfilt(b, a, x, padlen=padlen)
+    sos = lowpass_sos(cutoff_hz, fs_hz, order=order)
+    return sosfiltfilt(sos, x, axis=0, padlen=zero_lag_padlen(sos, x.shape[0]))
 
 
 def _filter_run(
@@ -95,8 +96,13 @@ def _filter_run(
     grid = np.linspace(t[0], t[-1], n_grid)
     fs = (n_grid - 1) / (t[-1] - t[0])
     fc = effective_cutoff_hz(cutoff_hz, fs, max_fraction_nyquist=max_fraction_nyquist)
-    y = _filtfilt_uniform(cubic_spline(t, x, grid), fc, fs, order)
-    return cubic_spline(grid, y, t)
+    y = _filtfilt_uniform(_natural_spline(t, x, grid), fc, fs, order)
+    return _natural_spline(grid, y, t)
+
+
+def _natural_spline(tk: np.ndarray, yk: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Natural cubic spline through ``(tk, yk)`` (along axis 0) evaluated at ``t``."""
+    return np.asarray(CubicSpline(tk, yk, axis=0, bc_type="natural")(t))
 
 
 def lowpass_filter(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+from scipy.interpolate import PchipInterpolator
 
-from analyzer.dsp import pchip_interpolate
 from analyzer.processing.filtering import valid_runs
 
 MAX_GAP_S = 0.12
@@ -72,10 +72,16 @@ def fill_gaps(
             continue
         ok = np.flatnonzero(pattern)
         query = np.concatenate([np.arange(start, stop) for start, stop in holes])
-        interp = pchip_interpolate if method == "pchip" else _linear
+        interp = _pchip if method == "pchip" else _linear
         out[query[:, None], cols] = interp(t[ok], flat[ok][:, cols], t[query])
     was_filled = np.isfinite(out) & ~finite
     return out.reshape(np.shape(values)), was_filled.reshape(np.shape(values))
+
+
+def _pchip(tk: np.ndarray, yk: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Shape-preserving cubic (Fritsch & Carlson 1980): a filled gap never leaves the range
+    of its neighbours; a straight line through two knots."""
+    return np.asarray(PchipInterpolator(tk, yk, axis=0)(x))
 
 
 def _linear(tk: np.ndarray, yk: np.ndarray, x: np.ndarray) -> np.ndarray:

@@ -25,8 +25,8 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.optimize import linear_sum_assignment
 
-from analyzer.dsp import linear_sum_assignment
 from analyzer.processing.geometry import body_size_px, hip_centre, nanmean, nanmedian
 from analyzer.skeleton import BODY_LANDMARKS, MIRROR
 

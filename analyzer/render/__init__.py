@@ -7,7 +7,6 @@ Main entry points (imported lazily, so ``import analyzer.render`` stays cheap):
 * :func:`analyzer.render.report.write_report` — ``report.html`` (self-contained);
 * :func:`analyzer.render.annotate_video.annotate_clip` — ``annotated.mp4`` (H.264);
 * :func:`analyzer.render.kva.write_kva` — ``<clip>.kva`` for Kinovea;
-* :func:`analyzer.render.capture.assess_capture` — the capture-quality verdict;
 * :func:`analyzer.render.overlay.annotate` and :mod:`analyzer.render.plots` — the pieces.
 """
 
@@ -30,9 +29,6 @@ _EXPORTS = {
     "write_annotated_video": "analyzer.render.annotate_video",
     "write_kva": "analyzer.render.kva",
     "write_render_outputs": "analyzer.render.folder",
-    "assess_capture": "analyzer.render.capture",
-    "BrightnessStats": "analyzer.render.capture",
-    "CaptureAssessment": "analyzer.render.capture",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -7,18 +7,16 @@ Frames are streamed (never the whole clip in memory), annotated with the statele
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
 
-from analyzer.render.capture import BrightnessStats
+from analyzer.progress import ProgressFn
 from analyzer.render.overlay import FrameOverlay, annotate
 from analyzer.render.scene import frame_overlay
 from analyzer.results import AnalysisResult
-
-#: progress(stage, done, total)
-ProgressFn = Callable[[str, int, int | None], None]
+from analyzer.video.info import VideoInfo
 
 
 def write_annotated_video(
@@ -30,7 +28,6 @@ def write_annotated_video(
     total: int | None = None,
     progress: ProgressFn | None = None,
     keep_frames: Iterable[int] = (),
-    brightness: BrightnessStats | None = None,
     crf: int = 23,
     preset: str = "veryfast",
 ) -> tuple[Path, dict[int, np.ndarray]]:
@@ -52,8 +49,6 @@ def write_annotated_video(
     keep_frames
         Frame indices whose *raw* frames are returned (e.g. the findings' key frames), so
         the report needs no second decode.
-    brightness
-        Statistics to update with every frame (capture-quality lighting check).
     crf, preset
         libx264 quality (lower is better) and speed preset.
     """
@@ -70,8 +65,6 @@ def write_annotated_video(
         for done, (index, time_s, image) in enumerate(frames, start=1):
             if index in keep:
                 kept[index] = image.copy()
-            if brightness is not None:
-                brightness.add(image)
             data = frame_overlay(result, index) if 0 <= index < track.n_frames else FrameOverlay()
             out = _even(annotate(image, data))
             if writer is None:
@@ -106,16 +99,16 @@ def annotate_clip(
     capture_fps: float | None = None,
     progress: ProgressFn | None = None,
     keep_frames: Iterable[int] = (),
-    brightness: BrightnessStats | None = None,
+    video: VideoInfo | None = None,
 ) -> tuple[Path, dict[int, np.ndarray]]:
     """Stream ``clip`` (upright), annotate every frame, write H.264 on the playback clock.
 
     Returns the written path and the raw frames at ``keep_frames`` (see
-    :func:`write_annotated_video`).
+    :func:`write_annotated_video`). ``video``: the clip's probe, when already known.
     """
     from analyzer.video.reader import VideoReader
 
-    with VideoReader(clip, capture_fps=capture_fps) as reader:  # probes the clip once
+    with VideoReader(clip, capture_fps=capture_fps, info=video) as reader:
         info = reader.info
 
         def frames() -> Iterator[tuple[int, float, np.ndarray]]:
@@ -133,7 +126,6 @@ def annotate_clip(
             total=info.frame_count,
             progress=progress,
             keep_frames=keep_frames,
-            brightness=brightness,
         )
 
 

@@ -1,24 +1,21 @@
 """Everything a person looks at, in one call: annotated video, report, Kinovea sidecar, CSVs.
 
-:func:`write_render_outputs` streams the clip once (annotating every frame, keeping the raw
-key frames and the brightness statistics on the way), stores the capture-quality verdict in
-``result.capture``, then writes ``report.html``, ``<clip>.kva``, ``steps.csv`` and
-``metrics.csv``. Call it before serialising ``result.json`` so the verdict is saved with it.
+:func:`write_render_outputs` streams the clip once (annotating every frame and keeping the
+raw key frames on the way), then writes ``report.html``, ``<clip>.kva``, ``steps.csv`` and
+``metrics.csv``. It reads the result and never changes it: the capture verdict is a pipeline
+stage (``analyzer.capture``), and the clip's probe comes from ``result.capture.video``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 from analyzer.export_csv import export_csv
-from analyzer.render.capture import BrightnessStats, assess_capture
+from analyzer.progress import ProgressFn
 from analyzer.results import AnalysisResult
-
-#: progress(stage, done, total)
-ProgressFn = Callable[[str, int, int | None], None]
+from analyzer.video.info import VideoInfo
 
 VIDEO_NAME = "annotated.mp4"
 REPORT_NAME = "report.html"
@@ -38,8 +35,7 @@ def write_render_outputs(
     Parameters
     ----------
     result
-        The analysis; ``result.capture["assessment"]`` (and ``["brightness"]`` when the clip
-        was streamed) are filled in here.
+        The analysis (read only).
     out_dir
         The output folder (created if needed).
     clip
@@ -47,25 +43,24 @@ def write_render_outputs(
     with_video
         Write ``annotated.mp4`` (else only the key frames are decoded, for the report).
     capture_fps
-        Real capture rate of a slow-motion clip when the container does not say it.
+        Real capture rate of a slow-motion clip, used only when the result carries no probe
+        of the clip (``result.capture.video``).
+    progress
+        ``progress("video", done, total)`` while the video is written.
     """
     from analyzer.render.annotate_video import annotate_clip
     from analyzer.render.kva import clip_timing, write_kva
-    from analyzer.render.report import collect_frames, key_frame_indices, write_report
+    from analyzer.render.report import capture_of, collect_frames, key_frame_indices, write_report
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
     key_frames: dict[int, np.ndarray] = {}
     video_name: str | None = None
-    info = None
-    brightness: BrightnessStats | None = None
+    info = _video_info(result, clip, capture_fps)
     if clip is not None:
-        from analyzer.video import probe_video
-
-        info = probe_video(clip, capture_fps=capture_fps)
+        capture_fps = info.capture_fps if info is not None else None
         wanted = key_frame_indices(result)
-        brightness = BrightnessStats()
         if with_video:
             path, key_frames = annotate_clip(
                 clip,
@@ -74,24 +69,14 @@ def write_render_outputs(
                 capture_fps=capture_fps,
                 progress=progress,
                 keep_frames=wanted,
-                brightness=brightness,
+                video=info,
             )
             written[VIDEO_NAME] = path
             video_name = VIDEO_NAME
         else:
-            key_frames = collect_frames(clip, wanted, capture_fps=capture_fps)
-            for frame in key_frames.values():
-                brightness.add(frame)
-        result.capture["brightness"] = brightness.to_dict() if brightness.n_frames else None
-    assessment = assess_capture(
-        result.motion.track,
-        info,
-        view=result.motion.view,
-        brightness=brightness if brightness is not None and brightness.n_frames else None,
-    )
-    result.capture["assessment"] = assessment.to_dict()
+            key_frames = collect_frames(clip, wanted, capture_fps=capture_fps, video=info)
     written[REPORT_NAME] = write_report(
-        result, out_dir, key_frames=key_frames, video_name=video_name, capture=assessment
+        result, out_dir, key_frames=key_frames, video_name=video_name, capture=capture_of(result)
     )
     if clip is not None:
         time_base, first_pts = clip_timing(clip)
@@ -106,3 +91,19 @@ def write_render_outputs(
         )
     written.update(export_csv(result, out_dir))
     return written
+
+
+def _video_info(
+    result: AnalysisResult, clip: str | Path | None, capture_fps: float | None
+) -> VideoInfo | None:
+    """The clip's probe from the result's capture stage; probed here only when the result
+    has none (a result built from a track, rendered against its clip)."""
+    if clip is None:
+        return None
+    if result.capture is not None and result.capture.video is not None:
+        return result.capture.video
+    from analyzer.video import probe_video
+
+    if capture_fps is None:
+        capture_fps = result.provenance.get("settings", {}).get("capture_fps")
+    return probe_video(clip, capture_fps=capture_fps)

@@ -114,6 +114,10 @@ class FrameOverlay:
     min_visibility: float = 0.3
     text_scale: float = 1.0
     extra: dict[str, str] = field(default_factory=dict)
+    #: names of ``metrics`` whose value is outside its band (drawn red)
+    alerts: tuple[str, ...] = ()
+    #: a flagged moment: red banner along the bottom ("Leaning back")
+    flag: str = ""
 
 
 # --------------------------------------------------------------------------- public API
@@ -394,10 +398,25 @@ def _end_ticks(frame: np.ndarray, a: np.ndarray, b: np.ndarray, colour, thick: i
         cv2.line(frame, _pt(p - perp), _pt(p + perp), colour, thick, cv2.LINE_AA)
 
 
+#: Panel text height as a share of the frame height (readable when a phone shows the video
+#: 390 px wide), capped by the width for portrait frames [engineering judgement].
+TEXT_SHARE_OF_HEIGHT = 0.055
+TEXT_SHARE_OF_WIDTH = 0.04
+ALERT_BOX = (200, 30, 30)  # RGB box behind a live number outside its band
+FLAG_BOX = (200, 30, 30)  # RGB box of the flagged-moment banner
+
+
+def panel_text_px(frame: np.ndarray) -> int:
+    """Panel text size in pixels from the frame's size."""
+    h, w = frame.shape[:2]
+    return max(12, round(min(TEXT_SHARE_OF_HEIGHT * h, TEXT_SHARE_OF_WIDTH * w)))
+
+
 def _panel_texts(frame: np.ndarray, data: FrameOverlay, s: float) -> list[_Text]:
     texts: list[_Text] = []
-    size = max(14, round(24 * s * data.text_scale))
-    small = max(12, round(20 * s * data.text_scale))
+    base = panel_text_px(frame)
+    size = max(14, round(base * data.text_scale))
+    small = max(12, round(0.85 * base * data.text_scale))
     pad = round(12 * s)
     y = pad
     if data.title:
@@ -413,8 +432,15 @@ def _panel_texts(frame: np.ndarray, data: FrameOverlay, s: float) -> list[_Text]
         x = frame.shape[1] - pad
         yy = pad
         for name, value in data.metrics:
-            texts.append(_Text(f"{name}: {value}", (x, yy), small, (255, 255, 255), anchor="ra"))
+            box = ALERT_BOX if name in data.alerts else (20, 20, 20)
+            texts.append(_Text(f"{name}: {value}", (x, yy), small, (255, 255, 255), box, "ra"))
             yy += round(small * 1.5)
+    if data.flag:
+        bottom = frame.shape[0] - pad
+        texts.append(
+            _Text(data.flag, (frame.shape[1] // 2, bottom), size, (255, 255, 255),
+                  FLAG_BOX, anchor="md")
+        )  # fmt: skip
     return texts
 
 

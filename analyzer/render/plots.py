@@ -38,7 +38,7 @@ SERIES_PLOTS: dict[str, tuple[str, str]] = {
 }
 
 
-def new_axes(figsize: tuple[float, float] = (8.0, 3.0)) -> Axes:
+def new_axes(figsize: tuple[float, float] = (6.4, 3.6)) -> Axes:
     """A fresh Agg figure with one axes (no pyplot global state)."""
     fig = Figure(figsize=figsize, layout="constrained")
     FigureCanvasAgg(fig)
@@ -129,7 +129,7 @@ def plot_series(
     """
     ax = ax if ax is not None else new_axes()
     default_title, default_ylabel = SERIES_PLOTS.get(group, (group, group))
-    ax.set_title(title or default_title, loc="left", fontsize=11, fontweight="bold")
+    ax.set_title(title or default_title, loc="left", fontsize=12, fontweight="bold")
     ax.set_xlabel("time (s)")
     ax.set_ylabel(ylabel or default_ylabel)
     times = motion.track.times_s
@@ -189,7 +189,7 @@ def plot_step_lengths(
     over backpedal steps.
     """
     ax = ax if ax is not None else new_axes()
-    ax.set_title("Step length per step", loc="left", fontsize=11, fontweight="bold")
+    ax.set_title("Step length per step", loc="left", fontsize=12, fontweight="bold")
     ax.set_ylabel("step length (leg lengths)")
     ax.set_xlabel("step")
     steps = [s for s in motion.steps if s.length_leg_lengths is not None]
@@ -228,6 +228,48 @@ def plot_step_lengths(
     return _figure(ax)
 
 
+def plot_step_times(
+    motion: MotionAnalysis,
+    *,
+    flagged: Sequence[int] = (),
+    limit_s: float | None = None,
+    title: str = "Time of each step",
+    ax: Axes | None = None,
+) -> Figure:
+    """Each backpedal step's time (touchdown to next touchdown), flagged steps in red.
+
+    The evidence strip of the timing findings (slow feet, uneven rhythm): ``flagged`` are
+    indices into the backpedal steps with a step time; ``limit_s`` is drawn dashed.
+    """
+    ax = ax if ax is not None else new_axes((6.4, 3.0))
+    ax.set_title(title, loc="left", fontsize=12, fontweight="bold")
+    ax.set_ylabel("step time (s)")
+    ax.set_xlabel("backpedal step")
+    times = [float(s.step_time_s) for s in backpedal_steps(motion)]
+    if not times:
+        ax.text(0.5, 0.5, "no step times in this clip", transform=ax.transAxes, ha="center")
+        return _figure(ax)
+    x = np.arange(1, len(times) + 1)
+    bad = set(int(i) for i in flagged)
+    colours = ["#d32f2f" if i in bad else "#78909c" for i in range(len(times))]
+    ax.bar(x, times, color=colours, width=0.7)
+    ax.bar([np.nan], [np.nan], color="#d32f2f", label="flagged step")
+    ax.bar([np.nan], [np.nan], color="#78909c", label="step")
+    ax.axhline(float(np.median(times)), color="#424242", ls=":", lw=1.2, label="median")
+    if limit_s is not None:
+        ax.axhline(limit_s, color="#d32f2f", ls="--", lw=1.2, label="limit")
+    ax.set_xticks(x)
+    ax.set_ylim(0, max(max(times), limit_s or 0.0) * 1.25)
+    ax.grid(True, axis="y", alpha=0.25)
+    _legend(ax)
+    return _figure(ax)
+
+
+def backpedal_steps(motion: MotionAnalysis) -> list[Any]:
+    """The backpedal steps that have a step time, in order."""
+    return [s for s in motion.steps if s.phase == "backpedal" and s.step_time_s is not None]
+
+
 def report_figures(result: AnalysisResult) -> dict[str, Figure]:
     """The report's plots keyed by name, each with the target band of a finding on it if any."""
     motion = result.motion
@@ -261,9 +303,11 @@ def _legend(ax: Axes, **kwargs: Any) -> None:
         ax.legend(
             handles,
             labels,
-            fontsize=8,
-            loc="upper left",
-            bbox_to_anchor=(1.0, 1.0),
+            fontsize=10,
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.22),
+            ncol=3,
             frameon=False,
             **kwargs,
         )
+    ax.tick_params(labelsize=10)

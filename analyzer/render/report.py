@@ -15,23 +15,45 @@ import math
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import cv2
 import numpy as np
 
+from analyzer.capture import assess_capture
 from analyzer.faults.rules import SEVERITY_ORDER
-from analyzer.render.capture import CaptureAssessment, assess_capture
+from analyzer.filming import filming_guide_lines
+from analyzer.render.coach_text import Scale, say_band, say_drill, say_value, scale_for
 from analyzer.render.overlay import FrameOverlay, annotate, athlete_box, crop_overlay
-from analyzer.render.plots import figure_png, report_figures
+from analyzer.render.plots import backpedal_steps, figure_png, plot_step_times, report_figures
 from analyzer.render.scene import (
-    band_text,
     finding_overlay,
+    live_metric_supported,
     metric_label,
-    metric_text,
 )
-from analyzer.results import AnalysisResult, Finding, MetricValue
+from analyzer.results import AnalysisResult, CaptureAssessment, Finding, MetricValue, Scores
+from analyzer.video.info import VideoInfo
+
+#: Findings about timing: their evidence is the step-time strip, not a standing frame.
+TIMING_FINDINGS = frozenset({"slow_feet", "uneven_rhythm"})
+
+#: The report's charts: (plot name, metric whose assessability decides whether the view
+#: supports the chart, alt text, caption).
+CHARTS: tuple[tuple[str, str, str, str], ...] = (
+    ("hip_height", "hip_height_ratio", "Hip height over time",
+     "Hip height: 1.0 is standing tall; lower means sitting into the backpedal."),
+    ("trunk_lean", "trunk_lean_deg", "Trunk lean over time",
+     "Trunk lean: how far the chest leans forward over the hips."),
+    ("knee_flexion", "knee_flexion_deg", "Knee bend over time",
+     "Knee bend of the leg nearer the camera (0° = straight)."),
+    ("step_length", "step_length_leg_lengths", "Step length per step",
+     "Each step's length, in leg lengths (one leg length is the height of the hip above "
+     "the ground): short, quick steps are the goal."),
+    ("arm_swing", "arm_swing_deg", "Arm swing over time",
+     "Arm swing: angle of the upper arm to the body; big waves mean active arms."),
+)  # fmt: skip
+#: The largest annotated video put inside report.html by default (bytes).
+EMBED_VIDEO_MAX_BYTES = 20 * 1024 * 1024
 
 TEMPLATE_DIR = Path(__file__).with_name("templates")
 
@@ -46,7 +68,8 @@ LIMITATIONS: tuple[str, ...] = (
     "and the model does not warn about it.",
     "A panning, zooming or stabilised camera makes speed and step length wrong: keep the "
     "phone still on a tripod.",
-    "Athletes more than about 4 m from the camera are small for the pose model.",
+    "An athlete under about 300 px tall in the picture is small for the pose model: film "
+    "in 1080p or 4K.",
     "Ground-contact time needs 120 fps or more, and forces (braking, push-off) cannot be "
     "measured from video alone.",
 )
@@ -120,52 +143,103 @@ def build_report_context(
         key=lambda f: (-SEVERITY_ORDER.index(f.severity), -f.confidence),
     )
     assessment = capture or capture_of(result)
-    plots = {name: png_data_uri(figure_png(fig)) for name, fig in report_figures(result).items()}
+    figures = report_figures(result)
+    charts, left_out = [], []
+    for name, key, alt, caption in CHARTS:
+        if name in figures and live_metric_supported(result, key):
+            uri = png_data_uri(figure_png(figures[name]))
+            charts.append({"name": name, "uri": uri, "alt": alt, "caption": caption})
+        else:
+            left_out.append(alt.replace(" over time", "").replace(" per step", "").lower())
+    scale = report_scale(result)
     not_assessable = [
         {"key": metric_label(n.key), "reason": n.reason}
         for n in (faults.not_assessable if faults else [])
     ]
+    scores = faults.scores if faults else None
+    bands = (scores.bands if scores else {}) or {}
+    verdict = faults.verdict if faults else None
+    blocked = verdict is not None and verdict.status == "not_analysable"
+    shown = _shown_frames(result, findings)
     return {
         "title": "Backpedal report",
         "clip": str(result.provenance.get("clip", motion.track.meta.get("clip", "clip"))),
         "generated": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "profile": faults.profile if faults else str(result.provenance.get("profile", "")),
-        "overall": _score(faults.scores.overall if faults else None),
-        "categories": [
-            {"name": k.capitalize(), **_score(v)}
-            for k, v in (faults.scores.categories.items() if faults else [])
+        "verdict": _verdict_context(verdict),
+        "blocked": blocked,
+        "overall": _score(None if blocked or not faults else faults.scores.overall, bands),
+        "categories": [] if blocked or scores is None else _categories(scores, findings, bands),
+        "score_rule": score_rule(bands),
+        "findings": [
+            _finding_context(result, f, key_frames.get(f.key_frame), scale, shown.get(f.id))
+            for f in findings
         ],
-        "findings": [_finding_context(result, f, key_frames.get(f.key_frame)) for f in findings],
         "reps": _reps_context(
-            faults.scores.per_rep if faults else [], faults.scores.trend if faults else {}
+            faults.scores.per_rep if faults else [], faults.scores.trend if faults else {}, bands
         ),
         "video": video_name,
-        "plots": plots,
+        "charts": charts,
+        "charts_left_out": left_out,
         "summary": _summary(result, findings),
-        "metrics": [_metric_row(m) for m in motion.metrics.values() if m.assessable],
-        "metrics_na": [_metric_row(m) for m in motion.metrics.values() if not m.assessable],
+        "scale_note": scale.note(),
+        "units": scale.units,
+        "metrics": [_metric_row(m, scale) for m in motion.metrics.values() if m.assessable],
+        "metrics_na": [_metric_row(m, scale) for m in motion.metrics.values() if not m.assessable],
         "capture": _capture_context(assessment),
         "not_assessable": not_assessable,
+        "filming_guide": filming_guide_lines(),
         "limitations": LIMITATIONS,
+        "sources": _sources(findings),
         "warnings": list(dict.fromkeys([*motion.warnings, *result.warnings])),
         "provenance": _provenance_rows(result),
         "schema_version": result.schema_version,
     }
 
 
-def capture_of(result: AnalysisResult) -> CaptureAssessment:
-    """The capture verdict stored in the result, else computed from what the result holds."""
-    stored = result.capture.get("assessment")
-    if isinstance(stored, dict) and stored.get("checks"):
-        return CaptureAssessment.from_dict(stored)
-    video = result.capture.get("video")
-    info = SimpleNamespace(**video) if isinstance(video, dict) and video else None
-    return assess_capture(
-        result.motion.track,
-        info,
-        view=result.motion.view,
-        brightness=result.capture.get("brightness"),
+def report_scale(result: AnalysisResult) -> Scale:
+    """Units (``--units``, else the profile's) and body scale (athlete height, else assumed)."""
+    settings = result.provenance.get("settings")
+    settings = settings if isinstance(settings, dict) else {}
+    default = result.faults.units if result.faults is not None else "imperial"
+    return scale_for(settings.get("units"), settings.get("athlete_height_m"), default)
+
+
+def score_rule(bands: dict[str, float]) -> str:
+    """The scoring rule, said once: bands and how findings cap the scores."""
+    good, fair = bands.get("good_from", 80), bands.get("fair_from", 60)
+    return (
+        f"Scores are out of 100: {good:.0f} or more is good, {fair:.0f}-{good - 1:.0f} fair, "
+        f"under {fair:.0f} needs work. A major finding holds its area and the overall under "
+        f"{fair:.0f}; a moderate one under {good:.0f}. Only what this clip lets us measure "
+        "counts."
     )
+
+
+def embed_video(report: Path, video: Path, *, embed: bool | None = None) -> bool:
+    """Put the annotated video inside ``report`` as a data URI, so one file can be forwarded.
+
+    ``embed`` None: only when the video is under :data:`EMBED_VIDEO_MAX_BYTES`. Returns
+    whether the video was embedded.
+    """
+    size = video.stat().st_size
+    if embed is False or (embed is None and size >= EMBED_VIDEO_MAX_BYTES):
+        return False
+    html = report.read_text(encoding="utf-8")
+    marker = f'src="{video.name}" data-embeddable'
+    if marker not in html:
+        return False
+    uri = "data:video/mp4;base64," + base64.b64encode(video.read_bytes()).decode("ascii")
+    report.write_text(html.replace(marker, f'src="{uri}"', 1), encoding="utf-8")
+    return True
+
+
+def capture_of(result: AnalysisResult) -> CaptureAssessment:
+    """The capture verdict of the result's capture stage (computed from the track and view
+    when the result was built without one, e.g. in tests)."""
+    if result.capture is not None:
+        return result.capture.assessment
+    return assess_capture(result.motion.track, None, view=result.motion.view)
 
 
 def key_frame_indices(result: AnalysisResult) -> list[int]:
@@ -180,6 +254,7 @@ def collect_frames(
     frame_indices: Iterable[int],
     *,
     capture_fps: float | None = None,
+    video: VideoInfo | None = None,
 ) -> dict[int, np.ndarray]:
     """Read only the wanted frames (upright BGR) of ``clip`` in one streaming pass.
 
@@ -193,7 +268,7 @@ def collect_frames(
     if not wanted:
         return out
     last = max(wanted)
-    for frame in iter_frames(clip, capture_fps=capture_fps, max_frames=last + 1):
+    for frame in iter_frames(clip, capture_fps=capture_fps, max_frames=last + 1, info=video):
         if frame.index in wanted:
             out[frame.index] = frame.image.copy()
         if frame.index >= last:
@@ -239,14 +314,116 @@ def jpeg_data_uri(image_bgr: np.ndarray, *, quality: int = 85) -> str:
 # --------------------------------------------------------------------------- context parts
 
 
-def _score(value: float | None) -> dict[str, Any]:
+def _score(value: float | None, bands: dict[str, float] | None = None) -> dict[str, Any]:
     if value is None or not math.isfinite(value):
-        return {"value": None, "text": "not assessed", "level": "none", "pct": 0}
-    level = "good" if value >= 80 else ("fair" if value >= 60 else "poor")
-    return {"value": value, "text": f"{value:.0f}", "level": level, "pct": round(value)}
+        return {"value": None, "text": "not assessed", "level": "none", "pct": 0, "band": ""}
+    bands = bands or {}
+    good, fair = bands.get("good_from", 80.0), bands.get("fair_from", 60.0)
+    level = "good" if value >= good else ("fair" if value >= fair else "poor")
+    band = {"good": "good", "fair": "fair", "poor": "needs work"}[level]
+    return {"value": value, "text": f"{value:.0f}", "level": level, "pct": round(value),
+            "band": band}  # fmt: skip
 
 
-def _finding_context(result: AnalysisResult, f: Finding, frame: np.ndarray | None) -> dict:
+def _categories(
+    scores: Scores, findings: list[Finding], bands: dict[str, float]
+) -> list[dict[str, Any]]:
+    """Category scores, each with what lowered it: the capping finding or the docked metrics."""
+    titles = {f.id: f.title for f in findings}
+    with_finding = {f.category for f in findings}
+    out = []
+    for cat, value in scores.categories.items():
+        note = ""
+        if cat in scores.caps:
+            note = f"held down by: {titles.get(scores.caps[cat], scores.caps[cat]).lower()}"
+        elif value is not None and round(value) < FULL_POINTS and cat not in with_finding:
+            # what lowered a category with no finding (scores that print as 100 did not)
+            docked = scores.docked.get(cat, [])
+            keys = [k for k in docked if round(scores.metrics.get(k, 0)) < FULL_POINTS]
+            names = ", ".join(metric_label(k).lower() for k in keys)
+            note = f"lowered by: {names} (inside the limits, not a fault)" if names else ""
+        out.append({"name": cat.capitalize(), **_score(value, bands), "note": note})
+    return out
+
+
+FULL_POINTS = 100
+
+
+def _verdict_context(verdict: Any) -> dict[str, Any] | None:
+    if verdict is None:
+        return None
+    return {
+        "status": verdict.status,
+        "headline": verdict.headline,
+        "reasons": list(verdict.reasons),
+        "actions": list(verdict.actions),
+        "hints": list(verdict.hints),
+    }
+
+
+def _shown_frames(result: AnalysisResult, findings: list[Finding]) -> dict[str, str]:
+    """How each finding's evidence is shown: "chart" (the step-time strip of a timing
+    finding), "frame" (a key frame with the measurement drawn) or "none" (nothing in a single
+    frame shows it: no bare frame is shown, the charts are)."""
+    out: dict[str, str] = {}
+    for f in findings:
+        if f.id in TIMING_FINDINGS:
+            out[f.id] = "chart"
+        else:
+            out[f.id] = "frame" if finding_overlay(result, f).measurements else "none"
+    return out
+
+
+def _step_chart(result: AnalysisResult, f: Finding) -> str | None:
+    """The step-time strip of a timing finding as a data URI (flagged steps in red)."""
+    times = [float(s.step_time_s) for s in backpedal_steps(result.motion)]
+    if not times:
+        return None
+    ok = (f.band.ok if f.band is not None else None) or (None, None)
+    lo_ok, hi = ok
+    median = float(np.median(times))
+    if f.metric == "cadence_steps_per_s" and lo_ok:
+        limit = 1.0 / float(lo_ok)
+        flagged = [i for i, t in enumerate(times) if t > limit]
+        title = "Time of each step (slow feet: longer than the red line)"
+    else:
+        share = (hi or 10.0) / 100.0
+        limit = None
+        flagged = [i for i, t in enumerate(times) if abs(t - median) > share * median]
+        title = f"Time of each step (red: more than {share:.0%} off the median)"
+    fig = plot_step_times(result.motion, flagged=flagged, limit_s=limit, title=title)
+    return png_data_uri(figure_png(fig))
+
+
+def _why(f: Finding) -> str:
+    """The finding's reason in words (its raw "Measured: ..." part is shown in plain words)."""
+    why, _, rest = f.explanation.partition(" Measured: ")
+    seen = rest.partition(". Seen in ")[2]
+    return f"{why} Seen in {seen}" if seen else why
+
+
+def _evidence(result: AnalysisResult, f: Finding, scale: Scale) -> list[str]:
+    out = []
+    rows = [(e.metric, e.value, e.step_fraction) for e in f.evidence] or [
+        (f.metric, f.value, None)
+    ]
+    for key, value, frac in rows:
+        m = result.motion.metrics.get(key)
+        unit = m.unit if m is not None else f.unit
+        text = f"{metric_label(key)}: {say_value(key, unit, value, scale)}"
+        if frac is not None:
+            text += f" (typical of the flagged steps; {float(frac):.0%} of steps past the limit)"
+        out.append(text)
+    return out
+
+
+def _finding_context(
+    result: AnalysisResult,
+    f: Finding,
+    frame: np.ndarray | None,
+    scale: Scale,
+    shown: str | None = None,
+) -> dict:
     times = result.motion.track.times_s
     n = times.size
 
@@ -254,18 +431,23 @@ def _finding_context(result: AnalysisResult, f: Finding, frame: np.ndarray | Non
         return float(times[int(np.clip(i, 0, n - 1))]) if n else 0.0
 
     overlay = finding_overlay(result, f)
+    chart = _step_chart(result, f) if shown == "chart" else None
+    image = None
+    if shown in (None, "frame") and frame is not None:
+        image = jpeg_data_uri(key_frame_image(result, f, frame, overlay=overlay))
     return {
         "id": f.id,
         "title": f.title,
         "severity": f.severity,
         "confidence": f"{f.confidence:.0%}",
         "metric": metric_label(f.metric),
-        "value": metric_text(f.metric, f.unit, f.value),
-        "band": band_text(f.metric, f.unit, f.band) or "—",
-        "source": str(f.band.get("source", "")) if isinstance(f.band, dict) else "",
+        "value": say_value(f.metric, f.unit, f.value, scale),
+        "band": say_band(f.metric, f.unit, f.band, scale) or "",
+        "evidence": _evidence(result, f, scale),
+        "source": f.band.source,
         "cue": f.cue,
-        "drills": list(f.drills),
-        "explanation": f.explanation,
+        "drills": [say_drill(d, scale) for d in f.drills],
+        "explanation": _why(f),
         "key_time": f"{t(f.key_frame):.2f}",
         "key_frame": int(f.key_frame),
         "ranges": [
@@ -273,20 +455,18 @@ def _finding_context(result: AnalysisResult, f: Finding, frame: np.ndarray | Non
             for a, b in f.frames
         ],
         "seek": f"{t(f.key_frame):.3f}",
-        "image": (
-            None
-            if frame is None
-            else jpeg_data_uri(key_frame_image(result, f, frame, overlay=overlay))
-        ),
+        "image": image,
+        "chart": chart,
+        "shown": shown or "frame",
         "measured_on_image": bool(overlay.measurements),
         "rep": None if f.rep is None else f.rep + 1,
     }
 
 
-def _metric_row(m: MetricValue) -> dict[str, Any]:
+def _metric_row(m: MetricValue, scale: Scale) -> dict[str, Any]:
     return {
         "name": metric_label(m.key),
-        "value": metric_text(m.key, m.unit, m.value) if m.assessable else "—",
+        "value": say_value(m.key, m.unit, m.value, scale) if m.assessable else "—",
         "phase": m.phase,
         "assessable": m.assessable,
         "confidence": m.confidence if m.assessable else "",
@@ -294,10 +474,13 @@ def _metric_row(m: MetricValue) -> dict[str, Any]:
     }
 
 
-def _reps_context(per_rep: list[dict[str, Any]], trend: dict[str, Any]) -> dict[str, Any]:
+def _reps_context(
+    per_rep: list[dict[str, Any]], trend: dict[str, Any], bands: dict[str, float] | None = None
+) -> dict[str, Any]:
     """Per-rep overall scores (shown when the clip has two or more reps) and the trend."""
     rows = [
-        {"rep": int(r.get("rep", i)) + 1, **_score(r.get("overall"))} for i, r in enumerate(per_rep)
+        {"rep": int(r.get("rep", i)) + 1, **_score(r.get("overall"), bands)}
+        for i, r in enumerate(per_rep)
     ]
     direction = str(trend.get("direction", "")) if trend else ""
     text = {
@@ -306,6 +489,17 @@ def _reps_context(per_rep: list[dict[str, Any]], trend: dict[str, Any]) -> dict[
         "steady": "Form stays steady over the reps.",
     }.get(direction, "")
     return {"rows": rows if len(rows) > 1 else [], "trend": text}
+
+
+def _sources(findings: list[Finding]) -> list[tuple[str, str]]:
+    """(finding title, where its numbers come from), for the "where the numbers come from"
+    toggle."""
+    out = []
+    for f in findings:
+        src = f.band.source if f.band is not None else ""
+        if src:
+            out.append((f.title, src))
+    return out
 
 
 def _capture_context(a: CaptureAssessment) -> dict[str, Any]:
@@ -322,8 +516,14 @@ def _capture_context(a: CaptureAssessment) -> dict[str, Any]:
 def _summary(result: AnalysisResult, findings: list[Finding]) -> str:
     if result.faults is None:
         return "No fault checks were run on this clip."
+    verdict = result.faults.verdict
+    if verdict is not None and verdict.status == "not_analysable":
+        return f"{verdict.headline}: {' '.join(verdict.reasons)}"
     if not findings:
-        return "No faults were found in what this clip lets us assess. Keep it up!"
+        return (
+            "No faults in what this clip lets us measure. Check “Filming” for what it could "
+            "not show."
+        )
     top = ", ".join(f.title.lower() for f in findings[:3])
     return f"Main things to work on: {top}."
 

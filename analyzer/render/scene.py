@@ -14,21 +14,29 @@ import numpy as np
 
 from analyzer import skeleton as sk
 from analyzer.render.overlay import FrameOverlay, Measurement, format_band, format_value
-from analyzer.results import AnalysisResult, Finding, MotionAnalysis, Phase
+from analyzer.results import (
+    AnalysisResult,
+    Finding,
+    FindingBand,
+    MotionAnalysis,
+    Phase,
+    SeriesName,
+)
 
-#: Candidate names of the per-frame series in ``MotionAnalysis.series`` (first found wins).
-SERIES_KEYS: dict[str, tuple[str, ...]] = {
-    "hip_height": ("hip_height_ratio", "hip_height"),
-    "trunk_lean": ("trunk_lean_deg", "trunk_lean"),
-    "knee_flexion": ("knee_flexion_deg", "knee_flexion"),
-    "arm_swing": ("arm_angle_deg", "arm_swing_deg", "upper_arm_angle_deg", "arm_swing"),
+#: The series each plot or live-metric group shows (names from ``results.SERIES_NAMES``).
+SERIES_KEYS: dict[str, SeriesName] = {
+    "hip_height": "hip_height_ratio",
+    "trunk_lean": "trunk_lean_deg",
+    "knee_flexion": "knee_flexion_deg",
+    "arm_swing": "arm_angle_deg",
 }
 
-#: Live metrics shown on the annotated video: (series group, label, unit, digits).
-LIVE_METRICS: tuple[tuple[str, str, str, int], ...] = (
-    ("hip_height", "Hip height", "× standing", 2),
-    ("trunk_lean", "Trunk lean", "°", 0),
-    ("knee_flexion", "Knee bend", "°", 0),
+#: Live metrics shown on the annotated video: (series group, label, unit, digits, the clip
+#: metric whose assessability and band the live number follows).
+LIVE_METRICS: tuple[tuple[str, str, str, int, str], ...] = (
+    ("hip_height", "Hip height", "× standing", 2, "hip_height_ratio"),
+    ("trunk_lean", "Trunk lean", "°", 0, "trunk_lean_deg"),
+    ("knee_flexion", "Knee bend", "°", 0, "knee_flexion_deg"),
 )
 
 #: Display names, units and decimals of the metrics the outputs know (others: by key).
@@ -106,7 +114,7 @@ def metric_text(key: str, unit: str, value: float | None) -> str:
     return format_value(value, metric_unit(key, unit), digits=metric_digits(key, unit))
 
 
-def band_text(key: str, unit: str, band: dict[str, Any] | None) -> str:
+def band_text(key: str, unit: str, band: FindingBand | None) -> str:
     """A finding's good band as the outputs print it ("" when the band has no edge)."""
     limits = band_limits(band)
     return format_band(limits, metric_unit(key, unit), digits=metric_digits(key, unit))
@@ -123,39 +131,20 @@ _EVENT_SHOW_S = 0.25
 
 
 def find_series(motion: MotionAnalysis, group: str) -> tuple[str, np.ndarray] | None:
-    """The first series of ``group`` (a key of :data:`SERIES_KEYS`) present, as (name, array)."""
-    for name in SERIES_KEYS.get(group, (group,)):
-        arr = motion.series.get(name)
-        if arr is not None and np.asarray(arr).ndim == 1 and np.asarray(arr).size:
-            return name, np.asarray(arr, dtype=float)
+    """The series of ``group`` (a key of :data:`SERIES_KEYS`, or a series name) as
+    (name, array), or None when the analysis has none."""
+    name = SERIES_KEYS.get(group, group)
+    arr = motion.series.get(name)
+    if arr is not None and np.asarray(arr).ndim == 1 and np.asarray(arr).size:
+        return name, np.asarray(arr, dtype=float)
     return None
 
 
-def band_limits(band: dict[str, Any] | None) -> tuple[float | None, float | None]:
-    """``(low, high)`` of the *good* band from a finding's ``band`` dict.
-
-    Accepts the shapes the profiles may use: ``{"good": [lo, hi]}``, ``{"low": .., "high": ..}``,
-    ``{"lo": .., "hi": ..}``, ``{"min": .., "max": ..}``, ``{"good_min": .., "good_max": ..}``;
-    a missing or null edge means the band is one-sided.
-    """
-    if not band:
+def band_limits(band: FindingBand | None) -> tuple[float | None, float | None]:
+    """``(low, high)`` of a finding's *good* band; a None edge means the band is one-sided."""
+    if band is None or band.good is None:
         return None, None
-    good = band.get("good")
-    if isinstance(good, (list, tuple)) and len(good) == 2:
-        return _num(good[0]), _num(good[1])
-    if isinstance(good, dict):
-        return band_limits(good)
-    for lo_key, hi_key in (
-        ("low", "high"),
-        ("lo", "hi"),
-        ("min", "max"),
-        ("good_min", "good_max"),
-        ("good_low", "good_high"),
-        ("lower", "upper"),
-    ):
-        if lo_key in band or hi_key in band:
-            return _num(band.get(lo_key)), _num(band.get(hi_key))
-    return None, None
+    return _num(band.good[0]), _num(band.good[1])
 
 
 def phase_at(phases: Sequence[Phase], frame: int) -> Phase | None:
@@ -189,15 +178,65 @@ def camera_side(motion: MotionAnalysis, frame: int) -> str:
     return "left" if left >= right else "right"
 
 
+def live_metric_supported(result: AnalysisResult, metric_key: str) -> bool:
+    """True when the report judged ``metric_key`` in this clip (assessable, not "invalid" for
+    the view): only then is its live number drawn on the video."""
+    m = result.motion.metrics.get(metric_key)
+    if m is None or not m.assessable or m.support == "invalid":
+        return False
+    if result.faults is not None:
+        gone = {n.key for n in result.faults.not_assessable}
+        return metric_key not in gone
+    return True
+
+
+#: Metrics whose band applies frame by frame (knee bend's band is for the peak in stance, so
+#: a swing-phase knee angle outside it is no fault and is not drawn red).
+PER_FRAME_BANDS = frozenset({"hip_height_ratio", "trunk_lean_deg"})
+
+
+def _outside_band(result: AnalysisResult, metric_key: str, value: float | None) -> bool:
+    """True when a live value is past the profile's fault limits (the "ok" band)."""
+    if value is None or result.faults is None or metric_key not in PER_FRAME_BANDS:
+        return False
+    band = result.faults.metric_bands.get(metric_key, {}).get("ok")
+    if not band:
+        return False
+    lo, hi = band
+    return (lo is not None and value < lo) or (hi is not None and value > hi)
+
+
+def flagged_titles(result: AnalysisResult, frame: int) -> tuple[str, ...]:
+    """Titles of the findings whose evidence frames include ``frame``."""
+    if result.faults is None:
+        return ()
+    return tuple(
+        f.title for f in result.faults.findings if any(a <= frame <= b for a, b in f.frames)
+    )
+
+
 def frame_overlay(result: AnalysisResult, frame: int) -> FrameOverlay:
-    """Overlay for frame ``frame`` of the annotated video: skeleton, phase, live metrics."""
+    """Overlay for frame ``frame`` of the annotated video: skeleton, phase, live metrics.
+
+    Live numbers are drawn only for what the report could judge in this view; a number past
+    its fault limits during the backpedal is drawn on red; frames inside a finding's evidence
+    range get a red banner with the finding's title.
+    """
     motion = result.motion
     track = motion.track
     metrics: list[tuple[str, str]] = []
-    for group, label, unit, digits in LIVE_METRICS:
+    alerts: list[str] = []
+    phase = phase_at(motion.phases, frame)
+    for group, label, unit, digits, key in LIVE_METRICS:
+        if not live_metric_supported(result, key):
+            continue
         found = find_series(motion, group)
         if found is not None and frame < found[1].size:
-            metrics.append((label, format_value(_num(found[1][frame]), unit, digits=digits)))
+            value = _num(found[1][frame])
+            metrics.append((label, format_value(value, unit, digits=digits)))
+            in_pedal = phase is not None and phase.kind == "backpedal"
+            if in_pedal and _outside_band(result, key, value):
+                alerts.append(label)
     t = float(track.times_s[frame])
     n_steps = sum(1 for e in motion.events if e.kind == "touchdown" and e.frame <= frame)
     if motion.events:
@@ -210,9 +249,11 @@ def frame_overlay(result: AnalysisResult, frame: int) -> FrameOverlay:
     return FrameOverlay(
         landmarks_xy=track.image_xy[frame],
         visibility=track.visibility[frame],
-        phase=phase_label(phase_at(motion.phases, frame), n_reps=motion.n_reps),
+        phase=phase_label(phase, n_reps=motion.n_reps),
         metrics=tuple(metrics),
         events=events,
+        alerts=tuple(alerts),
+        flag=" · ".join(flagged_titles(result, frame)),
     )
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from analyzer.errors import (
     NotAVideoError,
     UnsupportedCodecError,
 )
+from analyzer.video.info import VideoInfo
 
 #: Container/stream tags that hold the capture rate of slow-motion clips
 #: (Android: ``com.android.capture.fps``; other phones and tools use similar names).
@@ -38,65 +38,6 @@ _VIDEO_SIGNATURES = (
     (0, b"RIFF"),
     (0, b"\x1a\x45\xdf\xa3"),
 )
-
-
-@dataclass(frozen=True)
-class VideoInfo:
-    """What a clip holds, as shown upright.
-
-    Attributes
-    ----------
-    path
-        The clip.
-    width, height
-        Size in pixels of the upright (displayed) frame.
-    fps
-        Frames per second of *real* time: ``capture_fps`` when known, else ``playback_fps``.
-    playback_fps
-        Average frame rate stored in the container (frames per second of playback).
-    capture_fps
-        Rate the camera recorded at, when the container says so (slow motion), else None.
-    frame_count
-        Number of frames (from the container index; estimated from the duration when the
-        container has no count, see ``frame_count_exact``).
-    duration_s
-        Length in seconds of real time.
-    codec
-        FFmpeg's codec name (``h264``, ``hevc``, ``vp9``, ``mpeg4``, ...).
-    rotation_deg
-        Clockwise rotation (0, 90, 180, 270) applied to stored frames to show them upright.
-    stored_width, stored_height
-        Size of the frames as encoded, before rotation.
-    pix_fmt
-        Decoded pixel format (``yuv420p``, ``yuv420p10le``, ``yuvj420p``, ...).
-    container
-        FFmpeg's demuxer name.
-    frame_count_exact
-        Whether ``frame_count`` comes from the container's index.
-    """
-
-    path: Path
-    width: int
-    height: int
-    fps: float
-    playback_fps: float
-    capture_fps: float | None
-    frame_count: int
-    duration_s: float
-    codec: str
-    rotation_deg: int
-    stored_width: int
-    stored_height: int
-    pix_fmt: str
-    container: str
-    frame_count_exact: bool = True
-
-    @property
-    def time_scale(self) -> float:
-        """Seconds of real time per second of playback (1 unless slow motion)."""
-        if self.capture_fps is None or self.capture_fps <= 0:
-            return 1.0
-        return self.playback_fps / self.capture_fps
 
 
 def looks_like_video_container(path: Path) -> bool:

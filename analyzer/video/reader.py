@@ -73,6 +73,9 @@ class VideoReader:
         while the caller works on the current one.
     max_frames
         Stop after this many frames (None = all).
+    info
+        The clip's :class:`VideoInfo` when the caller has probed it already (the clip is
+        then not probed again; ``capture_fps`` is taken from it).
 
     Attributes
     ----------
@@ -92,10 +95,12 @@ class VideoReader:
         color: Literal["bgr", "rgb"] = "bgr",
         threads: int = 0,
         max_frames: int | None = None,
+        info: VideoInfo | None = None,
     ) -> None:
         if color not in ("bgr", "rgb"):
             raise ValueError(f"color must be 'bgr' or 'rgb', got {color!r}.")
-        self.info: VideoInfo = probe_video(path, capture_fps=capture_fps)
+        self.path = Path(path)
+        self.info: VideoInfo = info or probe_video(path, capture_fps=capture_fps)
         self.problems: list[str] = []
         self.frames_read = 0
         self._format = f"{color}24"
@@ -111,7 +116,7 @@ class VideoReader:
 
         if self._container is not None:
             raise RuntimeError("a VideoReader can be iterated only once; make a new one.")
-        self._container = open_container(self.info.path)
+        self._container = open_container(self.path)
         stream = self._container.streams.video[0]
         stream.thread_type = "AUTO"
         stream.thread_count = self._threads
@@ -230,6 +235,7 @@ def iter_frames(
     capture_fps: float | None = None,
     color: Literal["bgr", "rgb"] = "bgr",
     max_frames: int | None = None,
+    info: VideoInfo | None = None,
 ) -> Iterator[Frame]:
     """Yield a clip's frames upright with real-time timestamps, one at a time.
 
@@ -243,6 +249,8 @@ def iter_frames(
         ``"bgr"`` (default) or ``"rgb"``.
     max_frames
         Stop after this many frames.
+    info
+        The clip's probe, when already known (see :class:`VideoReader`).
 
     Yields
     ------
@@ -254,7 +262,9 @@ def iter_frames(
     CorruptVideoWarning
         When the clip breaks off or ends early; the frames read so far were yielded.
     """
-    with VideoReader(path, capture_fps=capture_fps, color=color, max_frames=max_frames) as r:
+    with VideoReader(
+        path, capture_fps=capture_fps, color=color, max_frames=max_frames, info=info
+    ) as r:
         yield from r
 
 

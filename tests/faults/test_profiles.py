@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 
@@ -232,5 +233,10 @@ def test_every_fault_has_text_and_its_drills_exist() -> None:
 def test_infinite_limits_survive_into_json_as_null() -> None:
     report = evaluate_faults(make_motion({"cadence_steps_per_s": 2.5}), load_profile())
     band = next(f for f in report.findings if f.id == "slow_feet").band
-    assert band["good"][1] is None and band["fault_below"] == 3.0
-    assert not any(isinstance(v, float) and math.isinf(v) for v in band.values())
+    assert band.good is not None and band.good[1] is None and band.fault_below == 3.0
+    values = [v for f in dataclasses.fields(band) for v in _flat(getattr(band, f.name))]
+    assert not any(isinstance(v, float) and math.isinf(v) for v in values)
+
+
+def _flat(value):
+    return value if isinstance(value, tuple) else (value,)

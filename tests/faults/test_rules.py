@@ -55,8 +55,8 @@ def test_fault_fires_on_its_rep_and_only_there(fault_id: str) -> None:
     assert any(a <= finding.key_frame <= b for a, b in finding.frames)
     assert finding.metric in values
     assert finding.value == pytest.approx(values[finding.metric])
-    assert finding.band["fault_below"] is not None or finding.band["fault_above"] is not None
-    assert finding.band["source"]
+    assert finding.band.fault_below is not None or finding.band.fault_above is not None
+    assert finding.band.source
     assert 0 < finding.confidence <= 1
     assert len(finding.cue) > 10 and len(finding.cue) < 90
     assert 1 <= len(finding.drills) <= 2
@@ -108,7 +108,7 @@ def test_overstriding_needs_enough_steps_past_the_limit() -> None:
     # the offending steps, each from its touchdown to the next one
     assert f.frames == ((40, 54), (70, 84), (100, 114), (130, 144))
     assert f.key_frame == 100  # the longest reach (0.6)
-    assert f.evidence[0]["step_fraction"] == pytest.approx(0.5)
+    assert f.evidence[0].step_fraction == pytest.approx(0.5)
     miss = make_motion(
         {"reach_at_touchdown_leg_lengths": float(np.median(few))},
         extra={"reach_at_touchdown_leg_lengths": {"per_step": few, "frames": frames}},
@@ -183,7 +183,7 @@ def test_representative_frames_expand_to_their_steps() -> None:
 def test_several_rules_of_one_fault_are_all_reported() -> None:
     m = make_motion({"transition_time_s": 0.8, "transition_contacts": 5.0})
     f = next(f for f in evaluate_faults(m, PROFILE).findings if f.id == "slow_hip_flip")
-    assert {e["metric"] for e in f.evidence} == {"transition_time_s", "transition_contacts"}
+    assert {e.metric for e in f.evidence} == {"transition_time_s", "transition_contacts"}
     assert "Hip flip / break time" in f.explanation and "contacts" in f.explanation
 
 

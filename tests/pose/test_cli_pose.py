@@ -24,10 +24,10 @@ def test_parse_select() -> None:
     "extra",
     [
         [],  # no -o
-        ["-o", "t.npz", "--num-poses", "0"],
-        ["-o", "t.npz", "--select", "here"],
-        ["-o", "t.npz", "--capture-fps", "-5"],
-        ["-o", "track.json"],
+        ["--out", "t.npz", "--num-poses", "0"],
+        ["--out", "t.npz", "--select", "here"],
+        ["--out", "t.npz", "--capture-fps", "-5"],
+        ["--out", "track.json"],
     ],
 )
 def test_usage_errors_exit_2(tmp_path: Path, extra: list[str]) -> None:
@@ -39,7 +39,7 @@ def test_usage_errors_exit_2(tmp_path: Path, extra: list[str]) -> None:
 def test_bad_clip_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = tmp_path / "notes.mp4"
     text.write_text("not a clip")
-    assert main(["pose", str(text), "-o", str(tmp_path / "t.npz"), "-q"]) == 1
+    assert main(["pose", str(text), "--out", str(tmp_path / "t.npz"), "-q"]) == 1
     err = capsys.readouterr().err
     assert "not a video" in err and "how to fix:" in err
     assert not (tmp_path / "t.npz").exists()
@@ -52,7 +52,7 @@ def test_pose_writes_track(
     clip = shared_data / "videos" / "tfjs_pose_detection" / "pose_squats.mp4"
     out = tmp_path / "sub" / "squats.npz"
     code = main(
-        ["pose", str(clip), "-o", str(out), "-q", "--num-poses", "1", "--select", "360,640@2.0"]
+        ["pose", str(clip), "--out", str(out), "-q", "--num-poses", "1", "--select", "360,640@2.0"]
     )
     assert code == 0, capsys.readouterr().err
     track = load_track(out)

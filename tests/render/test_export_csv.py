@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 
 import pytest
 
@@ -47,8 +48,9 @@ def test_metrics_csv(tmp_path, result):
 
 
 def test_rep_metrics_get_their_own_rows(tmp_path):
-    r = make_result()
-    r.motion.rep_metrics = [dict(r.motion.metrics), dict(r.motion.metrics)]
+    base = make_result()
+    reps = [dict(base.motion.metrics), dict(base.motion.metrics)]
+    r = dataclasses.replace(base, motion=dataclasses.replace(base.motion, rep_metrics=reps))
     rows = _read(export_csv(r, tmp_path)["metrics.csv"])
     keys = [row["key"] for row in rows]
     assert "hip_height_ratio@rep2" in keys and len(rows) == 3 * len(r.motion.metrics)

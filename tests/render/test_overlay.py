@@ -26,6 +26,7 @@ from analyzer.render.scene import (
     frame_overlay,
     phase_label,
 )
+from analyzer.results import FindingBand
 from tests.render.factories import make_result, render_frames
 
 
@@ -91,12 +92,10 @@ def test_measurement_in_band():
 @pytest.mark.parametrize(
     ("band", "expected"),
     [
-        ({"good": [0.78, 0.91], "ok": [0.7, 0.95], "source": "x"}, (0.78, 0.91)),
-        ({"good": [None, 0.25]}, (None, 0.25)),
-        ({"low": 50.0, "high": None}, (50.0, None)),
-        ({"min": 1, "max": 2}, (1.0, 2.0)),
-        ({"fault_above": 3.0}, (None, None)),
-        ({}, (None, None)),
+        (FindingBand("x", "", good=(0.78, 0.91), ok=(0.7, 0.95)), (0.78, 0.91)),
+        (FindingBand("x", "", good=(None, 0.25)), (None, 0.25)),
+        (FindingBand("x", "", good=(1, 2)), (1.0, 2.0)),
+        (FindingBand("x", "points", fault_above=3.0), (None, None)),
         (None, (None, None)),
     ],
 )
@@ -202,7 +201,7 @@ def test_a_fraction_metric_is_labelled_by_its_own_name_not_the_geometry(result):
         metric="forefoot_stance_fraction",
         value=0.29,
         unit="",
-        band={"good": [0.7, None]},
+        band=FindingBand("", "", good=(0.7, None)),
     )
     m = finding_measurement(result.motion, f)
     assert m is not None and m.kind == "angle"  # the foot is shown ...

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -22,9 +21,7 @@ def test_full_folder_from_a_clip(tmp_path, clip):
     assert set(written) == {"annotated.mp4", "report.html", "stick.kva", "steps.csv", "metrics.csv"}
     for path in written.values():
         assert path.is_file() and path.stat().st_size > 0
-    assert r.capture["assessment"]["verdict"] in {"good", "fair", "poor"}
-    assert r.capture["brightness"]["n_frames"] == r.motion.track.n_frames
-    json.dumps(r.capture)  # serialisable into result.json
+    assert r.capture is None  # rendering reads the result, never adds to it
     html = written["report.html"].read_text()
     assert 'src="annotated.mp4"' in html and html.count("data:image/jpeg") == 3
     root = ET.parse(written["stick.kva"]).getroot()
@@ -44,5 +41,5 @@ def test_track_only(tmp_path):
     r = make_result()
     written = write_render_outputs(r, tmp_path)
     assert set(written) == {"report.html", "steps.csv", "metrics.csv"}
-    lighting = next(c for c in r.capture["assessment"]["checks"] if c["key"] == "lighting")
-    assert lighting["status"] == "unknown"
+    html = written["report.html"].read_text()
+    assert "Lighting" in html and "not measured" in html

@@ -15,6 +15,7 @@ from analyzer.render.report import (
     key_frame_indices,
     write_report,
 )
+from analyzer.results import CaptureAssessment, CaptureCheck, CaptureReport
 from tests.render.factories import make_result, render_frames
 
 
@@ -83,7 +84,10 @@ def test_findings_scores_capture_and_footer(result, html):
             assert d in html
     assert ">64<" in html  # overall score
     assert "not assessed" in html  # head category
-    assert "0.78–0.91" in html and "45–75°" in html and "at least 50°" in html
+    # bands in one form, lengths in inches for a typical stature (imperial is the default)
+    assert "Target: hips between 8 in and 3 in lower than standing" in html
+    assert "Target: between 45° and 75°" in html and "Target: at least 50°" in html
+    assert "estimates for a typical athlete of 5 ft 9 in" in html
     assert "Filming quality" in html and "Frame rate" in html and "30 fps" in html
     for n in result.faults.not_assessable:
         assert n.reason in html
@@ -125,20 +129,14 @@ def test_key_frame_image_is_a_crop_with_the_measurement(result, key_frames):
 def test_capture_stored_in_the_result_is_used(result, key_frames):
     r = replace(
         result,
-        capture={
-            "assessment": {
-                "verdict": "poor",
-                "checks": [
-                    {
-                        "key": "view",
-                        "label": "Camera view",
-                        "value": "rear",
-                        "status": "poor",
-                        "advice": "Film from the side.",
-                    }
-                ],
-            }
-        },
+        capture=CaptureReport(
+            CaptureAssessment(
+                checks=(
+                    CaptureCheck("view", "Camera view", "rear", "poor", "Film from the side."),
+                ),
+                verdict="poor",
+            )
+        ),
     )
     ctx = build_report_context(r, key_frames=key_frames)
     assert ctx["capture"]["verdict"] == "poor"
@@ -154,13 +152,19 @@ def test_html_escapes_text(tmp_path):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
-def test_per_rep_scores_and_trend(tmp_path):
+def _with_reps(per_rep, trend=None):
     r = make_result()
-    r.faults.scores.per_rep = [{"rep": 0, "overall": 82.0}, {"rep": 1, "overall": 61.0}]
-    r.faults.scores.trend = {"direction": "dropping", "reps": 2}
+    scores = replace(r.faults.scores, per_rep=per_rep, trend=trend or {})
+    return replace(r, faults=replace(r.faults, scores=scores))
+
+
+def test_per_rep_scores_and_trend(tmp_path):
+    r = _with_reps(
+        [{"rep": 0, "overall": 82.0}, {"rep": 1, "overall": 61.0}],
+        {"direction": "dropping", "reps": 2},
+    )
     html = write_report(r, tmp_path, key_frames={}).read_text()
     assert "Rep 1: <b>82</b>" in html and "Rep 2: <b>61</b>" in html
     assert "Form drops over the reps" in html
-    single = make_result()
-    single.faults.scores.per_rep = [{"rep": 0, "overall": 82.0}]
+    single = _with_reps([{"rep": 0, "overall": 82.0}])
     assert "Per rep" not in write_report(single, tmp_path, key_frames={}).read_text()

@@ -1,25 +1,26 @@
-"""Capture-quality verdict: is this clip good enough, and how to film better.
+"""Capture-quality verdict (a pipeline stage): is this clip good enough, how to film better.
 
 :func:`assess_capture` is a pure function of the pose track, the clip's probe information,
-the detected view and brightness statistics collected while the frames were streamed
-(:class:`BrightnessStats`). The limits come from METRICS.md §3.1 (recommended capture: side
-view, ≥ 60 fps, athlete ≥ ~300 px tall) and §8.1 (what each view can assess); the detection
-and lighting limits are engineering judgement.
+the detected view and the brightness statistics collected during the pose pass
+(:class:`analyzer.video.brightness.Brightness`). The limits come from METRICS.md §3.1
+(recommended capture: side view, ≥ 60 fps, athlete ≥ ~300 px tall) and §8.1 (what each
+view can assess); the detection and lighting limits are engineering judgement.
 """
 
 from __future__ import annotations
 
 import warnings
-from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
 from analyzer import skeleton as sk
+from analyzer.filming import ATHLETE_TOO_SMALL, FILM_FROM_SIDE
 from analyzer.pose.track import PoseTrack
-from analyzer.results import ViewInfo
+from analyzer.results import CaptureAssessment, CaptureCheck, CaptureStatus, ViewInfo
+from analyzer.video.brightness import Brightness, BrightnessStats
 
-Status = Literal["good", "fair", "poor", "unknown"]
+Status = CaptureStatus
 
 #: Frame rate (frames per second of real time): METRICS.md §3.1 (≥ 60 fps; 30 fps only for
 #: posture and averaged cadence).
@@ -43,97 +44,12 @@ FAIR_CONTRAST = 10.0
 _RANK: dict[str, int] = {"good": 0, "unknown": 0, "fair": 1, "poor": 2}
 
 
-@dataclass(frozen=True)
-class CaptureCheck:
-    """One aspect of the capture: what was measured, how good it is, and what to change."""
-
-    key: str
-    label: str
-    value: str
-    status: Status
-    advice: str = ""
-
-
-@dataclass(frozen=True)
-class CaptureAssessment:
-    """All capture checks and the overall verdict (the worst known status)."""
-
-    checks: tuple[CaptureCheck, ...]
-    verdict: Status
-
-    @property
-    def advice(self) -> list[str]:
-        """What to change when filming next time (only for checks that were not good)."""
-        return [c.advice for c in self.checks if c.status in ("fair", "poor") and c.advice]
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-serialisable form (stored in ``AnalysisResult.capture``)."""
-        return {"verdict": self.verdict, "checks": [asdict(c) for c in self.checks]}
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CaptureAssessment:
-        """Inverse of :meth:`to_dict`."""
-        checks = tuple(CaptureCheck(**c) for c in data.get("checks", ()))
-        return cls(checks=checks, verdict=data.get("verdict", "unknown"))
-
-
-@dataclass
-class BrightnessStats:
-    """Running brightness statistics of the frames, collected while streaming the clip.
-
-    Call :meth:`add` with each (or every n-th) BGR frame; nothing else is kept.
-    """
-
-    n_frames: int = 0
-    luma_sum: float = 0.0
-    contrast_sum: float = 0.0
-    luma_min: float = field(default=255.0)
-    luma_max: float = field(default=0.0)
-
-    def add(self, frame_bgr: np.ndarray) -> None:
-        """Add one frame's mean luma and luma standard deviation."""
-        luma, contrast = frame_brightness(frame_bgr)
-        self.n_frames += 1
-        self.luma_sum += luma
-        self.contrast_sum += contrast
-        self.luma_min = min(self.luma_min, luma)
-        self.luma_max = max(self.luma_max, luma)
-
-    @property
-    def mean_luma(self) -> float:
-        """Mean over frames of the mean luma (0-255); NaN before any frame."""
-        return self.luma_sum / self.n_frames if self.n_frames else float("nan")
-
-    @property
-    def mean_contrast(self) -> float:
-        """Mean over frames of the luma standard deviation; NaN before any frame."""
-        return self.contrast_sum / self.n_frames if self.n_frames else float("nan")
-
-    def to_dict(self) -> dict[str, float]:
-        """JSON-serialisable summary."""
-        return {
-            "n_frames": self.n_frames,
-            "mean_luma": self.mean_luma,
-            "mean_contrast": self.mean_contrast,
-            "luma_min": self.luma_min,
-            "luma_max": self.luma_max,
-        }
-
-
-def frame_brightness(frame_bgr: np.ndarray, *, step: int = 4) -> tuple[float, float]:
-    """Mean and standard deviation of the luma (ITU-R BT.601 weights) of a BGR frame,
-    sampled on every ``step``-th pixel in each direction."""
-    sub = np.asarray(frame_bgr[::step, ::step], dtype=np.float32)
-    luma = 0.114 * sub[..., 0] + 0.587 * sub[..., 1] + 0.299 * sub[..., 2]
-    return float(luma.mean()), float(luma.std())
-
-
 def assess_capture(
     track: PoseTrack,
     video_info: Any | None = None,
     *,
     view: ViewInfo | None = None,
-    brightness: BrightnessStats | dict[str, float] | None = None,
+    brightness: Brightness | BrightnessStats | None = None,
 ) -> CaptureAssessment:
     """Judge the capture: view, frame rate, athlete size, detection, framing, lighting.
 
@@ -147,8 +63,8 @@ def assess_capture(
     view
         The detected camera view; None gives an "unknown" view check.
     brightness
-        Statistics collected while streaming (:class:`BrightnessStats` or its ``to_dict()``);
-        None gives an "unknown" lighting check.
+        Statistics collected while streaming (:class:`Brightness` or the running
+        :class:`BrightnessStats`); None gives an "unknown" lighting check.
     """
     checks = (
         _check_view(view),
@@ -193,8 +109,7 @@ def _check_view(view: ViewInfo | None) -> CaptureCheck:
             "Camera view",
             "not recognised",
             "poor",
-            "Film from the side, square to the line the athlete backpedals on, "
-            "with the camera still on a tripod at hip height.",
+            FILM_FROM_SIDE,
         )
     texts: dict[str, tuple[Status, str]] = {
         "side": ("good", ""),
@@ -247,8 +162,7 @@ def _check_fps(track: PoseTrack, video_info: Any | None) -> CaptureCheck:
 _GRADED: dict[str, tuple[str, str]] = {
     "athlete_size": (
         "Athlete size in frame",
-        "The athlete is small in the picture: move the camera closer (about 5-8 m for a "
-        "10 m rep) or film in 4K, keeping the whole rep in frame.",
+        ATHLETE_TOO_SMALL,
     ),
     "detection_rate": (
         "Athlete detection",
@@ -306,11 +220,10 @@ def _check_in_frame(track: PoseTrack) -> CaptureCheck:
     return _graded("in_frame", value, frac, GOOD_IN_FRAME, FAIR_IN_FRAME)
 
 
-def _check_lighting(brightness: BrightnessStats | dict[str, float] | None) -> CaptureCheck:
+def _check_lighting(brightness: Brightness | BrightnessStats | None) -> CaptureCheck:
     if brightness is None:
         return CaptureCheck("lighting", "Lighting", "not measured", "unknown")
-    stats = brightness.to_dict() if isinstance(brightness, BrightnessStats) else brightness
-    luma, contrast = float(stats.get("mean_luma", np.nan)), float(stats.get("mean_contrast", 0))
+    luma, contrast = float(brightness.mean_luma), float(brightness.mean_contrast)
     if not np.isfinite(luma):
         return CaptureCheck("lighting", "Lighting", "not measured", "unknown")
     value = f"brightness {luma:.0f}/255, contrast {contrast:.0f}"
