@@ -7,6 +7,7 @@ pixels with y down, angles in degrees, leg length ``L`` as the length unit.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 
 import numpy as np
@@ -130,7 +131,9 @@ def com_x_series(p: np.ndarray, *, max_missing_mass: float = 0.12) -> np.ndarray
 
     Untracked segments (up to ``max_missing_mass`` of the body mass) are left out.
     """
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        # an untracked hand (all three points NaN) has no mean: NaN, left out below
+        warnings.simplefilter("ignore", RuntimeWarning)
         ear = midpoint(p, sk.LEFT_EAR, sk.RIGHT_EAR)
         s = midpoint(p, sk.LEFT_SHOULDER, sk.RIGHT_SHOULDER)
         h = midpoint(p, sk.LEFT_HIP, sk.RIGHT_HIP)

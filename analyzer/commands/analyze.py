@@ -48,9 +48,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Check the settings, run the analysis, write the folder, print a one-screen summary."""
-    from analyzer.commands.pose import parse_select, progress_bar, silence_native_stderr
+    from analyzer.commands.pose import parse_select, progress_bar
     from analyzer.outputs import check_out_dir, write_outputs
     from analyzer.pipeline import analyze_clip, analyze_track
+    from analyzer.pose.native_log import silence_native_stderr
     from analyzer.pose.track import load_track
     from analyzer.settings import AnalysisSettings, check_settings
 

@@ -125,11 +125,12 @@ def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Migrate, then serve until interrupted (or run a one-off account/import task)."""
-    if args.workers < 0 or (not 1 <= args.port <= 65535 and args.port != 0):
+    if args.workers < 0:
         raise ConfigError(
-            f"--workers {args.workers} / --port {args.port} out of range.",
-            "Give --workers 0 or more and --port between 1 and 65535.",
+            f"--workers {args.workers} is below 0.", "Give 0 (web server only) or more."
         )
+    if not 0 <= args.port <= 65535:
+        raise ConfigError(f"--port {args.port} is not a TCP port.", "Give 0-65535.")
     if (args.create_coach or args.import_batch) and not args.team:
         raise ConfigError("--create-coach and --import-batch need a team.", "Add --team NAME.")
     env = _environment(args)

@@ -90,7 +90,11 @@ def upload(request: HttpRequest) -> HttpResponse:
         return redirect(url)
     if request.method != "GET":
         return HttpResponse(status=405)
-    form = UploadForm(team=team)
+    wanted = request.GET.get("athlete", "")
+    initial = {}
+    if wanted.isdigit() and Athlete.objects.filter(pk=int(wanted), team=team).exists():
+        initial["athlete"] = int(wanted)  # "Upload a clip" from an athlete's page
+    form = UploadForm(team=team, initial=initial)
     ctx = {"form": form, "limit_mb": limit_mb, "limit_bytes": settings.MAX_UPLOAD_BYTES}
     return render(request, "web/upload.html", ctx)
 

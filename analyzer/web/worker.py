@@ -99,6 +99,8 @@ def process_job(job, worker_id: str) -> str:
         beat.stop_event.set()
         beat.join()
         message, hint = analysis.describe_error(exc)
+        if clip.stored_name:  # speak of the file the coach uploaded, not its stored name
+            message = message.replace(clip.stored_name, clip.original_name)
         log.warning("job %s failed: %s", job.pk, message)
         return "failed" if jobs.finish_failed(job, worker_id, message, hint) else "lost"
     finally:
@@ -166,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="worker %(process)d: %(message)s")
     logging.getLogger("analyzer.web").setLevel(logging.INFO)
     signal.signal(signal.SIGTERM, _raise_exit)
-    from analyzer.commands.pose import silence_native_stderr
+    from analyzer.pose.native_log import silence_native_stderr
 
     with (
         contextlib.suppress(SystemExit, KeyboardInterrupt),

@@ -224,6 +224,8 @@ def test_roster_add_list_and_athlete_page(coach_client):
     assert "Sam Lee" in roster and "1 clip" in roster
     page = coach_client.get(reverse("athlete", args=[athlete.pk])).content.decode()
     assert "rep.mp4" in page and ">72<" in page
+    upload = coach_client.get(reverse("upload") + f"?athlete={athlete.pk}").content.decode()
+    assert f'<option value="{athlete.pk}" selected>Sam Lee</option>' in upload
 
 
 def test_upload_form_lists_only_own_roster(coach_client, make_coach):
@@ -235,3 +237,14 @@ def test_upload_form_lists_only_own_roster(coach_client, make_coach):
     hawk = Athlete.objects.get(name="Hawk Athlete")
     resp = _upload(coach_client, io.BytesIO(SAMPLE_CLIP.read_bytes()).read(), athlete=hawk.pk)
     assert resp.status_code == 400  # another team's athlete is not a valid choice
+
+
+def test_wrong_methods_are_refused(coach_client):
+    clip = _done_clip(Team.objects.get(name="Eagles"))
+    assert coach_client.post(reverse("clip", args=[clip.pk])).status_code == 405
+    assert coach_client.post(reverse("clip_status", args=[clip.pk])).status_code == 405
+    assert coach_client.get(reverse("clip_retry", args=[clip.pk])).status_code == 405
+    assert coach_client.get(reverse("clip_delete", args=[clip.pk])).status_code == 405
+    assert coach_client.put(reverse("upload")).status_code == 405
+    assert coach_client.put(reverse("athletes")).status_code == 405
+    assert coach_client.put(reverse("import_batch")).status_code == 405

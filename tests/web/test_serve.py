@@ -42,6 +42,8 @@ def test_create_coach_from_the_command_line(tmp_path):
 def test_serve_argument_errors(tmp_path):
     no_team = _serve(["--create-coach", "alice"], tmp_path)
     assert no_team.returncode == 2 and "--team" in no_team.stderr
+    bad = _serve(["--workers", "-1"], tmp_path)
+    assert bad.returncode == 2 and "--workers" in bad.stderr
 
 
 @pytest.mark.django_db
