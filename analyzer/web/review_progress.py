@@ -27,6 +27,8 @@ from analyzer.web.views import coach_required
 #: Severity as a level for the plot and the comparisons (0: not flagged).
 SEVERITY_LEVEL = {"minor": 1, "moderate": 2, "major": 3}
 LEVEL_NAME = {0: "not flagged", 1: "minor", 2: "moderate", 3: "major"}
+#: Vertical spacing between fault lines at the same severity in the plot (levels).
+FAULT_LINE_OFFSET = 0.06
 #: A score change smaller than this (points of 100) is "about the same".
 SCORE_CHANGE_MIN_POINTS = 3.0
 
@@ -89,6 +91,7 @@ def change_words(sessions: list[Session], titles: dict[str, str]) -> list[str]:
         return []
     before, now = sessions[-2], sessions[-1]
     out: list[str] = []
+    same: list[str] = []
     for key in now.scores:
         a, b = before.scores.get(key), now.scores.get(key)
         name = "Overall score" if key == "overall" else f"{key.capitalize()} score"
@@ -101,7 +104,7 @@ def change_words(sessions: list[Session], titles: dict[str, str]) -> list[str]:
             continue
         d = b - a
         if abs(d) < SCORE_CHANGE_MIN_POINTS:
-            out.append(f"{name} about the same ({a:.0f} → {b:.0f}).")
+            same.append(f"{name} about the same ({a:.0f} → {b:.0f}).")
         else:
             verb = "improved" if d > 0 else "slipped"
             out.append(f"{name} {verb} from {a:.0f} to {b:.0f} ({d:+.0f}).")
@@ -115,8 +118,8 @@ def change_words(sessions: list[Session], titles: dict[str, str]) -> list[str]:
         elif b_l > a_l:
             out.append(f"{title} slipped: {LEVEL_NAME[a_l]} → {LEVEL_NAME[b_l]}.")
         elif a_l:
-            out.append(f"{title} still {LEVEL_NAME[b_l]}.")
-    return out
+            same.append(f"{title} still {LEVEL_NAME[b_l]}.")
+    return out + same
 
 
 def progress_png(sessions: list[Session], titles: dict[str, str]) -> bytes:
@@ -148,10 +151,11 @@ def progress_png(sessions: list[Session], titles: dict[str, str]) -> bytes:
     top.grid(alpha=0.3)
     top.legend(loc="lower left", fontsize=8, ncol=3)
     faults = sorted({f for s in sessions for f in s.faults}, key=lambda k: titles.get(k, k))
-    for fid in faults:
-        bottom.plot(
-            x, [s.faults.get(fid, 0) for s in sessions], marker="s", label=titles.get(fid, fid)
-        )
+    for k, fid in enumerate(faults):
+        # a small offset per fault keeps lines at the same level apart
+        nudge = (k - (len(faults) - 1) / 2) * FAULT_LINE_OFFSET
+        bottom.plot(x, [s.faults.get(fid, 0) + nudge for s in sessions], marker="s",
+                    label=titles.get(fid, fid))
     bottom.set_yticks([0, 1, 2, 3], ["none", "minor", "moderate", "major"])
     bottom.set_ylim(-0.3, 3.3)
     bottom.grid(alpha=0.3)
