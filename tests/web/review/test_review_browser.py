@@ -15,7 +15,7 @@ import pytest
 
 from tests.web.fakes import PASSWORD
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run
 # beside one unless told that the calls are synchronous (they are: the test's own thread).
