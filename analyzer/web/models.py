@@ -185,4 +185,4 @@ class ShareLink(models.Model):
 
 
 # Review rows (issue 15) live in their own module; imported here so Django registers them.
-from analyzer.web.review_models import CoachFlag, FindingReview  # noqa: E402,F401
+from analyzer.web.review_models import CoachFlag, FindingReview, ModelRep  # noqa: E402,F401

@@ -10,13 +10,16 @@ from the aligned frames; their metrics are in one table with B minus A.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
 
 from analyzer.web import review_data
 from analyzer.web.models import Clip
+from analyzer.web.review_models import ModelRep
 from analyzer.web.views import coach_required
 
 
@@ -91,5 +94,35 @@ def compare_page(request: HttpRequest) -> HttpResponse:
         "ra": (a["rep"] + 1) if a else 1,
         "rb": (b["rep"] + 1) if b else 1,
         "rows": review_data.metric_rows(a["metrics"], b["metrics"]) if a and b else [],
+        "model_reps": ModelRep.objects.filter(team=request.coach.team).select_related(
+            "clip", "clip__athlete"
+        ),
     }
     return render(request, "review/compare.html", ctx)
+
+
+@require_POST
+@coach_required
+def mark_model_rep(request: HttpRequest) -> HttpResponse:
+    """Mark (or with ``unmark``, unmark) a rep of a team clip as a model rep."""
+    clip = get_object_or_404(
+        Clip,
+        pk=_int(request.POST.get("clip"), -1),
+        team=request.coach.team,
+        status=Clip.Status.DONE,
+    )
+    rep = max((_int(request.POST.get("rep"), 1) or 1) - 1, 0)
+    if request.POST.get("unmark"):
+        ModelRep.objects.filter(clip=clip, rep=rep).delete()
+    else:
+        label = (request.POST.get("label") or "").strip()[:80]
+        if not label:
+            who = clip.athlete.name if clip.athlete else clip.original_name
+            label = f"{who}, {clip.recorded_on:%Y-%m-%d}, rep {rep + 1}"
+        ModelRep.objects.update_or_create(
+            clip=clip,
+            rep=rep,
+            defaults={"team": request.coach.team, "label": label, "created_by": request.user},
+        )
+    back = {k: v for k, v in request.POST.items() if k in ("a", "ra", "b", "rb", "align") and v}
+    return redirect(reverse("compare") + ("?" + urlencode(back) if back else ""))

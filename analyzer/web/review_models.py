@@ -74,3 +74,25 @@ def clip_review(clip, *, clip_sha256: str = "") -> rv.Review:
     return rv.Review(
         decisions=decisions, flags=flags, clip_sha256=clip_sha256, clip=clip.original_name
     )
+
+
+class ModelRep(models.Model):
+    """A rep the coach marked as a model to compare athletes' reps with."""
+
+    team = models.ForeignKey("web.Team", on_delete=models.CASCADE, related_name="model_reps")
+    clip = models.ForeignKey("web.Clip", on_delete=models.CASCADE, related_name="model_reps")
+    rep = models.PositiveIntegerField(default=0)
+    label = models.CharField(max_length=80, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("label", "id")
+        constraints = (
+            models.UniqueConstraint(fields=("clip", "rep"), name="one_model_mark_per_rep"),
+        )
+
+    def __str__(self) -> str:
+        return self.label or f"clip {self.clip_id}, rep {self.rep + 1}"

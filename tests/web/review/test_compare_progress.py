@@ -113,3 +113,22 @@ def test_team_page_counts_dismissed_faults_and_csv(coach_client, add_clip):
     assert {r["kind"] for r in table} == {"decision", "flag"}
     assert sum(r["decision"] == "dismissed" for r in table) == 2
     assert any(r["note"] == "stance" and r["frame"] == "3" for r in table)
+
+
+def test_mark_a_model_rep_and_compare_with_it(coach_client, add_clip):
+    model, athlete_clip = add_clip(athlete="Pro"), add_clip(athlete="Sam")
+    r = coach_client.post(
+        reverse("compare_model"),
+        {"clip": model.pk, "rep": "1", "label": "Textbook pedal", "a": athlete_clip.pk},
+    )
+    assert r.status_code == 302 and f"a={athlete_clip.pk}" in r["Location"]
+    page = coach_client.get(reverse("compare"), {"a": athlete_clip.pk})
+    html = page.content.decode()
+    assert "Textbook pedal" in html and f"b={model.pk}" in html
+    from analyzer.web.review_models import ModelRep
+
+    assert ModelRep.objects.get().label == "Textbook pedal"
+    coach_client.post(reverse("compare_model"), {"clip": model.pk, "rep": "1", "unmark": "1"})
+    assert not ModelRep.objects.exists()
+    other = add_clip(team="Hawks", athlete="Kim")
+    assert coach_client.post(reverse("compare_model"), {"clip": other.pk}).status_code == 404
