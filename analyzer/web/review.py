@@ -9,7 +9,7 @@ Routes (all scoped by the coach's team through ``_team_clip``: another team's cl
   clear) with an optional note;
 - ``clips/<id>/review/flags/`` and ``.../flags/<flag>/delete/``: POST a coach flag at a
   frame with a note, or remove one;
-- ``clips/<id>/review/frame/<n>.png``: frame ``n`` with skeleton (and ``?finding=`` its
+- ``clips/<id>/review/frame/<n>.jpg``: frame ``n`` with skeleton (and ``?finding=`` its
   measurement against its band), rendered on demand;
 - ``clips/<id>/review.json``: the review block (export); ``clips/<id>/review/import/``:
   POST a review JSON downloaded from the offline report;
@@ -176,28 +176,27 @@ def delete_flag(request: HttpRequest, clip_id: int, flag_id: int) -> HttpRespons
 
 @require_GET
 @coach_required
-def frame_png(request: HttpRequest, clip_id: int, frame: int) -> HttpResponse:
+def frame_image(request: HttpRequest, clip_id: int, frame: int) -> HttpResponse:
     """Frame ``frame`` with skeleton; ``?finding=ID`` adds that finding's measurement."""
     clip = _done_clip(request, clip_id)
-    result = _result(clip)
-    finding = None
-    wanted = request.GET.get("finding", "")
-    if wanted:
-        finding = review_data.finding_by_id(result, wanted)
-        if finding is None:
-            raise Http404("This clip has no such finding.")
     source = clip.upload_path
     drawn = source is None or not source.is_file()
     video = clip.result_dir / "annotated.mp4" if drawn else source
     if video is None or not Path(video).is_file():
         raise Http404("The clip's video is not kept on this server.")
     try:
-        png = review_data.frame_png(
-            result, Path(video), frame, finding=finding, already_drawn=drawn
+        image = review_data.cached_frame_jpeg(
+            clip.result_dir,
+            Path(video),
+            frame,
+            finding_id=request.GET.get("finding", ""),
+            already_drawn=drawn,
         )
-    except ValueError as exc:
+    except KeyError as exc:
+        raise Http404("This clip has no such finding.") from exc
+    except (ValueError, OSError) as exc:
         raise Http404(str(exc)) from exc
-    resp = HttpResponse(png, content_type="image/png")
+    resp = HttpResponse(image, content_type="image/jpeg")
     resp["Cache-Control"] = "private, max-age=3600"
     return resp
 

@@ -19,7 +19,9 @@ urlpatterns = [
         review.delete_flag,
         name="review_flag_delete",
     ),
-    path("clips/<int:clip_id>/review/frame/<int:frame>.png", review.frame_png, name="review_frame"),
+    path(
+        "clips/<int:clip_id>/review/frame/<int:frame>.jpg", review.frame_image, name="review_frame"
+    ),
     path("clips/<int:clip_id>/review.json", review.review_json, name="review_json"),
     path("clips/<int:clip_id>/review/import/", review.import_review, name="review_import"),
     path("clips/<int:clip_id>/review.kva", review.review_kva, name="review_kva"),

@@ -160,19 +160,21 @@ def test_import_refuses_bad_files_and_keeps_nothing(coach_client, add_clip, doc,
     assert coach_client.get(reverse("review_json", args=[clip.pk])).json()["decisions"] == []
 
 
-def test_frame_png_draws_the_finding_at_any_frame(coach_client, add_clip):
+def test_frame_image_draws_the_finding_at_any_frame(coach_client, add_clip):
     import cv2
     import numpy as np
 
     clip = add_clip()
     fid = _findings(clip)[0]["id"]
     r = coach_client.get(reverse("review_frame", args=[clip.pk, 100]) + f"?finding={fid}")
-    assert r.status_code == 200 and r["Content-Type"] == "image/png"
+    assert r.status_code == 200 and r["Content-Type"] == "image/jpeg"
     img = cv2.imdecode(np.frombuffer(r.content, np.uint8), cv2.IMREAD_COLOR)
     assert img.shape[0] == 540
     bare = coach_client.get(reverse("review_frame", args=[clip.pk, 100]))
     assert bare.status_code == 200 and bare.content != r.content
     assert coach_client.get(reverse("review_frame", args=[clip.pk, 229])).status_code == 404
+    nope = reverse("review_frame", args=[clip.pk, 10]) + "?finding=nope"
+    assert coach_client.get(nope).status_code == 404
     # an imported clip keeps only the annotated video: frames come from it
     imported = add_clip(keep_upload=False)
     assert coach_client.get(reverse("review_frame", args=[imported.pk, 100])).status_code == 200

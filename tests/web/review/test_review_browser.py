@@ -106,7 +106,7 @@ def test_review_step_decide_note_reload(coach_page, add_clip):
     # the frame picture follows the stepper
     page.click(f"#finding-{b} .rv-draw")
     page.wait_for_function(
-        f"() => document.querySelector('#finding-{b} img').src.includes('/frame/{first}.png')"
+        f"() => document.querySelector('#finding-{b} img').src.includes('/frame/{first}.jpg')"
     )
     page.wait_for_function(f"() => document.querySelector('#finding-{b} img').naturalWidth > 0")
     _shot(page, "review_desktop.png", full_page=True)

@@ -5,7 +5,7 @@
   var root = document.getElementById("stepper");
   if (!root || !window.BackpedalStepper) return;
   var flagFrame = document.getElementById("flag-frame");
-  var frameUrl = root.getAttribute("data-frame-url"); // .../frame/0.png
+  var frameUrl = root.getAttribute("data-frame-url"); // .../frame/0.jpg
 
   function coachFlags() {
     return Array.prototype.map.call(document.querySelectorAll(".rv-flags li[data-frame]"), function (li) {
@@ -40,7 +40,7 @@
       document.querySelectorAll(".rv-draw").forEach(function (b) {
         b.addEventListener("click", function () {
           var fig = b.closest("figure"), img = fig.querySelector("img"), i = s.current();
-          img.src = frameUrl.replace(/\/0\.png$/, "/" + i + ".png") + "?finding=" + encodeURIComponent(b.getAttribute("data-finding"));
+          img.src = frameUrl.replace(/\/0\.jpg$/, "/" + i + ".jpg") + "?finding=" + encodeURIComponent(b.getAttribute("data-finding"));
           fig.querySelector(".rv-frame-no").textContent = String(i);
         });
       });
