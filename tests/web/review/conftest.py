@@ -18,12 +18,16 @@ STRICT_PROFILE = Path(__file__).with_name("strict_profile.toml")
 
 @pytest.fixture(scope="session")
 def analysed_dir(tmp_path_factory) -> Path:
-    """A real ``write_outputs`` folder of the sample clip (pose from the usual cache)."""
+    """A real ``write_outputs`` folder of the sample clip (its own pose cache: the user's
+    cache is never touched)."""
     from analyzer.outputs import write_outputs
     from analyzer.pipeline import AnalysisSettings, analyze_clip
 
-    out = tmp_path_factory.mktemp("review-analysis") / "out"
-    result = analyze_clip(REVIEW_CLIP, AnalysisSettings(profile=str(STRICT_PROFILE)))
+    base = tmp_path_factory.mktemp("review-analysis")
+    out = base / "out"
+    result = analyze_clip(
+        REVIEW_CLIP, AnalysisSettings(profile=str(STRICT_PROFILE)), cache_dir=base / "cache"
+    )
     write_outputs(result, out, clip=REVIEW_CLIP, with_video=True, embed_video=False)
     return out
 
