@@ -140,11 +140,31 @@ _PHRASES: dict[str, tuple[str, Callable[[float, Scale], str]]] = {
         lambda v, s: f"{v:+.2f}",
     ),
     "backpedal_speed_m_per_s": ("{q}", lambda v, s: s.speed(v)),
+    "backpedal_speed_leg_lengths_per_s": ("{q}", lambda v, s: s.speed(v * s.leg_m)),
+    "backpedal_distance_leg_lengths": ("{q}", lambda v, s: s.distance(v * s.leg_m)),
+    "transition_contacts": ("{q}", lambda v, s: f"{v:.0f} foot contacts"),
     "backpedal_distance_m": ("{q}", lambda v, s: s.distance(v)),
     "step_length_m": ("{q}", lambda v, s: s.length(v)),
 }
 
-_UNIT_TEXT = {"deg": "°", "s": " s", "steps/s": " steps/s", "%": "%", "contacts": " steps"}
+_UNIT_TEXT = {
+    "deg": "°", "deg/s": "°/s", "s": " s", "steps/s": " steps/s", "%": "%", "contacts": " steps",
+}  # fmt: skip
+
+#: Names for the report where the shared label carries a unit the words now say.
+COACH_LABELS: dict[str, str] = {
+    "hip_height_ratio": "Hip height in the pedal",
+    "ready_hip_height_ratio": "Hip height in the ready stance",
+    "step_length_leg_lengths": "Step length",
+    "reach_at_touchdown_leg_lengths": "Where the feet land",
+    "swing_clearance_leg_lengths": "Foot height in the swing",
+    "base_width_shoulder_widths": "Stance width",
+    "step_width_shoulder_widths": "Step width",
+    "backpedal_speed_leg_lengths_per_s": "Backpedal speed",
+    "backpedal_distance_leg_lengths": "Backpedal distance",
+    "shoulder_over_knee_index": "Shoulders over knees",
+    "arm_leg_coordination_r": "Arm-leg timing",
+}
 
 
 def say_value(key: str, unit: str, value: float | None, scale: Scale) -> str:
@@ -156,7 +176,7 @@ def say_value(key: str, unit: str, value: float | None, scale: Scale) -> str:
         template, q = _PHRASES[key]
         return template.format(q=q(v, scale))
     u = _UNIT_TEXT.get(unit, f" {unit}" if unit else "")
-    digits = 0 if unit in ("deg", "%", "contacts") else (1 if unit == "steps/s" else 2)
+    digits = 0 if unit in ("deg", "deg/s", "%", "contacts") else (1 if unit == "steps/s" else 2)
     return f"{v:.{digits}f}{u}"
 
 

@@ -349,7 +349,7 @@ def _draw_measurement_shapes(
         anchor = (a + b) / 2.0
     else:
         return []
-    size = max(14, round(22 * s * text_scale))
+    size = max(14, round(0.9 * panel_text_px(frame) * text_scale))
     x = int(np.clip(anchor[0] + 18 * s, 4, frame.shape[1] - 4))
     y = int(np.clip(anchor[1] - 40 * s, 4, frame.shape[0] - size - 4))
     return [_Text(_measurement_caption(m), (x, y), size, _bgr_to_rgb(colour))]
