@@ -1,20 +1,26 @@
 """The web app's only door into the analyzer: probe an upload, analyse a clip, summarise.
 
-Keeping every call here lets the analyzer's API change in one place. Workers call
-:func:`run_analysis`; the upload view calls :func:`probe_upload`; pages read
-:func:`summarize_result` (stored in ``Clip.summary``).
+Keeping every call here lets the analyzer's API change in one place. The upload checks a
+clip's settings with :func:`check_clip_settings` (``analyzer.settings.check_settings``) and
+probes the file with :func:`probe_upload`; workers call :func:`run_analysis`; results on disk
+are read back typed with :func:`read_result` (``analyzer.export.load_result``) and
+:func:`summarize` makes the short summary pages show (stored in ``Clip.summary``).
 """
 
 from __future__ import annotations
 
-import json
 import logging
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from analyzer.errors import AnalyzerError
+from analyzer.errors import AnalyzerError, ConfigError
+
+if TYPE_CHECKING:
+    from analyzer.results import AnalysisResult
+    from analyzer.settings import AnalysisSettings
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +63,38 @@ def probe_upload(path: Path) -> ProbedClip:
     )
 
 
+def clip_settings(settings: dict[str, Any]) -> AnalysisSettings:
+    """The analysis settings of a clip from its stored choices (unknown keys are ignored)."""
+    from analyzer.settings import AnalysisSettings
+
+    chosen = {k: v for k, v in settings.items() if k in ALLOWED_SETTINGS and v not in (None, "")}
+    return AnalysisSettings(**chosen)
+
+
+def check_clip_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    """Check a clip's settings before it is queued; return the ones to store.
+
+    Runs :func:`analyzer.settings.check_settings` (milliseconds: numbers in range, the
+    profile exists and validates), so a bad team profile or height is refused at upload
+    time instead of failing in the worker after the pose pass.
+
+    Raises
+    ------
+    analyzer.errors.ConfigError, analyzer.errors.ProfileError
+        What is wrong and what to give instead.
+    """
+    from analyzer.settings import check_settings
+
+    try:
+        check_settings(clip_settings(settings))
+    except TypeError as exc:  # a value of the wrong type reaching the dataclass
+        raise ConfigError(
+            f"The analysis settings are invalid ({exc}).",
+            "Give the height in metres and a profile name from `backpedal profiles`.",
+        ) from exc
+    return {k: v for k, v in settings.items() if k in ALLOWED_SETTINGS and v not in (None, "")}
+
+
 def run_analysis(
     clip: Path, out_dir: Path, settings: dict[str, Any], progress: ProgressFn | None = None
 ) -> dict[str, Any]:
@@ -65,10 +103,9 @@ def run_analysis(
     Raises :class:`analyzer.errors.AnalyzerError` for a clip the analyzer cannot use.
     """
     from analyzer.outputs import write_outputs
-    from analyzer.pipeline import AnalysisSettings, analyze_clip
+    from analyzer.pipeline import analyze_clip
 
-    chosen = {k: v for k, v in settings.items() if k in ALLOWED_SETTINGS and v not in (None, "")}
-    analysis_settings = AnalysisSettings(**chosen)
+    analysis_settings = clip_settings(settings)
     result = analyze_clip(clip, analysis_settings, progress=progress)
     write_outputs(
         result,
@@ -78,51 +115,72 @@ def run_analysis(
         capture_fps=analysis_settings.capture_fps,
         progress=progress,
     )
-    return summarize_result(out_dir / "result.json")
+    return summarize(result)
+
+
+def read_result(result_json: Path) -> AnalysisResult:
+    """A stored ``result.json`` (or its folder) as the typed result.
+
+    Raises
+    ------
+    analyzer.errors.ResultFormatError
+        Missing, damaged, incomplete or of another schema version (message + how to fix).
+    """
+    from analyzer.export import load_result
+
+    return load_result(result_json)
 
 
 def summarize_result(result_json: Path) -> dict[str, Any]:
-    """The short summary the lists and the clip page show, read from ``result.json``.
+    """The page summary of a stored ``result.json`` (read back typed: see :func:`read_result`).
 
-    Tolerant of older and newer schema versions: missing parts are left out.
+    Raises :class:`analyzer.errors.ResultFormatError` for a file that cannot be read back.
     """
-    try:
-        doc = json.loads(Path(result_json).read_text())
-    except (OSError, ValueError) as exc:
-        raise AnalyzerError(
-            f"The analysis result {Path(result_json).name} could not be read ({exc}).",
-            "Run the analysis again.",
-        ) from exc
-    scores = doc.get("scores") or {}
-    findings = []
-    for f in doc.get("findings") or []:
-        findings.append(
-            {
-                "id": f.get("id", ""),
-                "title": f.get("title", ""),
-                "severity": f.get("severity", ""),
-                "cue": f.get("cue", ""),
-                "key_frame": f.get("key_frame"),
-                "metric": f.get("metric", ""),
-            }
-        )
-    view = doc.get("view") or {}
-    categories = {
-        k: (round(v, 1) if isinstance(v, int | float) else None)
-        for k, v in (scores.get("categories") or {}).items()
-    }
-    overall = scores.get("overall")
+    return summarize(read_result(result_json))
+
+
+def _score(value: float | None) -> float | None:
+    return round(float(value), 1) if value is not None and math.isfinite(value) else None
+
+
+def summarize(result: AnalysisResult) -> dict[str, Any]:
+    """The short summary the lists and the clip page show (JSON-ready, kept in ``Clip.summary``).
+
+    ``overall`` and ``categories`` are None when not assessable; ``findings`` keep what the
+    page lists (id, title, severity, cue, key frame, metric); ``verdict`` says whether the clip
+    could be judged at all.
+    """
+    motion, faults = result.motion, result.faults
+    findings = [
+        {
+            "id": f.id,
+            "title": f.title,
+            "severity": f.severity,
+            "cue": f.cue,
+            "key_frame": int(f.key_frame),
+            "metric": f.metric,
+        }
+        for f in (faults.findings if faults else [])
+    ]
+    verdict = faults.verdict if faults else None
     return {
-        "schema_version": doc.get("schema_version"),
-        "overall": round(overall, 1) if isinstance(overall, int | float) else None,
-        "categories": categories,
+        "schema_version": result.schema_version,
+        "overall": _score(faults.scores.overall) if faults else None,
+        "categories": (
+            {k: _score(v) for k, v in faults.scores.categories.items()} if faults else {}
+        ),
         "findings": findings,
-        "not_assessable": [n.get("key", "") for n in doc.get("not_assessable") or []],
-        "view": view.get("view") if isinstance(view, dict) else None,
-        "profile": doc.get("profile"),
-        "fps": doc.get("fps"),
-        "n_frames": doc.get("n_frames"),
-        "warnings": list(doc.get("warnings") or [])[:10],
+        "not_assessable": [n.key for n in (faults.not_assessable if faults else [])],
+        "verdict": (
+            {"status": verdict.status, "headline": verdict.headline} if verdict else None
+        ),
+        "view": motion.view.view,
+        "profile": faults.profile if faults else None,
+        "fps": float(motion.track.fps),
+        "n_frames": int(motion.track.n_frames),
+        "n_reps": motion.n_reps,
+        "clip_sha256": str(result.provenance.get("clip_sha256", "")),
+        "warnings": [*result.warnings, *motion.warnings][:10],
     }
 
 

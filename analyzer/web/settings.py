@@ -184,6 +184,10 @@ JOB_LEASE_S = float(os.environ.get("BACKPEDAL_WEB_JOB_LEASE_S", "60"))
 JOB_MAX_ATTEMPTS = int(os.environ.get("BACKPEDAL_WEB_JOB_MAX_ATTEMPTS", "3"))
 JOB_POLL_S = float(os.environ.get("BACKPEDAL_WEB_JOB_POLL_S", "1.0"))
 
+# The fault profile the team's clips are scored with (a built-in name from `backpedal profiles`
+# or a TOML file); empty: the analyzer's default. Checked at every upload, before queuing.
+ANALYSIS_PROFILE = os.environ.get("BACKPEDAL_WEB_PROFILE", "").strip() or None
+
 STATIC_URL = "static/"
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True  # serve analyzer/web/static straight from the package

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.files.uploadhandler import StopUpload, TemporaryFileUploadHandler
 from django.db import transaction
 
-from analyzer.errors import VideoError
+from analyzer.errors import AnalyzerError
 from analyzer.web import analysis, jobs, storage
 from analyzer.web.models import Athlete, Clip, Team
 
@@ -48,19 +48,24 @@ def accept_clip(
 ) -> Clip:
     """Check, store and record an uploaded clip and queue its analysis.
 
-    ``uploaded`` is Django's ``TemporaryUploadedFile``. The file is probed (its content, not
-    its name) and moved under a generated name; the clip and its job are in the database
-    when this returns.
+    ``uploaded`` is Django's ``TemporaryUploadedFile``. The analysis settings (the team's
+    profile, ``ANALYSIS_PROFILE``, under the clip's own choices) are checked first, then the
+    file is probed (its content, not its name) and moved under a generated name; the clip and
+    its job are in the database when this returns.
 
     Raises
     ------
+    analyzer.errors.ConfigError, analyzer.errors.ProfileError
+        A setting or the team's profile is invalid (the temporary file is removed).
     analyzer.errors.VideoError
         The file is not a video the analyzer can read (the temporary file is removed).
     """
     temp_path = Path(uploaded.temporary_file_path())
+    wanted = {"profile": settings.ANALYSIS_PROFILE, **clip_settings}
     try:
+        checked = analysis.check_clip_settings(wanted)
         probed = analysis.probe_upload(temp_path)
-    except VideoError:
+    except AnalyzerError:
         uploaded.close()
         raise
     name, _ = storage.store_upload(temp_path, probed.container)
@@ -75,7 +80,7 @@ def accept_clip(
             size_bytes=uploaded.size,
             duration_s=probed.duration_s,
             recorded_on=recorded_on,
-            settings=clip_settings,
+            settings=checked,
             summary={"video": {"width": probed.width, "height": probed.height,
                                "codec": probed.codec, "fps": probed.fps}},
         )

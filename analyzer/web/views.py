@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from analyzer.errors import VideoError
+from analyzer.errors import AnalyzerError
 from analyzer.web import jobs, media, uploads
 from analyzer.web.forms import AthleteForm, ShareForm, UploadForm
 from analyzer.web.models import Athlete, Clip, Coach, ShareLink
@@ -82,7 +82,7 @@ def upload(request: HttpRequest) -> HttpResponse:
                 recorded_on=form.cleaned_data["recorded_on"],
                 clip_settings={"athlete_height_m": form.cleaned_data.get("athlete_height_m")},
             )
-        except VideoError as exc:
+        except AnalyzerError as exc:  # not a video, or a bad setting / team profile
             return _upload_error(request, form, 400, exc.message, exc.hint)
         url = reverse("clip", args=[clip.pk])
         if _wants_json(request):

@@ -27,8 +27,9 @@ class Command(BaseCommand):
         except AnalyzerError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
-            f"Imported {report.imported} clip(s), {report.failed_rows} failed in the batch, "
-            f"{report.skipped} already imported."
+            f"Imported {report.imported} clip(s), {report.failed_rows} failed, "
+            f"{report.skipped} already imported, {report.pending} not analysed yet, "
+            f"{report.not_videos} file(s) the batch skipped (not video)."
         )
         for line in report.problems:
             self.stdout.write(f"  {line}")
