@@ -236,3 +236,12 @@ def test_review_needs_a_login(client, add_clip):
     clip = add_clip()
     r = client.get(reverse("review", args=[clip.pk]))
     assert r.status_code == 302 and "/login/" in r["Location"]
+
+
+def test_a_clip_without_a_finished_analysis_has_no_review(coach_client, add_clip):
+    from analyzer.web.models import Clip
+
+    clip = add_clip()
+    Clip.objects.filter(pk=clip.pk).update(status=Clip.Status.RUNNING)
+    assert coach_client.get(reverse("review", args=[clip.pk])).status_code == 404
+    assert coach_client.get(reverse("review_data", args=[clip.pk])).status_code == 404

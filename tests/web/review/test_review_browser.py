@@ -97,6 +97,9 @@ def test_review_step_decide_note_reload(coach_page, add_clip):
     assert _frame(page) == 3
     page.keyboard.press(",")
     assert _frame(page) == 2
+    # the video shows that frame: its time lies inside frame 2's display interval (60 fps)
+    t = page.evaluate("() => document.getElementById('review-video').currentTime")
+    assert 2 / 60 <= t < 3 / 60
     page.click("#next-flag")
     first = _frame(page)
     assert first == 53  # the flagged ranges start with the pedal
