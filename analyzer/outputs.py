@@ -24,12 +24,14 @@ def write_outputs(
     clip: str | Path | None = None,
     with_video: bool = True,
     capture_fps: float | None = None,
+    rotate_deg: int | None = None,
     progress: ProgressFn | None = None,
 ) -> dict[str, Path]:
     """Write every output file into ``out_dir`` and return their paths by name.
 
     Files: ``result.json``, ``track.npz``, ``metrics.csv``, ``steps.csv``, ``report.html``
-    and, when the clip is given, ``annotated.mp4`` and ``<clip>.kva``.
+    and, when the clip is given, ``annotated.mp4`` and ``<clip>.kva``. ``capture_fps`` and
+    ``rotate_deg`` read the clip as the analysis did (see ``AnalysisSettings``).
     """
     from analyzer.render.folder import write_render_outputs
 
@@ -43,6 +45,7 @@ def write_outputs(
         clip=clip,
         with_video=with_video,
         capture_fps=capture_fps,
+        rotate_deg=rotate_deg,
         progress=progress,
     )
     written.update(rendered)

@@ -50,6 +50,9 @@ class AnalysisSettings:
         A BlazePose ``.task`` file to use instead of the model shipped with mediapipe.
     num_poses
         How many people the estimator may find per frame (to choose the athlete from).
+    rotate_deg
+        Clockwise rotation (0/90/180/270) turning the clip's stored frames upright, in place
+        of its rotation tag (for clips stored sideways); None follows the tag.
     """
 
     profile: str = "db-backpedal"
@@ -60,11 +63,13 @@ class AnalysisSettings:
     qb_side: str | None = None
     model_path: str | None = None
     num_poses: int = 2
+    rotate_deg: int | None = None
 
     def pose_key(self) -> str:
         """The part of the settings that changes the pose track (for the cache key)."""
         model = Path(self.model_path).name if self.model_path else "default"
-        return f"{model}-p{self.num_poses}-cfps{self.capture_fps or 0:g}"
+        rot = "" if self.rotate_deg is None else f"-rot{self.rotate_deg}"
+        return f"{model}-p{self.num_poses}-cfps{self.capture_fps or 0:g}{rot}"
 
 
 def default_cache_dir() -> Path:
@@ -115,7 +120,9 @@ def analyze_track(
     }
     prov.update(track.meta.get("provenance", {}))
     prov.update(provenance or {})
-    return AnalysisResult(motion=motion, faults=faults, provenance=prov, timings_s=timings)
+    result = AnalysisResult(motion=motion, faults=faults, provenance=prov, timings_s=timings)
+    result.warnings.extend(str(w) for w in track.meta.get("video_problems", []))  # damage
+    return result
 
 
 def estimate_track(
@@ -151,6 +158,7 @@ def estimate_track(
             capture_fps=settings.capture_fps,
             model_path=settings.model_path,
             num_poses=settings.num_poses,
+            rotate_deg=settings.rotate_deg,
             progress=progress,
         )
         info["pose_s"] = time.perf_counter() - t1
@@ -180,7 +188,7 @@ def analyze_clip(
 
     settings = settings or AnalysisSettings()
     t0 = time.perf_counter()
-    video = probe_video(clip, capture_fps=settings.capture_fps)
+    video = probe_video(clip, capture_fps=settings.capture_fps, rotate_deg=settings.rotate_deg)
     track, info = estimate_track(clip, settings, cache_dir=cache_dir, progress=progress)
     result = analyze_track(
         track,

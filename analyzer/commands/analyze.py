@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from analyzer.commands.pose import add_rotate_argument
 from analyzer.errors import ConfigError
 
 
@@ -25,6 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--profile", default="db-backpedal", help="threshold profile name or TOML path")
     p.add_argument("--athlete-height-m", type=float, help="athlete height in metres")
     p.add_argument("--capture-fps", type=float, help="real capture rate of a slow-motion clip")
+    add_rotate_argument(p)
     p.add_argument("--qb-side", choices=("left", "right"), help="quarterback side (front view)")
     p.add_argument("--select", help="pick the athlete nearest pixel X,Y at time T: 'X,Y[@T]'")
     p.add_argument("--model", help="a BlazePose .task model file to use instead of the default")
@@ -63,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
         select_time_s=at,
         qb_side=args.qb_side,
         model_path=args.model,
+        rotate_deg=args.rotate,
     )
     with progress_bar(quiet=args.quiet) as progress:
         if args.track is not None:
@@ -80,6 +83,7 @@ def run(args: argparse.Namespace) -> int:
             clip=clip,
             with_video=not args.no_video,
             capture_fps=args.capture_fps,
+            rotate_deg=args.rotate,
             progress=progress,
         )
     _print_summary(result, written)

@@ -7,7 +7,6 @@ import contextlib
 import logging
 import os
 import sys
-import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -33,6 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         type=float,
         help="real capture rate of a slow-motion clip (e.g. 240), if the file does not say it",
     )
+    add_rotate_argument(p)
     p.add_argument("--model", type=Path, help="a BlazePose .task model file (default: shipped)")
     p.add_argument(
         "--num-poses",
@@ -43,6 +43,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--select", help="pick the athlete nearest pixel X,Y at time T s: 'X,Y[@T]'")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
+
+
+def add_rotate_argument(p: argparse.ArgumentParser) -> None:
+    """``--rotate 0|90|180|270``: the clip's rotation, in place of its (wrong) rotation tag."""
+    p.add_argument(
+        "--rotate",
+        type=int,
+        choices=(0, 90, 180, 270),
+        metavar="{0,90,180,270}",
+        help="turn the stored picture this many degrees clockwise, in place of the file's "
+        "rotation tag (for clips that show sideways; the error message says which)",
+    )
 
 
 def parse_select(text: str | None) -> tuple[tuple[float, float] | None, float | None]:
@@ -71,7 +83,6 @@ def run(args: argparse.Namespace) -> int:
     from analyzer.pose.run import RunTimings, estimate_clip
     from analyzer.pose.track import save_track
     from analyzer.processing.selection import select_athlete
-    from analyzer.video.reader import CorruptVideoWarning
 
     if args.num_poses < 1:
         return usage_error(f"--num-poses must be at least 1, got {args.num_poses}.")
@@ -88,15 +99,13 @@ def run(args: argparse.Namespace) -> int:
     with (
         silence_native_stderr(enabled=not getattr(args, "verbose", False)),
         progress_bar(quiet=args.quiet) as progress,
-        warnings.catch_warnings(),
     ):
-        # damaged-clip problems are logged by the reader; its warnings would repeat them
-        warnings.simplefilter("ignore", CorruptVideoWarning)
         multi = estimate_clip(
             args.clip,
             capture_fps=args.capture_fps,
             model_path=args.model,
             num_poses=args.num_poses,
+            rotate_deg=args.rotate,
             progress=progress,
             timings=timings,
         )
@@ -111,6 +120,8 @@ def run(args: argparse.Namespace) -> int:
         f"{args.out}: {track.n_frames} frames, {track.duration_s:.2f} s, athlete found in "
         f"{int(track.detected().sum())} frames ({fps:.1f} frames/s, model {track.model})"
     )
+    for problem in meta["video_problems"]:
+        print(f"Warning: {problem}")
     return 0
 
 

@@ -104,18 +104,22 @@ def annotate_clip(
     out_path: str | Path,
     *,
     capture_fps: float | None = None,
+    rotate_deg: int | None = None,
     progress: ProgressFn | None = None,
     keep_frames: Iterable[int] = (),
     brightness: BrightnessStats | None = None,
 ) -> tuple[Path, dict[int, np.ndarray]]:
     """Stream ``clip`` (upright), annotate every frame, write H.264 on the playback clock.
 
+    ``rotate_deg`` replaces the clip's rotation tag as in the analysis.
+
     Returns the written path and the raw frames at ``keep_frames`` (see
     :func:`write_annotated_video`).
     """
     from analyzer.video.reader import VideoReader
 
-    with VideoReader(clip, capture_fps=capture_fps) as reader:  # probes the clip once
+    # probes the clip once
+    with VideoReader(clip, capture_fps=capture_fps, rotate_deg=rotate_deg) as reader:
         info = reader.info
 
         def frames() -> Iterator[tuple[int, float, np.ndarray]]:

@@ -31,6 +31,7 @@ def write_render_outputs(
     clip: str | Path | None = None,
     with_video: bool = True,
     capture_fps: float | None = None,
+    rotate_deg: int | None = None,
     progress: ProgressFn | None = None,
 ) -> dict[str, Path]:
     """Write the annotated video, report, Kinovea sidecar and CSVs; return paths by name.
@@ -48,6 +49,8 @@ def write_render_outputs(
         Write ``annotated.mp4`` (else only the key frames are decoded, for the report).
     capture_fps
         Real capture rate of a slow-motion clip when the container does not say it.
+    rotate_deg
+        Clockwise rotation of the stored frames used by the analysis (None = the clip's tag).
     """
     from analyzer.render.annotate_video import annotate_clip
     from analyzer.render.kva import clip_timing, write_kva
@@ -63,7 +66,7 @@ def write_render_outputs(
     if clip is not None:
         from analyzer.video import probe_video
 
-        info = probe_video(clip, capture_fps=capture_fps)
+        info = probe_video(clip, capture_fps=capture_fps, rotate_deg=rotate_deg)
         wanted = key_frame_indices(result)
         brightness = BrightnessStats()
         if with_video:
@@ -72,6 +75,7 @@ def write_render_outputs(
                 result,
                 out_dir / VIDEO_NAME,
                 capture_fps=capture_fps,
+                rotate_deg=rotate_deg,
                 progress=progress,
                 keep_frames=wanted,
                 brightness=brightness,
@@ -79,7 +83,9 @@ def write_render_outputs(
             written[VIDEO_NAME] = path
             video_name = VIDEO_NAME
         else:
-            key_frames = collect_frames(clip, wanted, capture_fps=capture_fps)
+            key_frames = collect_frames(
+                clip, wanted, capture_fps=capture_fps, rotate_deg=rotate_deg
+            )
             for frame in key_frames.values():
                 brightness.add(frame)
         result.capture["brightness"] = brightness.to_dict() if brightness.n_frames else None

@@ -180,8 +180,12 @@ def collect_frames(
     frame_indices: Iterable[int],
     *,
     capture_fps: float | None = None,
+    rotate_deg: int | None = None,
 ) -> dict[int, np.ndarray]:
     """Read only the wanted frames (upright BGR) of ``clip`` in one streaming pass.
+
+    ``rotate_deg`` replaces the clip's rotation tag as in the analysis. Indices count frames
+    lost to damage (as the track's rows do).
 
     Used for re-runs from the cached track, when the pipeline did not stream the clip.
     Stops decoding after the last wanted frame; nothing else is kept in memory.
@@ -193,7 +197,9 @@ def collect_frames(
     if not wanted:
         return out
     last = max(wanted)
-    for frame in iter_frames(clip, capture_fps=capture_fps, max_frames=last + 1):
+    for frame in iter_frames(
+        clip, capture_fps=capture_fps, rotate_deg=rotate_deg, max_frames=last + 1
+    ):
         if frame.index in wanted:
             out[frame.index] = frame.image.copy()
         if frame.index >= last:
