@@ -122,6 +122,8 @@ def analyze_track(
     prov.update(provenance or {})
     result = AnalysisResult(motion=motion, faults=faults, provenance=prov, timings_s=timings)
     result.warnings.extend(str(w) for w in track.meta.get("video_problems", []))  # damage
+    if track.meta.get("lost_spans_s"):  # frames lost to damage: (first, last) times
+        result.capture["lost_spans_s"] = track.meta["lost_spans_s"]
     return result
 
 
