@@ -156,22 +156,33 @@ def radial_travel_sign(
     min_rate_per_s: float = 0.05,
     min_duration_s: float = 0.3,
     cutoff_hz: float = 2.0,
+    min_foot_share: float = 0.2,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(T,) travel along the camera axis in a front/rear view: +1 approaching, -1 receding.
 
     METRICS §4 step 4: apparent scale ``sigma`` (torso plus leg length in pixels); moving
     away when ``d ln sigma / dt < -0.05 /s`` sustained for >= 0.3 s. In front and rear views
     the facing sign is +1 for facing the camera, so a backpedal is still ``e_t = -f``.
-    Returns (travel sign, d ln sigma / dt in 1/s).
+    The feet must agree: for a camera above the ground the lowest foot point sits
+    ``f h_cam / D`` below the horizon, so it moves down the image as the athlete approaches,
+    at ``(y_foot - y_horizon) d ln sigma / dt`` (~0.5 sigma d ln sigma / dt for a camera at
+    hip to chest height). A size change the feet do not follow by at least
+    ``min_foot_share`` sigma |d ln sigma / dt| is the body folding (sitting down, a leg
+    raised, a crouch), not travel: seen on the real bodypose3d (sit-stand) and pose2sim
+    (balance) clips. Returns (travel sign, d ln sigma / dt in 1/s).
     """
     size = torso_length(p) + 0.5 * (leg_length_series(p, 0) + leg_length_series(p, 1))
+    feet = (sk.LEFT_ANKLE, sk.RIGHT_ANKLE, sk.LEFT_HEEL, sk.RIGHT_HEEL, sk.LEFT_TOE, sk.RIGHT_TOE)
     with np.errstate(invalid="ignore", divide="ignore"):
         log_s = lowpass(np.log(size), fs, cutoff_hz)
+        foot_y = lowpass(np.nanmax(p[:, feet, 1], axis=1), fs, cutoff_hz)
     rate = np.nan_to_num(derivative(log_s, times))
+    foot_v = np.nan_to_num(derivative(foot_y, times))
+    followed = foot_v * np.sign(rate) >= min_foot_share * np.nan_to_num(size) * np.abs(rate)
     n = max(1, round(min_duration_s * fs))
     out = np.zeros(rate.shape, dtype=int)
-    out[sustained(rate > min_rate_per_s, n)] = 1
-    out[sustained(rate < -min_rate_per_s, n)] = -1
+    out[sustained((rate > min_rate_per_s) & followed, n)] = 1
+    out[sustained((rate < -min_rate_per_s) & followed, n)] = -1
     # distance grows as the size shrinks: radial speed ~ -D d ln(size)/dt with D ~ 1/size
     return out, rate * nanmedian(size) / size
 
@@ -332,10 +343,7 @@ def _yaw_estimate(
         estimates.append(nanmedian(folded))
         det["yaw_from_world_deg"] = estimates[1]
     spread = max(estimates) - min(estimates)
-    if spread > prm.max_disagreement_deg:
-        psi = estimates[-1]
-    else:
-        psi = float(np.mean(estimates))
+    psi = estimates[-1] if spread > prm.max_disagreement_deg else float(np.mean(estimates))
     sigma = math.hypot(prm.sigma_floor_deg, 0.5 * spread)
     det["yaw_deg"] = psi
     det["yaw_sigma_deg"] = sigma

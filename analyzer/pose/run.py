@@ -59,14 +59,14 @@ def _run_frames(
     progress: ProgressCallback | None,
     expected: int,
     vote: OrientationVote,
-    sideways: Callable[[OrientationVerdict], SidewaysVideoError],
+    sideways: Callable[[OrientationVerdict], SidewaysVideoError] | None,
 ) -> tuple[list[int], list[float], list[FramePoses]]:
     """Run the model on every frame; refuse early when the first seconds are plainly sideways."""
     indices: list[int] = []
     times: list[float] = []
     results: list[FramePoses] = []
     first_t: float | None = None
-    early_done = False
+    early_done = sideways is None
     while True:
         t0 = time.perf_counter()
         frame = next(frames, None)
@@ -84,7 +84,7 @@ def _run_frames(
         if not early_done and frame.time_s >= first_t + vote.params.early_window_s:
             early_done = True
             verdict = vote.early_verdict(first_t)
-            if verdict is not None:
+            if verdict is not None and sideways is not None:
                 raise sideways(verdict)
         if progress is not None:
             progress("pose", len(times), expected)
@@ -140,6 +140,7 @@ def estimate_poses(
     prefetch: int = 2,
     rotate_deg: int | None = None,
     orientation: OrientationParams | None = None,
+    judge_people: bool = True,
 ) -> MultiPoseTrack:
     """Run ``estimator`` on every frame of a clip.
 
@@ -175,6 +176,9 @@ def estimate_poses(
         tag (None = follow the tag).
     orientation
         Thresholds of the sideways check.
+    judge_people
+        False returns the raw detections without the sideways and no-person checks (for
+        tools that judge them later with :func:`check_people`).
 
     Returns
     -------
@@ -205,7 +209,7 @@ def estimate_poses(
         with contextlib.closing(frames):
             indices, times, results = _run_frames(
                 frames, estimator, timings, progress, expected, vote,
-                lambda v: sideways_error(v, info),
+                (lambda v: sideways_error(v, info)) if judge_people else None,
             )  # fmt: skip
         problems = list(reader.problems)
         lost = list(reader.lost)
@@ -224,10 +228,12 @@ def estimate_poses(
         model=estimator.model,
         meta=_provenance(info, problems, lost),
     )
+    if not judge_people:
+        return track
     final = vote.final_verdict()
     if final is not None:
         raise sideways_error(final, info)
-    _check_people(track, info.path.name, min_person_fraction, max_torso_tilt_deg)
+    check_people(track, info.path.name, min_person_fraction, max_torso_tilt_deg)
     return track
 
 
@@ -312,8 +318,8 @@ def torso_tilt_deg(image_xy: np.ndarray) -> np.ndarray:
     return np.degrees(np.arctan2(np.abs(up[..., 0]), up[..., 1]))
 
 
-def _check_people(
-    track: MultiPoseTrack, name: str, min_fraction: float, max_tilt_deg: float
+def check_people(
+    track: MultiPoseTrack, name: str, min_fraction: float = 0.1, max_tilt_deg: float = 65.0
 ) -> None:
     """Raise NoPersonError when too few frames hold an upright person.
 
