@@ -165,11 +165,13 @@ def radial_travel_sign(
     the facing sign is +1 for facing the camera, so a backpedal is still ``e_t = -f``.
     The feet must agree: for a camera above the ground the lowest foot point sits
     ``f h_cam / D`` below the horizon, so it moves down the image as the athlete approaches,
-    at ``(y_foot - y_horizon) d ln sigma / dt`` (~0.5 sigma d ln sigma / dt for a camera at
-    hip to chest height). A size change the feet do not follow by at least
-    ``min_foot_share`` sigma |d ln sigma / dt| is the body folding (sitting down, a leg
-    raised, a crouch), not travel: seen on the real bodypose3d (sit-stand) and pose2sim
-    (balance) clips. Returns (travel sign, d ln sigma / dt in 1/s).
+    by ``(y_foot - y_horizon) * change of ln sigma`` (~0.5 sigma * change of ln sigma for a
+    camera at hip to chest height). A run of size change (runs of one sign less than
+    ``min_duration_s`` apart taken as one: the body leans back before the first step) over
+    which the feet do not move by at least ``min_foot_share`` sigma |change of ln sigma| is
+    the body folding (sitting down, a leg raised, a crouch), not travel: seen on the real
+    bodypose3d (sit-stand) and pose2sim (balance) clips. Returns (travel sign,
+    d ln sigma / dt in 1/s).
     """
     size = torso_length(p) + 0.5 * (leg_length_series(p, 0) + leg_length_series(p, 1))
     feet = (sk.LEFT_ANKLE, sk.RIGHT_ANKLE, sk.LEFT_HEEL, sk.RIGHT_HEEL, sk.LEFT_TOE, sk.RIGHT_TOE)
@@ -177,14 +179,31 @@ def radial_travel_sign(
         log_s = lowpass(np.log(size), fs, cutoff_hz)
         foot_y = lowpass(np.nanmax(p[:, feet, 1], axis=1), fs, cutoff_hz)
     rate = np.nan_to_num(derivative(log_s, times))
-    foot_v = np.nan_to_num(derivative(foot_y, times))
-    followed = foot_v * np.sign(rate) >= min_foot_share * np.nan_to_num(size) * np.abs(rate)
     n = max(1, round(min_duration_s * fs))
     out = np.zeros(rate.shape, dtype=int)
-    out[sustained((rate > min_rate_per_s) & followed, n)] = 1
-    out[sustained((rate < -min_rate_per_s) & followed, n)] = -1
+    for sign in (1, -1):
+        for a, b in _merged_runs(sustained(sign * rate > min_rate_per_s, n), n):
+            ok = np.isfinite(foot_y[a:b]) & np.isfinite(log_s[a:b])
+            if ok.sum() < 2:
+                continue
+            i, j = a + int(np.argmax(ok)), b - 1 - int(np.argmax(ok[::-1]))
+            grown = abs(log_s[j] - log_s[i])  # |change of ln sigma| over the run
+            moved = sign * (foot_y[j] - foot_y[i])  # feet down the image when approaching
+            if moved >= min_foot_share * nanmedian(size[a:b]) * grown:
+                out[a:b] = sign
     # distance grows as the size shrinks: radial speed ~ -D d ln(size)/dt with D ~ 1/size
     return out, rate * nanmedian(size) / size
+
+
+def _merged_runs(mask: np.ndarray, max_gap: int) -> list[tuple[int, int]]:
+    """Runs of ``mask`` with gaps shorter than ``max_gap`` samples closed."""
+    merged: list[tuple[int, int]] = []
+    for a, b in runs(mask):
+        if merged and a - merged[-1][1] < max_gap:
+            merged[-1] = (merged[-1][0], b)
+        else:
+            merged.append((a, b))
+    return merged
 
 
 def near_side_series(facing: np.ndarray, world: np.ndarray | None) -> np.ndarray:
