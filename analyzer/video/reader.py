@@ -34,6 +34,11 @@ logger = logging.getLogger(__name__)
 
 _ROTATE_CODES = {90: 0, 180: 1, 270: 2}  # cv2.ROTATE_90_CLOCKWISE, ROTATE_180, ..._COUNTERCLOCKWISE
 
+#: Timestamps further than this before the stream's start or after its header duration come
+#: from a damaged index (seen: 1e18 s in a garbled MP4), not from the clip (seconds).
+_PTS_SLACK_BEFORE_S = 1.0
+_PTS_SLACK_AFTER_S = 10.0
+
 
 @dataclass(frozen=True)
 class Frame:
@@ -248,7 +253,8 @@ class VideoReader:
     def _plausible(self, pts: int, time_base: Any = None) -> bool:
         """Whether a timestamp lies within the clip (a damaged index can hold any number)."""
         t = self._pts_time(pts, time_base)
-        return -1.0 <= t <= self.info.duration_s / self.info.time_scale + 10.0
+        end = self.info.duration_s / self.info.time_scale
+        return -_PTS_SLACK_BEFORE_S <= t <= end + _PTS_SLACK_AFTER_S
 
     def _note_pts(self, pts: int) -> None:
         i = bisect.bisect_left(self._pts, pts)
@@ -327,6 +333,7 @@ class VideoReader:
             f"the clip is damaged: {n} of {len(self._pts)} frames could not be decoded "
             f"(at {where}); they are left out as missing and the rest is analysed"
         )
+        logger.debug("decoder: %s", "; ".join(dict.fromkeys(self._damage)))
 
     def _broken_off(self, exc: Exception, last_t: float | None) -> None:
         where = f"after {self.frames_read} frames ({last_t or 0.0:.2f} s)"
