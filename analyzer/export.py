@@ -30,6 +30,7 @@ from analyzer.results import (
     AnalysisResult,
     CaptureReport,
     ContactEvent,
+    ExcludedSpan,
     FaultReport,
     Finding,
     MetricValue,
@@ -107,6 +108,7 @@ def result_to_dict(result: AnalysisResult, *, files: dict[str, str] | None = Non
         "timings_s": _plain(result.timings_s),
         "warnings": list(result.warnings) + list(motion.warnings),
         "pipeline_warnings": list(result.warnings),
+        "excluded_spans": [_plain(s) for s in motion.excluded_spans],
     }
     faults = result.faults
     if faults is not None:
@@ -247,6 +249,7 @@ def _result_from_doc(doc: dict[str, Any], folder: Path) -> AnalysisResult:
         rep_metrics=rep_metrics,
         series=series,
         warnings=list(doc["warnings"])[len(pipeline_warnings) :],
+        excluded_spans=_decode(list[ExcludedSpan], doc.get("excluded_spans", [])),
     )
     faults = None
     if doc.get("scores") is not None:

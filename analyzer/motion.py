@@ -14,7 +14,15 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from analyzer.events.contacts import ContactParams, build_steps, detect_contacts
+from analyzer.events.frame_coverage import (
+    coverage_warning,
+    excluded_spans,
+    mask_excluded,
+    whole_in_frame,
+)
+from analyzer.events.inplace import in_place_phases
 from analyzer.events.phases import PhaseParams, RepTiming, segment_phases
+from analyzer.events.reps import drop_walk_backs
 from analyzer.events.view import (
     Scene,
     build_scene,
@@ -31,6 +39,7 @@ from analyzer.metrics.head import (
     head_yaw_2d_series,
     head_yaw_world_series,
 )
+from analyzer.metrics.in_place import has_in_place_only, in_place_metrics, in_place_warning
 from analyzer.metrics.posture import (
     angle_series,
     hip_flexion_series,
@@ -131,12 +140,31 @@ def _analyze(
     phase_params: PhaseParams | None,
 ) -> MotionAnalysis:
     warnings: list[str] = []
+    # frames with the athlete partly out of the picture are left out (issue 12)
+    spans = excluded_spans(
+        track.times_s, whole_in_frame(track.image_xy, track.image_size), track.detected(),
+        image_xy=track.image_xy, image_size=track.image_size,
+    )  # fmt: skip
+    track = mask_excluded(track, [s for s in spans if s.reason != "athlete not found"])
+    if spans:
+        warnings.append(coverage_warning(spans))
     track = _maybe_clean(track, clean, warnings)
     scene = build_scene(track, athlete_height_m=athlete_height_m)
     contacts = detect_contacts(scene, contact_params)
     scene = refit_ground(scene, contacts.stance)
     phases, timings = segment_phases(scene, contacts.events, phase_params)
-    scene = with_view(scene, _frames(phases, scene.n_frames, ("ready", "backpedal")))
+    phases, timings, walks = drop_walk_backs(scene, phases, timings)
+    cprm = contact_params or ContactParams()
+    if cprm.in_place is not None:  # stepping without travel where no rep is (issue 12)
+        phases = sorted(
+            [*phases, *in_place_phases(scene, contacts.events, phases, cprm.in_place,
+                                       first_rep=len(timings))],
+            key=lambda p: p.start_frame,
+        )  # fmt: skip
+    in_place = has_in_place_only(phases)
+    scene = with_view(
+        scene, _frames(phases, scene.n_frames, ("ready", "in_place" if in_place else "backpedal"))
+    )
     steps = _label_steps(build_steps(scene, contacts.events, contacts.stance), phases)
     series = compute_series(scene)
     ctx = MetricContext(
@@ -150,15 +178,27 @@ def _analyze(
         capture_fps=capture_fps,
         timings=tuple(timings),
     )
-    metrics = compute_metrics(ctx)
+    metrics = (
+        in_place_metrics(ctx, compute_metrics, cprm.in_place) if in_place else compute_metrics(ctx)
+    )
     rep_metrics = [compute_metrics(replace(ctx, rep=t.rep)) for t in timings]
-    warnings.extend(_warnings(scene, phases, timings, contacts.method))
+    found = _warnings(scene, phases, timings, contacts.method)
+    if walks:
+        found.append(
+            f"{len(timings)} reps found; the walk back after rep "
+            + ", ".join(str(r + 1) for r in walks)
+            + " is not scored"
+        )
+    if in_place:
+        found = [in_place_warning(phases)] + [w for w in found if not w.startswith("no backpedal")]
+    warnings.extend(found)
     return MotionAnalysis(
         track=track, view=scene.view, travel_direction=_travel_direction(scene),
         facing=_facing(scene, phases), leg_length_px=scene.leg_length_px,
         scale_m_per_px=scene.scale_m_per_px, events=contacts.events, steps=steps,
         phases=phases, metrics=metrics, rep_metrics=rep_metrics,
         series={k: v for k, v in series.items() if not k.startswith("_")}, warnings=warnings,
+        excluded_spans=spans,
     )  # fmt: skip
 
 
@@ -302,4 +342,3 @@ def _warnings(
     if method == "vertical" and scene.view.view == "side":
         out.append("foot contacts read from foot height (the hips hardly travelled)")
     return out
-

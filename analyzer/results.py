@@ -30,7 +30,7 @@ SCHEMA_VERSION = "2.0"
 
 Foot = Literal["left", "right"]
 ContactKind = Literal["touchdown", "toe_off"]
-PhaseKind = Literal["ready", "backpedal", "transition", "sprint"]
+PhaseKind = Literal["ready", "backpedal", "transition", "sprint", "in_place"]
 TransitionKind = Literal["turn_and_run", "break_forward", "break_angle", "none"]
 ViewKind = Literal["side", "front", "rear", "diagonal", "unknown"]
 Support = Literal["valid", "degraded", "invalid"]
@@ -113,6 +113,18 @@ class Step:
 
 
 @dataclass(frozen=True)
+class ExcludedSpan:
+    """Times left out of the analysis and why (e.g. "athlete partly out of the frame (right
+    edge)", "athlete not found"); frames inclusive."""
+
+    start_s: float
+    end_s: float
+    reason: str
+    start_frame: int
+    end_frame: int
+
+
+@dataclass(frozen=True)
 class Phase:
     """A phase of a rep (ready stance, backpedal, transition, sprint)."""
 
@@ -155,6 +167,7 @@ class MotionAnalysis:
     #: per-frame arrays, keys from :data:`SERIES_NAMES`
     series: dict[str, np.ndarray] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    excluded_spans: list[ExcludedSpan] = field(default_factory=list)
 
     @property
     def n_reps(self) -> int:

@@ -18,7 +18,12 @@ printed, because the machine may be shared: read the figures with them.
 - clips/min = clips / wall time x 60;
 - speed-up = clips/min of the configuration / clips/min of 1 local worker;
 - efficiency = speed-up / workers (target for 2 local workers on 2 cores: >= 0.9, i.e.
-  a speed-up >= 1.8).
+  a speed-up >= 1.8);
+- worker CPU-s/clip: CPU time (user + system) of the worker processes per clip, warm-up
+  included (``getrusage`` of the finished local workers; of each Dask worker process via
+  ``client.run``). If it stays the same with two workers, they add no overhead of their own
+  and the wall-clock speed-up is set by how much CPU the machine gives them;
+- worker CPU/wall: how many cores the workers kept busy on average (2.0 at best with two).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -68,7 +74,19 @@ def _load() -> str:
     return f"{one:.1f}/{five:.1f}"
 
 
-def run_config(name: str, folder: Path, work: Path, video: bool, runner_factory) -> dict:
+def children_cpu_s() -> float:
+    """CPU seconds (user + system) of this process's finished child processes."""
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
+def own_cpu_s() -> float:
+    """CPU seconds of the calling process (run on each Dask worker)."""
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    return ru.ru_utime + ru.ru_stime
+
+
+def run_config(name: str, folder: Path, work: Path, video: bool, runner_factory, cpu_probe) -> dict:
     """Time one batch with an empty track cache; returns its figures."""
     from analyzer.batch.coordinator import BatchConfig, run_batch
 
@@ -76,9 +94,11 @@ def run_config(name: str, folder: Path, work: Path, video: bool, runner_factory)
     out = work / f"out-{name}"
     config = BatchConfig(folder=folder, out_dir=out, workers=2, with_video=video)
     load_before = _load()
+    cpu0 = cpu_probe()
     t0 = time.perf_counter()
     report = run_batch(config, make_runner=runner_factory)
     wall = time.perf_counter() - t0
+    worker_cpu = cpu_probe() - cpu0
     ok = report.counts.get("ok", 0)
     if ok != report.clips:
         raise SystemExit(f"{name}: only {ok} of {report.clips} clips scored: {report.counts}")
@@ -87,6 +107,8 @@ def run_config(name: str, folder: Path, work: Path, video: bool, runner_factory)
         "clips": ok,
         "wall_s": wall,
         "clips_per_min": 60.0 * ok / wall,
+        "worker_cpu_s_per_clip": worker_cpu / ok,
+        "worker_cpu_per_wall": worker_cpu / wall,
         "load_before": load_before,
         "load_after": _load(),
     }
@@ -108,8 +130,22 @@ def main() -> int:
         folder = work / "film"
         make_clips(folder, args.clips)
         rows = [
-            run_config("local, 1 worker", folder, work, args.video, lambda c: LocalRunner(1)),
-            run_config("local, 2 workers", folder, work, args.video, lambda c: LocalRunner(2)),
+            run_config(
+                "local, 1 worker",
+                folder,
+                work,
+                args.video,
+                lambda c: LocalRunner(1),
+                children_cpu_s,
+            ),
+            run_config(
+                "local, 2 workers",
+                folder,
+                work,
+                args.video,
+                lambda c: LocalRunner(2),
+                children_cpu_s,
+            ),
         ]
         if not args.no_dask:
             rows.append(_dask_row(folder, work, args.video))
@@ -120,16 +156,19 @@ def main() -> int:
     video = "on" if args.video else "off"
     print(f"{args.clips} clips (30 fps, 640x360, 3.8 s), video {video}, {os.cpu_count()} cores")
     print()
-    print("| configuration | wall (s) | clips/min | speed-up | efficiency | load before/after |")
-    print("|---|---|---|---|---|---|")
+    print(
+        "| configuration | wall (s) | clips/min | speed-up | efficiency | worker CPU-s/clip "
+        "| worker CPU/wall | load before / after |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
     for r in rows:
         n = workers.get(r["config"], 2)
         r["speed_up"] = r["clips_per_min"] / base
         r["efficiency"] = r["speed_up"] / n
         print(
             f"| {r['config']} | {r['wall_s']:.1f} | {r['clips_per_min']:.1f} | "
-            f"{r['speed_up']:.2f}x | {r['efficiency']:.2f} | {r['load_before']} / "
-            f"{r['load_after']} |"
+            f"{r['speed_up']:.2f}x | {r['efficiency']:.2f} | {r['worker_cpu_s_per_clip']:.1f} | "
+            f"{r['worker_cpu_per_wall']:.2f} | {r['load_before']} / {r['load_after']} |"
         )
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2) + "\n")
@@ -153,7 +192,12 @@ def _dask_row(folder: Path, work: Path, video: bool) -> dict:
         Client(cluster) as client,
     ):
         return run_config(
-            "Dask LocalCluster, 2 workers", folder, work, video, lambda c: DaskRunner(client=client)
+            "Dask LocalCluster, 2 workers",
+            folder,
+            work,
+            video,
+            lambda c: DaskRunner(client=client),
+            lambda: sum(client.run(own_cpu_s).values()),
         )
 
 

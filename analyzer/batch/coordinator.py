@@ -247,8 +247,10 @@ def _identify(
 
 
 def _remove_stale(out: Path) -> None:
-    """Delete temporary folders left by an interrupted run (``.tmp-*``, ``.old-*``)."""
-    for pattern in (".tmp-*", ".old-*"):
+    """Delete temporary folders left by an interrupted run: the workers' ``.tmp-*``, the
+    coordinator's ``.old-*``, and the output writer's own temporaries of a worker's folder
+    (``..tmp-*``)."""
+    for pattern in (".tmp-*", "..tmp-*", ".old-*"):
         for path in out.rglob(pattern):
             if path.is_dir():
                 shutil.rmtree(path, ignore_errors=True)

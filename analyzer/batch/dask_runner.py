@@ -32,12 +32,14 @@ PLUGIN_NAME = "backpedal-warm-up"
 
 
 class WarmUpPlugin(WorkerPlugin):
-    """Loads the analysis stack and the pose model once on every worker."""
+    """Loads the analysis stack and the pose model once on every worker, and keeps
+    MediaPipe's native log lines out of the worker's log."""
 
     def setup(self, worker: Any) -> None:
         """Called by Dask when the plugin is attached to ``worker``."""
-        from analyzer.batch.local import default_initializer
+        from analyzer.batch.local import default_initializer, quiet_native_stderr
 
+        quiet_native_stderr()
         try:
             seconds = default_initializer()
             log.info("backpedal warm-up on %s took %.1f s", worker.address, seconds)

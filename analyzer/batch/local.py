@@ -48,20 +48,33 @@ def _exit_with_parent(poll_s: float = 0.5) -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
-def _silence_native_stderr() -> None:
-    """Send fd 2 (MediaPipe's glog/TFLite lines) to /dev/null; Python's stderr stays visible."""
+def quiet_native_stderr() -> None:
+    """Send fd 2 (MediaPipe's glog and TFLite lines) to /dev/null for good in this process.
+
+    Python's ``sys.stderr`` and every logging handler that wrote to it (Dask's included) are
+    moved to a duplicate of the real stderr, so Python-level messages stay visible.
+    """
+    old = sys.stderr
     try:
-        sys.stderr.flush()
+        old.flush()
         saved = os.dup(2)
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 2)
         os.close(devnull)
-        sys.stderr = os.fdopen(saved, "w", buffering=1)
     except (OSError, ValueError, AttributeError):  # no real fd 2: nothing to silence
         return
-    for handler in logging.getLogger().handlers:
-        if isinstance(handler, logging.StreamHandler):
-            handler.setStream(sys.stderr)
+    new = os.fdopen(saved, "w", buffering=1)
+    sys.stderr = new
+    loggers = [logging.getLogger()] + [
+        lg for lg in logging.Logger.manager.loggerDict.values() if isinstance(lg, logging.Logger)
+    ]
+    for logger in loggers:
+        for handler in logger.handlers:
+            if isinstance(handler, logging.StreamHandler) and handler.stream in (
+                old,
+                sys.__stderr__,
+            ):
+                handler.setStream(new)
 
 
 def default_initializer() -> float:
@@ -80,7 +93,7 @@ def _worker_main(
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _exit_with_parent()
     if quiet:
-        _silence_native_stderr()
+        quiet_native_stderr()
     warm_up_s = 0.0
     if initializer is not None:
         try:

@@ -11,7 +11,7 @@ front/rear-view variant reads stances from the foot's image height.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from scipy.ndimage import maximum_filter1d
@@ -19,6 +19,7 @@ from scipy.signal import find_peaks
 
 from analyzer import skeleton as sk
 from analyzer.events.ground import lowest_foot_y
+from analyzer.events.inplace import InPlaceParams, merge_in_place
 from analyzer.events.scene import Scene
 from analyzer.numeric import (
     cap_cutoff,
@@ -127,6 +128,7 @@ class ContactParams:
     travel_min_s: float = 0.3
     vertical_window_s: float = 0.5
     vertical_min_tol_leg: float = 0.1
+    in_place: InPlaceParams | None = field(default_factory=InPlaceParams)
 
 
 @dataclass(frozen=True)
@@ -152,14 +154,20 @@ def detect_contacts(scene: Scene, params: ContactParams | None = None) -> Contac
     """
     prm = params or ContactParams()
     if scene.view.view in ("front", "rear"):
-        return _vertical_contacts(scene, prm)
-    res = _zeni_contacts(scene, prm)
-    n_td = sum(e.kind == "touchdown" for e in res.events)
-    if n_td < 2:
-        alt = _vertical_contacts(scene, prm)
-        if sum(e.kind == "touchdown" for e in alt.events) > n_td:
-            return alt
-    return res
+        res = _vertical_contacts(scene, prm)
+    else:
+        res = _zeni_contacts(scene, prm)
+        n_td = sum(e.kind == "touchdown" for e in res.events)
+        if n_td < 2:
+            alt = _vertical_contacts(scene, prm)
+            if sum(e.kind == "touchdown" for e in alt.events) > n_td:
+                res = alt
+    if prm.in_place is None:
+        return res
+    events = merge_in_place(scene, res.events, prm.in_place)
+    if events is res.events:
+        return res
+    return ContactResult(events, stance_mask(events, scene.n_frames), res.method + "+in_place")
 
 
 def _on_ground(margins: np.ndarray, height: np.ndarray, tol_px: float) -> np.ndarray:

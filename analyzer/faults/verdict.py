@@ -17,6 +17,9 @@ from analyzer.filming import CAMERA_DISTANCE, FILM_FROM_SIDE
 from analyzer.results import FaultReport, MotionAnalysis, Verdict
 
 NOT_ANALYSABLE = "Could not analyse this clip"
+#: Phases that show backpedal steps: a backpedal, or backpedal steps without travel (wall
+#: taps, a treadmill, a sled held in place; ``analyzer.events.inplace``).
+STEPPING_PHASES = ("backpedal", "in_place")
 
 _NO_BACKPEDAL = {
     "forward": (
@@ -40,7 +43,7 @@ _SLOW_MOTION = (
 
 
 def _backpedal_steps(motion: MotionAnalysis) -> int:
-    spans = [(p.start_frame, p.end_frame) for p in motion.phases if p.kind == "backpedal"]
+    spans = [(p.start_frame, p.end_frame) for p in motion.phases if p.kind in STEPPING_PHASES]
     return sum(1 for s in motion.steps if any(a <= s.touchdown_frame <= b for a, b in spans))
 
 
@@ -85,7 +88,7 @@ def judge_clip(
     reasons: list[str] = []
     actions: list[str] = []
     hints: list[str] = []
-    has_backpedal = any(p.kind == "backpedal" for p in motion.phases)
+    has_backpedal = any(p.kind in STEPPING_PHASES for p in motion.phases)
     cadence = _cadence(motion, spec.min_backpedal_steps)
     slow = cadence is not None and cadence < spec.min_plausible_cadence_steps_per_s
     if slow:

@@ -5,12 +5,14 @@ base and step width (M8), foot pitch and swing clearance (M9) — METRICS.md §7
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import numpy as np
 from scipy import signal
 
 from analyzer import skeleton as sk
 from analyzer.dsp import default_padlen
+from analyzer.events.rhythm import RhythmParams, rhythm_cv, timing_sigma_s, upright_mask
 from analyzer.metrics.common import N_EVIDENCE_FRAMES, MetricContext, metric, ready_metric
 from analyzer.numeric import nanmedian
 from analyzer.results import Confidence, MetricValue
@@ -222,6 +224,7 @@ def _cadence(
         kw = {"family": "cadence", "view": ctx.view, "confidence": conf,
               "per_step": dt.tolist(), "reason": why}  # fmt: skip
         out["step_time_cv_pct"] = _step_time_cv(ctx, phase, tds, cad, why)
+        out["step_time_cv_low_pct"] = _cv_low(out["step_time_cv_pct"])
         med = float(np.median(dt)) if dt.size else None
         out["step_time_s"] = metric("step_time_s", None if why else med, "s", phase, **kw)
     return out  # fmt: skip
@@ -244,15 +247,19 @@ def _step_time_cv(
       2005), the step landing on the phase's end (the plant at T0, which belongs to the
       transition, METRICS §6), intervals outside 0.5-1.5 x the step time ``1 / cadence``
       (a missed or extra contact, not a rhythm: the stride-based cadence is robust to
-      both), and steps whose
-      touchdowns open no stance (:func:`_has_stance`).
+      both), steps whose touchdowns open no stance (:func:`_has_stance`) and steps taken
+      while the athlete is not upright (``events.rhythm.upright_mask``: seated, fallen).
     * Timing noise: each touchdown time carries an error of about one frame's rounding,
       ``sigma_t = dt_frame / sqrt(12)`` (METRICS §7 M7 pitfall; the sub-frame touchdown times
       of ``events.contacts`` leave a residual of this size against the synthetic truth), so
       an interval carries ``2 sigma_t^2`` of variance that is not rhythm. It is subtracted:
       ``CV = sqrt(max(0, var(dt) - 2 sigma_t^2)) / mean(dt)``; the raw CV is in ``details``.
       Front/rear-view touchdowns (whole frames of the foot-height method, §5 step 3) are
-      given ``sigma_t`` = one frame, their scatter against the synthetic truth.
+      given ``sigma_t`` = one frame, their scatter against the synthetic truth. When the
+      step times themselves show a larger timing error (``events.rhythm.timing_sigma_s``),
+      that is used; ``details`` also hold the one-sided 90 % bounds (``cv_lower_pct``,
+      ``cv_upper_pct``; ``events.rhythm.rhythm_cv``), the lower one being the metric
+      ``step_time_cv_low_pct`` that the uneven-rhythm fault tests.
     * Not assessable when that noise alone would give a CV above ``max_noise_cv_pct`` (the
       §7 M7 fault limit, 10 %): the clip cannot tell a fault from timing noise (front view
       at 30 fps).
@@ -263,13 +270,15 @@ def _step_time_cv(
     # front/rear: touchdowns are whole frames of the foot-height method, scattered by about
     # one frame against the synthetic truth (SD 0.9 frame); side: sub-frame, ~1/sqrt(12)
     frames_sd = 1.0 if ctx.view in ("front", "rear") else 1.0 / np.sqrt(UNIFORM_VARIANCE_DIVISOR)
-    sigma_t = frames_sd / fps
-    noise_var = 2.0 * sigma_t**2
+    noise_var = 2.0 * (frames_sd / fps) ** 2
     cv = raw = None
+    det: dict[str, float | None] = {"n_steps": float(dt.size)}
     if dt.size >= MIN_STEADY_STEPS:
-        var = float(np.var(dt, ddof=1))
-        raw = 100.0 * np.sqrt(var) / float(np.mean(dt))
-        cv = 100.0 * np.sqrt(max(0.0, var - noise_var)) / float(np.mean(dt))
+        # timing error: the frame-rate floor or what the step times show (events.rhythm)
+        rc = rhythm_cv(dt, timing_sigma_s(dt, fps, frames_sd))
+        cv, raw = rc.cv_pct, rc.raw_pct
+        det.update(raw_cv_pct=raw, cv_lower_pct=rc.lower_pct, cv_upper_pct=rc.upper_pct,
+                   timing_noise_ms=MS_PER_S * rc.sigma_t_s)  # fmt: skip
         floor = 100.0 * np.sqrt(noise_var) / float(np.mean(dt))
         if floor > max_noise_cv_pct and not why:
             why = (
@@ -285,10 +294,25 @@ def _step_time_cv(
     return metric(
         "step_time_cv_pct", None if why else cv, "%", phase, family="cadence", view=ctx.view,
         confidence="low" if fps < HIGH_CONFIDENCE_FPS else "high", per_step=dt.tolist(),
-        frames=sorted(frames[int(i)] for i in worst), reason=why,
-        details={"raw_cv_pct": raw, "timing_noise_ms": MS_PER_S * np.sqrt(noise_var / 2.0),
-                 "n_steps": float(dt.size)},
+        frames=sorted(frames[int(i)] for i in worst), reason=why, details=det,
     )  # fmt: skip
+
+
+def _cv_low(cv: MetricValue, prm: RhythmParams | None = None) -> MetricValue:
+    """The lower confidence bound of the step-time CV (``events.rhythm``): what the uneven
+    rhythm fault tests, so that it is raised only when the rhythm is uneven beyond the
+    timing and sampling error of the clip, and only over ``min_verdict_steps`` steady
+    steps or more."""
+    prm = prm or RhythmParams()
+    n = int(cv.details.get("n_steps", 0))
+    low = cv.details.get("cv_lower_pct") if cv.assessable else None
+    reason = cv.reason
+    if low is not None and n < prm.min_verdict_steps:
+        low = None
+        reason = (f"only {n} steady steps (a rhythm verdict needs {prm.min_verdict_steps}): "
+                  "film a longer backpedal")  # fmt: skip
+    return replace(cv, key="step_time_cv_low_pct", value=low, per_step=(),
+                   assessable=low is not None, reason=reason)  # fmt: skip
 
 
 def _has_stance(ctx: MetricContext, e) -> bool:
@@ -309,6 +333,8 @@ def _steady_step_times(
     out: list[float] = []
     frames: list[int] = []
     ref = 1.0 / cad if cad else None
+    # steps count only while the athlete is upright (not seated or fallen, events.rhythm)
+    up = upright_mask(ctx.scene.p, ctx.scene.leg_length_px)
     for ph in ctx.phase_list(phase):
         evs = [e for e in tds if ph.start_frame <= e.frame <= ph.end_frame]
         last = len(evs) - 2
@@ -320,6 +346,8 @@ def _steady_step_times(
             if k == 0 or ends_phase or a.foot == b.foot:
                 continue
             if not (_has_stance(ctx, a) and _has_stance(ctx, b)):
+                continue
+            if not up[a.frame : b.frame + 1].all():
                 continue
             if ref is not None and not 0.5 * ref <= d <= MAX_STEP_RATIO * ref:
                 continue

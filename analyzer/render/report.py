@@ -373,7 +373,7 @@ def _sources(findings: list[Finding]) -> list[tuple[str, str]]:
     toggle."""
     out = []
     for f in findings:
-        src = str(f.band.get("source", "")) if isinstance(f.band, dict) else ""
+        src = f.band.source if f.band is not None else ""
         if src:
             out.append((f.title, src))
     return out

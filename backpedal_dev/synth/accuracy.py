@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +71,10 @@ class Case:
 
     ``params`` are :class:`backpedal_dev.synth.parametric.BackpedalParams` knobs (changes from the
     clean or fault preset), as (name, value) pairs so the case stays hashable.
+    ``scenario``: a filming situation of ``backpedal_dev.synth.scenarios`` ("" = a plain
+    rep); ``crf``: when not 23 (the render's quality), the rendered clip is re-encoded with
+    ffmpeg at this H.264 quality (higher is coarser), as a clip passed through a messaging
+    app or an editor.
     """
 
     view: str
@@ -80,11 +84,16 @@ class Case:
     width: int = 1280
     height: int = 720
     params: tuple[tuple[str, Any], ...] = (("backpedal_steps", 6), ("sprint_steps", 3))
+    scenario: str = ""
+    crf: int = 23
 
     @property
     def name(self) -> str:
-        """Readable id, e.g. ``clean-side_left-s0``."""
-        return f"{self.fault or 'clean'}-{self.view}-s{self.seed}"
+        """Readable id, e.g. ``clean-side_left-s0`` (``in_place-clean-side_left-60fps-s0``)."""
+        head = f"{self.scenario}-" if self.scenario else ""
+        fps = f"-{self.fps:.0f}fps" if self.fps != 30.0 else ""
+        crf = f"-crf{self.crf}" if self.crf != 23 else ""
+        return f"{head}{self.fault or 'clean'}-{self.view}{fps}{crf}-s{self.seed}"
 
 
 def default_cases(*, quick: bool = False) -> list[Case]:
@@ -109,7 +118,26 @@ def default_cases(*, quick: bool = False) -> list[Case]:
                               params=(("sprint_steps", 3),)))  # fmt: skip
             continue
         cases.append(Case(view=view, fault=fault, seed=10 + i))
-    return cases
+    return cases + scenario_cases()
+
+
+def scenario_cases() -> list[Case]:
+    """Filming situations of issue 12 (``backpedal_dev.synth.scenarios``): stepping in place
+    and on a treadmill at 30 and 60 fps, the athlete leaving the frame, three reps with
+    walk-backs, a clean rep re-encoded at two qualities, and uneven rhythm at 60 fps."""
+    ten = (("backpedal_steps", 10), ("sprint_steps", 3))
+    return [
+        Case(view="side_left", scenario="in_place", seed=40, params=ten),
+        Case(view="side_left", scenario="in_place", seed=40, fps=60.0, params=ten),
+        Case(view="side_right", scenario="treadmill", seed=41, params=ten),
+        Case(view="side_right", scenario="treadmill", seed=41, fps=60.0, params=ten),
+        Case(view="side_left", scenario="leave_frame", seed=42, params=ten),
+        Case(view="side_left", scenario="walk_back_reps", seed=43),
+        Case(view="side_left", seed=0, crf=30),
+        Case(view="side_left", seed=0, crf=38),
+        Case(view="side_left", fault="uneven_rhythm", seed=44, fps=60.0,
+             params=(("sprint_steps", 3),)),
+    ]  # fmt: skip
 
 
 def _source_digest() -> str:
@@ -136,7 +164,10 @@ def case_params(case: Case) -> Any:
 def case_motion(case: Case) -> Any:
     """The parametric motion of a case (``SyntheticMotion``)."""
     from backpedal_dev.synth.parametric import generate_backpedal
+    from backpedal_dev.synth.scenarios import scenario_motion
 
+    if case.scenario:
+        return scenario_motion(case.scenario, case_params(case))
     return generate_backpedal(case_params(case))
 
 
@@ -144,10 +175,14 @@ def case_truth_metrics(case: Case, saved: dict[str, float]) -> dict[str, float]:
     """The truth's metric values, with M7 step-time CV from the plan's exact touchdown times
     (the saved value is computed from touchdown frames, whose rounding alone reads ~5 % at
     30 fps; see ``truth_metrics.true_metrics``)."""
+    from backpedal_dev.synth.scenarios import scenario_params
     from backpedal_dev.synth.truth_metrics import planned_touchdown_times_s, step_time_cv_pct
 
+    params = case_params(case)
+    if case.scenario:
+        params = scenario_params(case.scenario, params)
     return {**saved, "step_time_cv_pct": step_time_cv_pct(
-        planned_touchdown_times_s(case_params(case)))}  # fmt: skip
+        planned_touchdown_times_s(params))}  # fmt: skip
 
 
 def render_case(case: Case, cache_dir: str | Path) -> Path:
@@ -160,15 +195,41 @@ def render_case(case: Case, cache_dir: str | Path) -> Path:
     out = Path(cache_dir) / f"{case.name}-{key}.mp4"
     if out.is_file() and truth_path_for(out).is_file():
         return out
+    if case.crf != 23:
+        return _reencode(render_case(replace(case, crf=23), cache_dir), out, case.crf)
+    from backpedal_dev.synth.scenarios import framing_landmarks
+
     motion = case_motion(case)
-    cam = camera_for_view(case.view, motion.landmarks_world, width=case.width,
-                          height=case.height)  # fmt: skip
+    framed = framing_landmarks(case.scenario, motion) if case.scenario else motion.landmarks_world
+    cam = camera_for_view(case.view, framed, width=case.width, height=case.height)
     tmp = out.with_name("tmp-" + out.name)
-    render_clip(motion, cam, tmp, fps=case.fps, seed=case.seed, view=case.view)
+    render_clip(motion, cam, tmp, fps=case.fps, seed=case.seed, view=case.view, crf=case.crf)
     for suffix in (".truth.npz", ".truth.json"):
         src = tmp.with_name(tmp.stem + suffix)
         src.replace(out.with_name(out.stem + suffix))
     tmp.replace(out)
+    return out
+
+
+def _reencode(src: Path, out: Path, crf: int) -> Path:
+    """``src`` re-encoded with ffmpeg (libx264 at ``crf``, one thread) into ``out``, with its
+    truth files."""
+    import shutil
+    import subprocess
+
+    from backpedal_dev.synth.clips import truth_path_for
+
+    tmp = out.with_name("tmp-" + out.name)
+    subprocess.run(
+        ["ffmpeg", "-loglevel", "error", "-y", "-i", str(src), "-c:v", "libx264",
+         "-crf", str(crf), "-preset", "medium", "-threads", "1", "-pix_fmt", "yuv420p",
+         str(tmp)],
+        check=True,
+    )  # fmt: skip
+    for suffix in (".truth.npz", ".truth.json"):
+        shutil.copyfile(src.with_name(src.stem + suffix), out.with_name(out.stem + suffix))
+    tmp.replace(out)
+    assert truth_path_for(out).is_file()
     return out
 
 
@@ -194,6 +255,11 @@ class CaseResult:
     not_assessable: tuple[str, ...] = ()
     landmark_error_torso: dict[str, float] = field(default_factory=dict)
     error: str = ""
+    phase_kinds: tuple[str, ...] = ()
+    reps_found: int = 0
+    reps_true: int = 0
+    excluded_spans_s: tuple[tuple[float, float, str], ...] = ()
+    out_of_frame_true_s: tuple[tuple[float, float], ...] = ()
 
 
 def true_image_series(truth: dict[str, Any]) -> dict[str, np.ndarray]:
@@ -307,6 +373,7 @@ def evaluate_case(
     motion = result.motion
     res.view_found = motion.view.view + (f"/{motion.view.camera_side}"
                                          if motion.view.camera_side else "")  # fmt: skip
+    _compare_scenario(res, motion, truth)
     _compare_series(res, motion, truth)
     for key, tkey in METRIC_PAIRS.items():
         mv, tv = motion.metrics.get(key), tj["metrics"].get(tkey)
@@ -321,6 +388,22 @@ def evaluate_case(
     res.not_assessable = tuple(sorted(getattr(x, "key", str(x))
                                       for x in result.faults.not_assessable))  # fmt: skip
     return res
+
+
+def _compare_scenario(res: CaseResult, motion: Any, truth: dict[str, Any]) -> None:
+    """Phases, reps and excluded spans found, next to the truth's reps and the times the
+    body was not whole in the picture (``scenarios.out_of_frame_spans``)."""
+    from backpedal_dev.synth.scenarios import out_of_frame_spans
+
+    tj = truth["truth"]
+    res.phase_kinds = tuple(dict.fromkeys(p.kind for p in motion.phases))
+    res.reps_found = len({p.rep for p in motion.phases if p.kind == "backpedal"})
+    res.reps_true = len({p["rep"] for p in tj["phases"] if p["kind"] == "backpedal"})
+    res.excluded_spans_s = tuple((s.start_s, s.end_s, s.reason) for s in motion.excluded_spans)
+    cam = tj.get("camera", {})
+    width, height = cam.get("width", res.case.width), cam.get("height", res.case.height)
+    res.out_of_frame_true_s = tuple(
+        out_of_frame_spans(truth["image_xy"], truth["times_s"], int(width), int(height)))
 
 
 def _compare_series(res: CaseResult, motion: Any, truth: dict[str, Any]) -> None:
@@ -411,9 +494,29 @@ def fault_table(results: list[CaseResult]) -> str:
     return "\n".join(rows)
 
 
+def scenario_table(results: list[CaseResult]) -> str:
+    """Filming situations (issue 12): phases found, reps found/true, cadence error, and the
+    times left out of the analysis next to the times the body was not whole in frame."""
+    head = f"{'clip':44s} {'phases':28s} {'reps':>5s} {'cad %':>6s}"
+    rows = [head + "  left out (truth: out of frame)"]
+    rows.append("-" * len(rows[0]))
+    for r in results:
+        if not (r.case.scenario or r.case.crf != 23 or r.case.fps != 30.0):
+            continue
+        cad = r.metric_values.get("cadence_steps_per_s")
+        cad_pct = 100.0 * (cad[0] / cad[1] - 1.0) if cad and cad[1] else float("nan")
+        left = ", ".join(f"{a:.2f}-{b:.2f}" for a, b, _ in r.excluded_spans_s) or "-"
+        true = ", ".join(f"{a:.2f}-{b:.2f}" for a, b in r.out_of_frame_true_s) or "-"
+        rows.append(f"{r.case.name:44s} {'/'.join(r.phase_kinds)[:28]:28s} "
+                    f"{r.reps_found:>2d}/{r.reps_true:<2d} {_fmt(cad_pct, '+.1f'):>6s}  "
+                    f"{left} ({true})")  # fmt: skip
+    return "\n".join(rows)
+
+
 def summary_tables(results: list[CaseResult]) -> str:
-    """All three tables, as printed by ``backpedal bench accuracy``."""
-    return "\n\n".join([case_table(results), metric_table(results), fault_table(results)])
+    """All four tables, as printed by ``backpedal bench accuracy``."""
+    return "\n\n".join([case_table(results), metric_table(results), fault_table(results),
+                        scenario_table(results)])  # fmt: skip
 
 
 def results_json(results: list[CaseResult]) -> str:

@@ -18,8 +18,9 @@ API
     motion is exactly periodic (deterministic either way for a given seed).
 ``intended_values(params)``                 the knobs as metric values.
 
-Reps: ``reps > 1`` chains reps; between them the athlete brakes to a stop in 2-3 steps, turns
-back to face +x with two reset steps and stands in the next ready stance (not a phase).
+Reps: ``reps > 1`` chains reps; between them the athlete brakes to a stop in 2-3 steps, walks
+back ``walk_back_steps`` steps (default none), turns back to face +x with two reset steps and
+stands in the next ready stance (neither is a phase).
 
 Model (all lengths scale with ``height_m``; segment proportions METRICS §2 [S:39]; body and
 timing in ``parametric_body`` and ``parametric_plan``): a pelvis that translates along x at a
@@ -113,6 +114,10 @@ class BackpedalParams:
     ``sprint_hip_height_ratio``. Other: ``height_m``, ``fps``, ``reps``, ``first_foot``,
     ``step_time_cv`` (step-time variability, M7 CV; drawn from ``rng``, or from
     ``default_rng(seed)`` when no ``rng`` is given), ``faults`` (ids, for the truth file).
+    Between reps: ``walk_back_steps`` forward walking steps (facing +x, at
+    ``walk_back_cadence_steps_per_s`` and ``walk_back_step_length_m``; 1.9 steps/s and
+    0.70 m are a comfortable walk) after the stop, before the reset stance (a coach's
+    "walk back to the line"; 0 = none).
     """
 
     height_m: float = 1.80
@@ -157,6 +162,9 @@ class BackpedalParams:
     reps: int = 1
     first_foot: str = "right"
     step_time_cv: float = 0.0
+    walk_back_steps: int = 0
+    walk_back_cadence_steps_per_s: float = 1.9
+    walk_back_step_length_m: float = 0.70
     seed: int = 0
     faults: tuple[str, ...] = ()
 
@@ -225,8 +233,9 @@ FAULT_PRESETS: dict[str, dict[str, Any]] = {
         "hip_height_ratio": 0.64, "stance_hip_height_ratio": 0.66, "trunk_lean_deg": 35.0,
         "step_length_m": 0.45, "hip_rise": 0.0, "sprint_hip_height_ratio": 0.80,
     },
-    # M7 step-time CV > 10 % (here ~18 %, drawn with default_rng(seed))
-    "uneven_rhythm": {"step_time_cv": 0.18, "backpedal_steps": 12},
+    # M7 step-time CV > 10 % beyond doubt: its lower 90 % bound over the ~9 steady steps
+    # measured must pass 10 % (events.rhythm), so ~20-25 % (drawn with default_rng(seed))
+    "uneven_rhythm": {"step_time_cv": 0.25, "backpedal_steps": 12},
     # M8a > 1.7 and M8b > 1.10 shoulder widths
     "wide_base": {"stance_width_ratio": 2.0, "step_width_ratio": 1.35},
     # M9b heel clearance > 0.40 L

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 _DECEL_GAPS = (1.0, 2.1, 3.3)  # braking touchdowns after the last sprint step, in sprint steps
 _RESET_TDS = (0.15, 0.5)  # reset (turn-back) touchdowns after the stop, s
 _RESET_END = 0.8  # next rep starts this long after the stop, s
+_WALK_LEAD = 0.15  # first walk-back step starts this long after the stop, s
 
 
 @dataclass
@@ -85,7 +86,7 @@ def draw_jitter(p: BackpedalParams, rng: np.random.Generator | None) -> list[np.
     if rng is None or p.step_time_cv <= 0:
         return [np.zeros(p.backpedal_steps) for _ in range(p.reps)]
     return [
-        np.clip(rng.normal(0.0, p.step_time_cv, p.backpedal_steps), -0.3, 0.3)
+        np.clip(rng.normal(0.0, p.step_time_cv, p.backpedal_steps), -0.4, 0.4)
         for _ in range(p.reps)
     ]
 
@@ -112,8 +113,14 @@ def _step_times(p: BackpedalParams, jitter: np.ndarray, *, recovery: bool) -> di
     if recovery:
         ev["dec"] = [ev["last"] + g * step for g in _DECEL_GAPS]
         ev["stop"] = ev["dec"][-1] + 0.25
-        ev["reset"] = [ev["stop"] + d for d in _RESET_TDS]
-        ev["end"] = ev["stop"] + _RESET_END
+        # a walk-back (forward, facing +x) to near the start line before the reset stance
+        tw = 1.0 / p.walk_back_cadence_steps_per_s
+        ev["walk"] = [ev["stop"] + _WALK_LEAD + k * tw for k in range(p.walk_back_steps)]
+        ev["walk_tw"] = tw
+        settle = ev["walk"][-1] + tw if ev["walk"] else ev["stop"]
+        ev["settle"] = settle
+        ev["reset"] = [settle + d for d in _RESET_TDS]
+        ev["end"] = settle + _RESET_END
         ev["sprint_end"] = ev["last"] + step if p.transition != "none" else ev["last"]
     else:
         ev["virtual"] = [ev["last"] + k * step for k in (1, 2)]
@@ -142,6 +149,11 @@ def _velocity(p: BackpedalParams, ev: dict[str, Any], t: np.ndarray) -> np.ndarr
     if "stop" in ev:
         a = ev["last"] + 0.5 * ev["ts_s"]
         v = v * (1 - smoothstep((t - a) / (ev["stop"] - 0.25 - a)))
+        if ev.get("walk"):
+            # walk-back: forward at walking speed, ramped over a step at each end
+            tw, w0, w1 = ev["walk_tw"], ev["walk"][0] - 0.5 * ev["walk_tw"], ev["settle"]
+            v_w = p.walk_back_step_length_m * p.walk_back_cadence_steps_per_s
+            v = v + v_w * smoothstep((t - w0) / tw) * (1 - smoothstep((t - (w1 - tw)) / tw))
     return v
 
 
@@ -153,7 +165,8 @@ def _yaw(p: BackpedalParams, ev: dict[str, Any], t: np.ndarray) -> np.ndarray:
     sign = 1.0 if p.turn_side == "left" else -1.0
     yaw = sign * np.pi * smoothstep((t - ev["t0"]) / (0.8 * (ev["t1"] - ev["t0"])))
     if "stop" in ev:
-        yaw = yaw * (1 - smoothstep((t - ev["stop"]) / (ev["end"] - ev["stop"] - 0.2)))
+        # turned back to face +x within the reset time after the stop (before any walk-back)
+        yaw = yaw * (1 - smoothstep((t - ev["stop"]) / (_RESET_END - 0.2)))
     return yaw
 
 
@@ -217,10 +230,13 @@ def _rep_contacts(p: BackpedalParams, ev: dict[str, Any]) -> list[Contact]:
     for td in ev.get("virtual", []):
         add(td, stance, run)
     dec = list(ev.get("dec", []))
-    if dec and feet[(k + len(dec) + 1) % 2] != other:
+    walk = list(ev.get("walk", []))
+    if dec and feet[(k + len(dec) + len(walk) + 1) % 2] != other:
         dec = dec[:-1]  # so that the last reset step is not the next rep's first foot
     for td in dec:
         add(td, min(0.2, 0.8 * ev["ts_s"]), "recovery")
+    for td in walk:
+        add(td, 0.6 * ev["walk_tw"], "walk")
     for td in ev.get("reset", []):
         add(td, 1e6, "reset")  # lasts until the next rep's first toe-off
     return cs

@@ -140,3 +140,26 @@ def test_sigkill_worker_clip_is_retried(
     finally:
         m.close()
     assert (out / "alice/left/result.json").is_file()
+
+
+def test_ctrl_c_writes_the_summary_and_resumes(
+    clip_dir: Path, pose_cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    film = _film(clip_dir, tmp_path, {"alice/left.mp4": "left.mp4", "bob/right.mp4": "right.mp4"})
+    out = tmp_path / "out"
+    proc = _start(film, out, pose_cache, workers=1)
+    _wait_for(out, proc, lambda s: any(state == "running" for state, _ in s.values()), 120)
+    workers = _workers(proc)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err.decode()[-2000:]
+    _, alive = psutil.wait_procs(workers, timeout=10)
+    assert not alive
+    with (out / "summary.csv").open(newline="", encoding="utf-8") as fh:
+        statuses = {r["clip"]: r["status"] for r in csv.DictReader(fh)}
+    assert set(statuses) == {"alice/left.mp4", "bob/right.mp4"}
+    assert "pending" in statuses.values()  # says what is left to do
+    assert all(state != "running" for state, _ in _states(out).values())
+
+    monkeypatch.setenv("BACKPEDAL_CACHE", str(pose_cache))
+    assert main(["batch", str(film), "--out", str(out), "--workers", "1", "--no-video", "-q"]) == 0

@@ -32,12 +32,6 @@ SIDE = ("side_left", "side_right")
 
 
 @pytest.fixture(scope="session")
-def synth_cache(tmp_path_factory: pytest.TempPathFactory):
-    """One directory for every clip and pose track of the session."""
-    return tmp_path_factory.mktemp("synth_clips")
-
-
-@pytest.fixture(scope="session")
 def results(synth_cache) -> dict[str, CaseResult]:
     """Every clip rendered and analysed once per session."""
     out = {name: evaluate_case(case, synth_cache) for name, case in {**CLEAN, **FAULTS}.items()}

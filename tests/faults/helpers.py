@@ -25,6 +25,7 @@ CLEAN: dict[str, float] = {
     "step_length_leg_lengths": 0.7,
     "cadence_steps_per_s": 4.0,
     "step_time_cv_pct": 4.0,
+    "step_time_cv_low_pct": 2.0,
     "base_width_shoulder_widths": 1.1,
     "step_width_shoulder_widths": 0.5,
     "foot_pitch_deg": 12.0,

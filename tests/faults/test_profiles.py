@@ -14,7 +14,7 @@ from analyzer.faults.coaching import DRILLS, FAULT_TEXT
 from analyzer.faults.profiles import profile_dirs
 from tests.faults.helpers import make_motion
 
-BUILTIN = ("db-backpedal", "youth", "sled-resisted", "backward-run", "read-step")
+BUILTIN = ("db-backpedal", "youth", "sled-resisted", "backward-run", "read-step", "in-place")
 REPO = Path(__file__).resolve().parents[2]
 
 

@@ -18,7 +18,7 @@ TRIGGERS: dict[str, tuple[str, dict[str, float], set[str]]] = {
     "leaning_back": ("side", {"trunk_lean_deg": 4.0}, set()),
     "bent_over": ("side", {"trunk_lean_deg": 57.0}, set()),
     "slow_feet": ("side", {"cadence_steps_per_s": 2.6}, set()),
-    "uneven_rhythm": ("side", {"step_time_cv_pct": 14.0}, set()),
+    "uneven_rhythm": ("side", {"step_time_cv_low_pct": 12.0}, set()),
     "narrow_base": ("front", {"step_width_shoulder_widths": 0.05}, set()),
     "wide_base": ("front", {"base_width_shoulder_widths": 2.0}, set()),
     "on_heels": ("side", {"forefoot_stance_fraction": 0.2}, set()),
@@ -211,3 +211,11 @@ def test_findings_are_sorted_most_severe_first() -> None:
     m = make_motion({"trunk_lean_deg": -2.0, "cadence_steps_per_s": 2.95})
     sev = [f.severity for f in evaluate_faults(m, PROFILE).findings]
     assert sev == ["major", "minor"]
+
+
+def test_uneven_rhythm_needs_its_lower_bound_past_the_limit() -> None:
+    """A CV above the limit whose lower confidence bound is not (a noisy clip) is no fault."""
+    noisy = make_motion({"step_time_cv_pct": 14.0, "step_time_cv_low_pct": 7.0}, view="side")
+    assert "uneven_rhythm" not in _ids(evaluate_faults(noisy, PROFILE))
+    sure = make_motion({"step_time_cv_pct": 14.0, "step_time_cv_low_pct": 11.0}, view="side")
+    assert "uneven_rhythm" in _ids(evaluate_faults(sure, PROFILE))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
-from pathlib import Path
 
 import pytest
 
@@ -40,19 +39,6 @@ _MEASURE = """() => {
     .map(i => i.getBoundingClientRect().width);
   return {scroll: doc.scrollWidth, client: doc.clientWidth, small, wide, charts};
 }""".replace("MIN_TEXT_PX", str(MIN_TEXT_PX))
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip("chromium is not installed")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-background-networking"]
-        )
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ import pytest
 
 from analyzer.render.coach_text import Scale, say_band, say_drill, say_value, scale_for
 from analyzer.render.report import embed_video, write_report
-from analyzer.results import Finding, Verdict
+from analyzer.results import Finding, FindingBand, Verdict
 from tests.render.factories import make_result, render_frames
 
 
@@ -76,7 +76,7 @@ def test_timing_finding_shows_a_step_time_strip_not_a_frame(base, frames, tmp_pa
         metric="cadence_steps_per_s",
         value=2.6,
         unit="steps/s",
-        band={"good": [3.6, None], "ok": [3.0, None]},
+        band=FindingBand(source="test", unit="steps/s", good=(3.6, None), ok=(3.0, None)),
         confidence=0.7,
         cue="Quick feet.",
         drills=(),
@@ -113,7 +113,9 @@ def test_metric_units_and_drills(base, frames, tmp_path):
 
 def test_sources_are_behind_a_toggle(base, frames, tmp_path):
     first = base.faults.findings[0]
-    f = dataclasses.replace(first, band={**first.band, "source": "METRICS.md M1 [EJ]"})
+    f = dataclasses.replace(
+        first, band=dataclasses.replace(first.band, source="METRICS.md M1 [EJ]")
+    )
     html = _html(_with(base, findings=[f]), frames, tmp_path, video_name=None)
     toggle = html[html.index("<summary>Where the numbers come from</summary>") :]
     assert "METRICS.md M1 [EJ]" in toggle
@@ -145,7 +147,7 @@ def test_plain_comparisons_need_a_scale() -> None:
     assert say_value("shoulder_over_knee_index", "thigh lengths", -0.5, m) == (
         "shoulders 22 cm behind the knees"
     )
-    band = {"good": [15.0, 40.0], "ok": [8.0, 50.0]}
+    band = FindingBand(source="test", unit="deg", good=(15.0, 40.0), ok=(8.0, 50.0))
     assert say_band("trunk_lean_deg", "deg", band, s) == (
         "Target: between 15° and 40° (flagged under 8° or over 50°)."
     )

@@ -86,14 +86,10 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def web_browser():
-    from playwright.sync_api import sync_playwright
-
+def web_browser(browser):
+    """The session's Chromium (tests/browser_fixtures.py): one Playwright per process."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+    return browser
 
 
 def _block_outside(context, base: str) -> list[str]:

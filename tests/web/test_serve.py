@@ -33,10 +33,10 @@ def test_create_coach_from_the_command_line(tmp_path):
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     again = _serve(["--create-coach", "alice", "--team", "Eagles", "--password-env", "PW"],
                    tmp_path, PW="a-long-enough-passphrase")
-    assert again.returncode == 1 and "already exists" in again.stderr
+    assert again.returncode == 2 and "already exists" in again.stderr
     weak = _serve(["--create-coach", "bob", "--team", "Eagles", "--password-env", "PW"],
                   tmp_path, PW="123")
-    assert weak.returncode == 1 and "too short" in weak.stderr
+    assert weak.returncode == 2 and "too short" in weak.stderr
 
 
 def test_serve_argument_errors(tmp_path):
