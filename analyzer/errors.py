@@ -75,12 +75,21 @@ class ClipTooShortError(VideoError):
 
 
 class SidewaysVideoError(VideoError):
-    """The athlete appears lying on their side: the clip is rotated wrongly."""
+    """The people appear lying on their side (or upside down): the clip is rotated wrongly.
+
+    ``rotate_deg`` is the clockwise rotation of the stored picture that makes it upright
+    (what ``--rotate`` / ``AnalysisSettings.rotate_deg`` should be), when known.
+    """
 
     default_hint = (
-        "Rotate the clip upright before uploading, or film with the phone's orientation lock "
-        "off so the phone stores the rotation."
+        "Give the rotation with --rotate 90, 180 or 270 (degrees clockwise), or rotate the "
+        "clip upright before uploading; film with the phone's orientation lock off so the "
+        "phone stores the rotation."
     )
+
+    def __init__(self, message: str, hint: str | None = None, *, rotate_deg: int | None = None):
+        super().__init__(message, hint)
+        self.rotate_deg = rotate_deg
 
 
 class NoPersonError(AnalyzerError):

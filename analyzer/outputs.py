@@ -95,6 +95,7 @@ def write_outputs(
     with_video: bool = True,
     capture_fps: float | None = None,
     embed_video: bool | None = None,
+    rotate_deg: int | None = None,
     progress: ProgressFn | None = None,
 ) -> dict[str, Path]:
     """Write every output file, atomically, into ``out_dir``; return their final paths.
@@ -102,8 +103,9 @@ def write_outputs(
     Files: ``result.json``, ``track.npz``, ``series.npz``, ``metrics.csv``, ``steps.csv``,
     ``report.html`` and, when the clip is given, ``annotated.mp4`` (unless ``with_video`` is
     False) and ``<clip>.kva``. Keys: the file names, plus ``"result"``, ``"track"`` and
-    ``"report"``. The result is only read. ``capture_fps`` is used only when the result
-    carries no probe of the clip (a result built from a track, rendered against its clip).
+    ``"report"``. The result is only read. ``capture_fps`` and ``rotate_deg`` (the user's
+    rotation, see ``AnalysisSettings``) are used only when the result carries no probe of
+    the clip (a result built from a track, rendered against its clip).
     ``embed_video`` puts ``annotated.mp4`` inside ``report.html`` (None: when under 20 MB;
     see :func:`analyzer.render.report.embed_video`), before the folder is moved into place.
 
@@ -131,6 +133,7 @@ def write_outputs(
                 clip=clip,
                 with_video=with_video,
                 capture_fps=capture_fps,
+                rotate_deg=rotate_deg,
                 progress=progress,
             )
         )

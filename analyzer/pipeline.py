@@ -78,6 +78,7 @@ def estimate_track(
         model_path=settings.model_path,
         num_poses=settings.num_poses,
         capture_fps=settings.capture_fps,
+        rotate_deg=settings.rotate_deg,
     )
     hash_s = time.perf_counter() - t0
     cache = PoseCache(cache_dir)
@@ -90,6 +91,7 @@ def estimate_track(
             capture_fps=settings.capture_fps,
             model_path=settings.model_path,
             num_poses=settings.num_poses,
+            rotate_deg=settings.rotate_deg,
             progress=progress,
             video=video,
         )
@@ -154,7 +156,7 @@ def analyze_clip(
     started = time.perf_counter()
     settings = settings or AnalysisSettings()
     profile = check_settings(settings)
-    video = probe_video(clip, capture_fps=settings.capture_fps)
+    video = probe_video(clip, capture_fps=settings.capture_fps, rotate_deg=settings.rotate_deg)
     track, facts = estimate_track(
         clip, settings, cache_dir=cache_dir, progress=progress, video=video
     )
@@ -207,6 +209,7 @@ def _analyse(
         assessment=assess_capture(motion.track, video, view=motion.view, brightness=brightness),
         video=video,
         brightness=brightness,
+        lost_spans_s=_lost_spans(track.meta.get("lost_spans_s")),
     )
     t3 = time.perf_counter()
     prov: dict[str, Any] = {
@@ -226,7 +229,13 @@ def _analyse(
         "total_s": time.perf_counter() - started,
     }
     return AnalysisResult(
-        motion=motion, faults=faults, provenance=prov, capture=capture, timings_s=done
+        motion=motion,
+        faults=faults,
+        provenance=prov,
+        capture=capture,
+        timings_s=done,
+        # what the reader met (a damaged clip: one sentence with the lost times)
+        warnings=[str(w) for w in track.meta.get("video_problems", [])],
     )
 
 
@@ -238,3 +247,10 @@ def _brightness(stats: Any) -> Brightness | None:
         return Brightness(**stats)
     except TypeError:  # a track written by another tool with other keys
         return None
+
+
+def _lost_spans(spans: Any) -> tuple[tuple[float, float], ...]:
+    """The (first, last) real times of the frames lost to damage, from the track's meta."""
+    if not isinstance(spans, list | tuple):
+        return ()
+    return tuple((float(a), float(b)) for a, b in spans)

@@ -316,12 +316,15 @@ class CaptureReport:
     """The capture stage's output: the verdict and what it was judged from.
 
     ``video`` is the clip's probe (None for a track-only analysis); ``brightness`` was
-    gathered during the pose pass (None when no frame was seen).
+    gathered during the pose pass (None when no frame was seen); ``lost_spans_s`` are the
+    (first, last) real times of each run of frames lost to damage (kept in the track as
+    missing rows; empty for an undamaged clip).
     """
 
     assessment: CaptureAssessment
     video: VideoInfo | None = None
     brightness: Brightness | None = None
+    lost_spans_s: tuple[tuple[float, float], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from typing import Any
 
 from analyzer.errors import ConfigError
 from analyzer.faults.schema import Profile
+from analyzer.video.probe import check_rotation
 
 #: Plausible athlete heights (metres): well below and above any football player.
 HEIGHT_RANGE_M = (1.0, 2.3)
@@ -53,6 +54,10 @@ class AnalysisSettings:
         How many people the estimator may find per frame (to choose the athlete from).
     units
         "imperial" or "metric" for the report; None: the profile's default.
+    rotate_deg
+        Clockwise rotation (0/90/180/270) turning the clip's stored frames upright, in place
+        of its rotation tag (for clips stored sideways); None follows the tag. Part of the
+        pose cache's key.
     """
 
     profile: str | Path | Profile = "db-backpedal"
@@ -64,6 +69,7 @@ class AnalysisSettings:
     model_path: str | None = None
     num_poses: int = 2
     units: str | None = None
+    rotate_deg: int | None = None
 
     def profile_name(self) -> str:
         """The profile's name (or path) as recorded in provenance."""
@@ -95,8 +101,9 @@ def check_settings(settings: AnalysisSettings) -> Profile:
     Raises
     ------
     ConfigError
-        A number that is not finite or not plausible, an unknown ``qb_side``, a missing model
-        file (each message says what to give instead).
+        A number that is not finite or not plausible, an unknown ``qb_side``, a rotation
+        other than 0/90/180/270, a missing model file (each message says what to give
+        instead).
     ProfileError
         The profile does not exist (with the closest names) or fails validation.
     """
@@ -136,6 +143,7 @@ def check_settings(settings: AnalysisSettings) -> Profile:
             f"{NUM_POSES_RANGE[1]}, got {settings.num_poses!r}.",
             "Use 2 (the default) unless many people are in the picture.",
         )
+    check_rotation(settings.rotate_deg)
     if settings.model_path is not None and not Path(settings.model_path).expanduser().is_file():
         raise ConfigError(
             f"pose model file {settings.model_path} does not exist.",

@@ -25,7 +25,6 @@ import shutil
 import socket
 import time
 import traceback
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -126,7 +125,6 @@ def run_job(job: Job) -> Outcome:
     """
     from analyzer.outputs import write_outputs
     from analyzer.pipeline import AnalysisSettings, analyze_clip
-    from analyzer.video.reader import CorruptVideoWarning
 
     t0 = time.perf_counter()
     out = Path(job.tmp_dir)
@@ -135,11 +133,9 @@ def run_job(job: Job) -> Outcome:
         # start from an empty folder either way
         shutil.rmtree(out, ignore_errors=True)
         out.mkdir(parents=True)
-        with warnings.catch_warnings():
-            # a damaged clip's problems are logged by the reader and kept in result.json
-            warnings.simplefilter("ignore", CorruptVideoWarning)
-            result = analyze_clip(job.clip_path, AnalysisSettings(**job.settings))
-            write_outputs(result, out, clip=job.clip_path, with_video=job.with_video)
+        # a damaged clip's problems are kept in result.json (the reader only logs them)
+        result = analyze_clip(job.clip_path, AnalysisSettings(**job.settings))
+        write_outputs(result, out, clip=job.clip_path, with_video=job.with_video)
         marker = {**job.marker, "key": job.key, "attempt": job.attempt, "worker": worker_name()}
         (out / MARKER_NAME).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
     except AnalyzerError as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from analyzer.commands.pose import add_rotate_argument
 from analyzer.errors import ConfigError, VideoError
 
 
@@ -25,6 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--profile", default="db-backpedal", help="threshold profile name or TOML path")
     p.add_argument("--athlete-height-m", type=float, help="athlete height in metres")
     p.add_argument("--capture-fps", type=float, help="real capture rate of a slow-motion clip")
+    add_rotate_argument(p)
     p.add_argument("--qb-side", choices=("left", "right"), help="quarterback side (front view)")
     p.add_argument("--select", help="pick the athlete nearest pixel X,Y at time T: 'X,Y[@T]'")
     p.add_argument("--model", help="a BlazePose .task model file to use instead of the default")
@@ -67,6 +69,7 @@ def run(args: argparse.Namespace) -> int:
         qb_side=args.qb_side,
         model_path=args.model,
         units=args.units,
+        rotate_deg=args.rotate,
     )
     # every setting and the output folder are checked before the clip is opened
     check_settings(settings)
@@ -88,6 +91,7 @@ def run(args: argparse.Namespace) -> int:
             with_video=not args.no_video,
             capture_fps=args.capture_fps,
             embed_video=args.embed_video,
+            rotate_deg=args.rotate,
             progress=progress,
         )
     _print_summary(result, written)

@@ -6,7 +6,6 @@ import argparse
 import contextlib
 import sys
 import time
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         type=float,
         help="real capture rate of a slow-motion clip (e.g. 240), if the file does not say it",
     )
+    add_rotate_argument(p)
     p.add_argument("--model", type=Path, help="a BlazePose .task model file (default: shipped)")
     p.add_argument(
         "--num-poses",
@@ -44,6 +44,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--select", help="pick the athlete nearest pixel X,Y at time T s: 'X,Y[@T]'")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
+
+
+def add_rotate_argument(p: argparse.ArgumentParser) -> None:
+    """``--rotate 0|90|180|270``: the clip's rotation, in place of its (wrong) rotation tag."""
+    p.add_argument(
+        "--rotate",
+        type=int,
+        choices=(0, 90, 180, 270),
+        metavar="{0,90,180,270}",
+        help="turn the stored picture this many degrees clockwise, in place of the file's "
+        "rotation tag (for clips that show sideways; the error message says which)",
+    )
 
 
 def parse_select(text: str | None) -> tuple[tuple[float, float] | None, float | None]:
@@ -68,12 +80,13 @@ def run(args: argparse.Namespace) -> int:
     from analyzer.pose.track import save_track
     from analyzer.settings import AnalysisSettings, check_settings
     from analyzer.video import probe_video
-    from analyzer.video.reader import CorruptVideoWarning
 
     if args.out.suffix.lower() != ".npz":
-        raise ConfigError(f"the track file must end in .npz, got {args.out}.", "Use -o NAME.npz.")
+        raise ConfigError(
+            f"the track file must end in .npz, got {args.out}.", "Use --out NAME.npz."
+        )
     if args.out.is_dir():
-        raise ConfigError(f"-o {args.out} is a folder.", "Give a file name ending in .npz.")
+        raise ConfigError(f"--out {args.out} is a folder.", "Give a file name ending in .npz.")
     point, at = parse_select(args.select)
     settings = AnalysisSettings(
         capture_fps=args.capture_fps,
@@ -81,17 +94,15 @@ def run(args: argparse.Namespace) -> int:
         select_time_s=at,
         model_path=None if args.model is None else str(args.model),
         num_poses=args.num_poses,
+        rotate_deg=args.rotate,
     )
     check_settings(settings)
     t0 = time.perf_counter()
     with (
         silence_native_stderr(enabled=not getattr(args, "verbose", False)),
         progress_bar(quiet=args.quiet) as progress,
-        warnings.catch_warnings(),
     ):
-        # damaged-clip problems are logged by the reader; its warnings would repeat them
-        warnings.simplefilter("ignore", CorruptVideoWarning)
-        video = probe_video(args.clip, capture_fps=args.capture_fps)
+        video = probe_video(args.clip, capture_fps=args.capture_fps, rotate_deg=args.rotate)
         track, facts = estimate_track(args.clip, settings, progress=progress, video=video)
     save_track(track, args.out)
     elapsed = time.perf_counter() - t0
@@ -100,6 +111,8 @@ def run(args: argparse.Namespace) -> int:
         f"{args.out}: {track.n_frames} frames, {track.duration_s:.2f} s, athlete found in "
         f"{int(track.detected().sum())} frames ({how}, model {track.model})"
     )
+    for problem in track.meta.get("video_problems", []):
+        print(f"Warning: {problem}")
     return 0
 
 

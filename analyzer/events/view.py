@@ -7,7 +7,8 @@ direction). Everything is per frame first, then summarised over the frames asked
 
 from __future__ import annotations
 
-from dataclasses import replace
+import math
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.ndimage import median_filter
@@ -42,18 +43,20 @@ RADIAL_MIN_RATE_PER_S = 0.05
 #: L/s with an assumed camera distance of 8 L (about 7 m, METRICS §3.1 capture table); a
 #: coarse proxy (its metrics are marked degraded in those views).
 RADIAL_DISTANCE_LEG = 8.0
-#: View thresholds (METRICS §4 steps 1-2): side Q < 0.25, front/back Q > 0.60 without world
-#: landmarks; with them front/back needs |cos psi| > 0.93 (|psi| < 22 deg, see
-#: :func:`classify_view`); a square-on world Q of 0.05 or less is not a body (no estimate).
+#: Front/rear views: a run of size change is travel only when the lowest foot point moves
+#: down (approaching) or up (receding) the image by at least 0.2 sigma |change of ln sigma|
+#: (about 0.5 for a camera at hip to chest height, see :func:`radial_travel_sign`).
+RADIAL_MIN_FOOT_SHARE = 0.2
+#: View thresholds (METRICS §4 steps 1-2) without world landmarks: side Q < 0.25, front/back
+#: Q > 0.60 (with them the limits are in degrees of yaw, :class:`ViewParams`); a square-on
+#: world Q of 0.05 or less is not a body (no estimate).
 SIDE_MAX_Q = 0.25
 FRONTAL_MIN_Q = 0.60
-FRONTAL_MIN_COS = 0.93
 MIN_SQUARE_ON_Q = 0.05
 #: Fewest frames a view (or a world-yaw estimate of it) is summarised over.
 MIN_VIEW_FRAMES = 3
-#: Confidence of a front/rear call from the shoulder label order alone (no world nose depth
-#: to confirm it): scaled by 0.6; when the two disagree the view is 'rear' at 0.3 ([EJ]).
-ORDER_ONLY_CONFIDENCE = 0.6
+#: Confidence of a front/rear call when the shoulder label order and the world nose depth
+#: disagree: the view is 'rear' at 0.3 ([EJ]).
 AMBIGUOUS_FRONT_REAR_CONFIDENCE = 0.3
 #: Scene defaults (METRICS §3.3): mid-hip low-pass 4 Hz for speed, ground-line inliers
 #: within 0.05 L, camera roll corrected up to 10 deg, travel on the hip velocity low-passed
@@ -194,24 +197,54 @@ def radial_travel_sign(
     min_rate_per_s: float = RADIAL_MIN_RATE_PER_S,
     min_duration_s: float = TRAVEL_MIN_S,
     cutoff_hz: float = 2.0,
+    min_foot_share: float = RADIAL_MIN_FOOT_SHARE,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(T,) travel along the camera axis in a front/rear view: +1 approaching, -1 receding.
 
     METRICS §4 step 4: apparent scale ``sigma`` (torso plus leg length in pixels); moving
     away when ``d ln sigma / dt < -0.05 /s`` sustained for >= 0.3 s. In front and rear views
     the facing sign is +1 for facing the camera, so a backpedal is still ``e_t = -f``.
-    Returns (travel sign, d ln sigma / dt in 1/s).
+    The feet must agree: for a camera above the ground the lowest foot point sits
+    ``f h_cam / D`` below the horizon, so it moves down the image as the athlete approaches,
+    by ``(y_foot - y_horizon) * change of ln sigma`` (~0.5 sigma * change of ln sigma for a
+    camera at hip to chest height). A run of size change (runs of one sign less than
+    ``min_duration_s`` apart taken as one: the body leans back before the first step) over
+    which the feet do not move by at least ``min_foot_share`` sigma |change of ln sigma| is
+    the body folding (sitting down, a leg raised, a crouch), not travel: seen on the real
+    bodypose3d (sit-stand) and pose2sim (balance) clips. Returns (travel sign,
+    d ln sigma / dt in 1/s).
     """
     size = torso_length(p) + 0.5 * (leg_length_series(p, 0) + leg_length_series(p, 1))
+    feet = (sk.LEFT_ANKLE, sk.RIGHT_ANKLE, sk.LEFT_HEEL, sk.RIGHT_HEEL, sk.LEFT_TOE, sk.RIGHT_TOE)
     with np.errstate(invalid="ignore", divide="ignore"):
         log_s = lowpass(np.log(size), fs, cutoff_hz)
+        foot_y = lowpass(np.nanmax(p[:, feet, 1], axis=1), fs, cutoff_hz)
     rate = np.nan_to_num(derivative(log_s, times))
     n = max(1, round(min_duration_s * fs))
     out = np.zeros(rate.shape, dtype=int)
-    out[sustained(rate > min_rate_per_s, n)] = 1
-    out[sustained(rate < -min_rate_per_s, n)] = -1
+    for sign in (1, -1):
+        for a, b in _merged_runs(sustained(sign * rate > min_rate_per_s, n), n):
+            ok = np.isfinite(foot_y[a:b]) & np.isfinite(log_s[a:b])
+            if ok.sum() < 2:
+                continue
+            i, j = a + int(np.argmax(ok)), b - 1 - int(np.argmax(ok[::-1]))
+            grown = abs(log_s[j] - log_s[i])  # |change of ln sigma| over the run
+            moved = sign * (foot_y[j] - foot_y[i])  # feet down the image when approaching
+            if moved >= min_foot_share * nanmedian(size[a:b]) * grown:
+                out[a:b] = sign
     # distance grows as the size shrinks: radial speed ~ -D d ln(size)/dt with D ~ 1/size
     return out, rate * nanmedian(size) / size
+
+
+def _merged_runs(mask: np.ndarray, max_gap: int) -> list[tuple[int, int]]:
+    """Runs of ``mask`` with gaps shorter than ``max_gap`` samples closed."""
+    merged: list[tuple[int, int]] = []
+    for a, b in runs(mask):
+        if merged and a - merged[-1][1] < max_gap:
+            merged[-1] = (merged[-1][0], b)
+        else:
+            merged.append((a, b))
+    return merged
 
 
 def near_side_series(facing: np.ndarray, world: np.ndarray | None) -> np.ndarray:
@@ -234,6 +267,43 @@ def near_side_series(facing: np.ndarray, world: np.ndarray | None) -> np.ndarray
 # view
 
 
+@dataclass(frozen=True)
+class ViewParams:
+    """Limits and uncertainty of the view decision, in degrees of body yaw to the camera.
+
+    Attributes
+    ----------
+    side_min_deg
+        Side view beyond this yaw: the capture table (METRICS §3.1) puts a diagonal camera
+        30-60 deg off the backpedal line, so beyond 60 deg is side.
+    frontal_max_deg
+        Front or rear view within this yaw. Measured: square-on front clips (rendered) read
+        0-8 deg, the real pose2sim front and rear cameras (cam02, cam04; 6-25 deg off the
+        subject's facing by their calibration) 9-27 deg, bodypose3d's front camera 18 deg;
+        a rendered 32-43 deg diagonal reads 29 deg and the real 30-50 deg cameras (cam01,
+        cam03) 30-35 deg: the limit sits between them.
+    max_disagreement_deg
+        When the two estimates (2D widths, world yaw) differ by more, the widths are taken
+        to be broken and the world yaw alone decides: a camera looking down foreshortens the
+        torso and inflates the widths ratio (pose2sim's cameras, ~60 deg down: ratios above
+        the square-on value), and a second person overlapping the athlete garbles the 2D
+        widths (pose2sim_multi cam03: 0 deg from the widths, 34 from the world yaw).
+    sigma_floor_deg
+        Least uncertainty of the yaw estimate (MediaPipe world yaw of a still body scatters
+        by ~5 deg frame to frame, and its median by less; the estimates' own disagreement
+        adds to it).
+    no_world_confidence
+        Confidence scale of a front/rear verdict without world landmarks (label order alone
+        tells front from rear, METRICS §4 step 2).
+    """
+
+    side_min_deg: float = 60.0
+    frontal_max_deg: float = 28.0
+    max_disagreement_deg: float = 20.0
+    sigma_floor_deg: float = 5.0
+    no_world_confidence: float = 0.6
+
+
 def classify_view(
     q: np.ndarray,
     p: np.ndarray,
@@ -243,46 +313,50 @@ def classify_view(
     *,
     side_max_q: float = SIDE_MAX_Q,
     frontal_min_q: float = FRONTAL_MIN_Q,
-    side_max_cos: float = 0.5,
-    frontal_min_cos: float = FRONTAL_MIN_COS,
+    params: ViewParams | None = None,
 ) -> tuple[ViewKind, float, dict[str, float]]:
     """View and confidence from frontality, label order and nose depth (METRICS §4 1-2).
 
     Without world landmarks the spec's thresholds on Q apply (side < 0.25, front/back > 0.60).
-    With them, two estimates of ``|cos psi|`` (psi = body yaw to the camera) are averaged:
-    Q divided by the athlete's own square-on Q (the same widths over torso measured on the
-    world landmarks, which do not depend on the view; joint-centre landmarks give a square-on
-    Q of 0.4-0.65, not the 0.9 of bi-acromial breadth the spec's thresholds assume), and the
-    world yaw. Side below ``side_max_cos`` (|psi| > 60 deg), front/back above
-    ``frontal_min_cos`` (|psi| < 22 deg), diagonal between. The front limit follows the
-    capture table (METRICS §3.1: a front camera stands on the backpedal line, a diagonal one
-    30-60 deg off it) rather than §4's Q > 0.60 (|psi| < 50 deg), and allows for both
-    estimates reading the body as more square-on than it is: a rendered 32-43 deg diagonal
-    read |cos psi| = 0.88 (29 deg), square-on front clips 0.99-1.00. ``frames`` selects the
-    frames to summarise (ready stance and backpedal). Front vs rear is decided only when the
-    label order and the world nose depth agree; otherwise the view is 'rear' (the
-    conservative choice) with a low confidence.
+    With them, the body yaw to the camera ``psi`` is estimated twice and the estimates are
+    averaged in degrees: from the 2D shoulder and hip widths over torso length (Euclidean
+    image distances, so a raised arm, a side bend or a rolled camera does not read as a
+    turn) divided by the athlete's own square-on value (the same ratio on the world
+    landmarks, which do not depend on the view; joint-centre landmarks give 0.4-0.65, not the
+    0.9 of bi-acromial breadth the spec's thresholds assume), and from the world yaw. The
+    confidence is the probability that the true yaw lies on the same side of the nearest
+    limit, for a normal error whose spread is the floor plus the estimates' disagreement:
+    ``Phi(margin / sigma)``. ``frames`` selects the frames to summarise (ready stance and
+    backpedal). Front vs rear is decided only when the label order and the world nose depth
+    agree; otherwise the view is 'rear' (the conservative choice) with a low confidence.
     """
+    prm = params or ViewParams()
     sel = np.asarray(frames, dtype=bool) & np.isfinite(q)
     if sel.sum() < MIN_VIEW_FRAMES:
         return "unknown", 0.0, {}
     q_med = float(np.median(q[sel]))
     det: dict[str, float] = {"frontality_q": q_med}
-    c = _abs_cos_yaw(q_med, world, yaw_deg, sel, det)
-    if c is None:
-        lo, hi, x = side_max_q, frontal_min_q, q_med
-    else:
-        lo, hi, x = side_max_cos, frontal_min_cos, c
-    conf = float(np.clip(0.5 + min(abs(x - lo), abs(x - hi)) / (hi - lo), 0.5, 1.0))
-    if x < lo:
-        return "side", conf, det
-    if x <= hi:
-        return "diagonal", conf, det
+    est = _yaw_estimate(p, world, yaw_deg, sel, det, prm)
     order = nanmedian(p[sel, sk.LEFT_SHOULDER, 0] - p[sel, sk.RIGHT_SHOULDER, 0])
     front_by_order = order > 0
+    if est is None:
+        lo, hi = side_max_q, frontal_min_q
+        conf = float(np.clip(0.5 + min(abs(q_med - lo), abs(q_med - hi)) / (hi - lo), 0.5, 1.0))
+        if q_med < lo:
+            return "side", conf, det
+        if q_med <= hi:
+            return "diagonal", conf, det
+        det["label_order_front"] = float(front_by_order)
+        return ("front" if front_by_order else "rear"), prm.no_world_confidence * conf, det
+    psi, sigma = est
+    margin = min(abs(psi - prm.side_min_deg), abs(psi - prm.frontal_max_deg))
+    conf = 0.5 * (1.0 + math.erf(margin / (sigma * math.sqrt(2.0))))
+    if psi > prm.side_min_deg:
+        return "side", conf, det
+    if psi > prm.frontal_max_deg:
+        return "diagonal", conf, det
     det["label_order_front"] = float(front_by_order)
-    if world is None:
-        return ("front" if front_by_order else "rear"), ORDER_ONLY_CONFIDENCE * conf, det
+    assert world is not None  # a yaw estimate needs the world landmarks
     ear_z = 0.5 * (world[sel, sk.LEFT_EAR, 2] + world[sel, sk.RIGHT_EAR, 2])
     front_by_depth = nanmedian(world[sel, sk.NOSE, 2] - ear_z) < 0
     det["nose_depth_front"] = float(front_by_depth)
@@ -291,29 +365,49 @@ def classify_view(
     return "rear", AMBIGUOUS_FRONT_REAR_CONFIDENCE, det
 
 
-def _abs_cos_yaw(
-    q_med: float,
+def frontality_2d(p: np.ndarray) -> np.ndarray:
+    """(T,) mean of the 2D (Euclidean) shoulder and hip widths over torso length."""
+    t = torso_length(p)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        w_sh = np.linalg.norm(p[:, sk.LEFT_SHOULDER] - p[:, sk.RIGHT_SHOULDER], axis=1)
+        w_hip = np.linalg.norm(p[:, sk.LEFT_HIP] - p[:, sk.RIGHT_HIP], axis=1)
+        return 0.5 * (w_sh + w_hip) / t
+
+
+def _yaw_estimate(
+    p: np.ndarray,
     world: np.ndarray | None,
     yaw_deg: np.ndarray | None,
     sel: np.ndarray,
     det: dict[str, float],
-) -> float | None:
-    """Median ``|cos psi|`` from Q over the athlete's world-landmark square-on Q, averaged with
-    the world yaw's; None without world landmarks."""
+    prm: ViewParams,
+) -> tuple[float, float] | None:
+    """Body yaw to the camera (deg, 0-90) and its uncertainty; None without world landmarks.
+
+    From the 2D widths over the athlete's square-on widths, and (when given) the world yaw
+    folded to 0-90; their mean, or the world yaw alone when they disagree by more than
+    ``max_disagreement_deg``.
+    """
     if world is None:
         return None
     q3 = frontality_3d(world[sel])
-    if not np.isfinite(q3) or q3 <= MIN_SQUARE_ON_Q:
+    q2 = nanmedian(frontality_2d(p[sel]))
+    if not (np.isfinite(q3) and q3 > MIN_SQUARE_ON_Q and np.isfinite(q2)):
         return None
-    est = [float(np.clip(q_med / q3, 0.0, 1.0))]
     det["square_on_q"] = q3
+    det["frontality_2d"] = q2
+    estimates = [math.degrees(math.acos(float(np.clip(q2 / q3, 0.0, 1.0))))]
+    det["yaw_from_widths_deg"] = estimates[0]
     if yaw_deg is not None and np.isfinite(yaw_deg[sel]).sum() >= MIN_VIEW_FRAMES:
-        cw = nanmedian(np.abs(np.cos(np.radians(yaw_deg[sel]))))
-        det["world_abs_cos_yaw"] = cw
-        est.append(cw)
-    c = float(np.mean(est))
-    det["abs_cos_yaw"] = c
-    return c
+        folded = np.degrees(np.arccos(np.abs(np.cos(np.radians(yaw_deg[sel])))))
+        estimates.append(nanmedian(folded))
+        det["yaw_from_world_deg"] = estimates[1]
+    spread = max(estimates) - min(estimates)
+    psi = estimates[-1] if spread > prm.max_disagreement_deg else float(np.mean(estimates))
+    sigma = math.hypot(prm.sigma_floor_deg, 0.5 * spread)
+    det["yaw_deg"] = psi
+    det["yaw_sigma_deg"] = sigma
+    return psi, sigma
 
 
 def frontality_3d(world: np.ndarray) -> float:

@@ -7,9 +7,10 @@ the old athlete back.
 
 An entry's key is everything that changes the model's output: the clip's SHA-256, the model
 files' SHA-256, the mediapipe version, the pose settings (people per frame, capture rate,
-confidence thresholds) and the cache format. Entries are written atomically (temporary file,
-then rename), so concurrent runs of one clip both succeed and a killed run leaves no torn
-entry; an unreadable entry is treated as a miss, logged once and rebuilt.
+the user's rotation, confidence thresholds) and the cache format. Entries are written
+atomically (temporary file, then rename), so concurrent runs of one clip both succeed and a
+killed run leaves no torn entry; an unreadable entry is treated as a miss, logged once and
+rebuilt.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ from analyzer.pose.multi import MultiPoseTrack, read_multi, write_multi
 log = logging.getLogger(__name__)
 
 #: Bump when what is cached, or how, changes (old entries are then simply not found).
-CACHE_FORMAT = 2
+#: 3: frames lost to damage are empty rows, ``lost_spans_s`` in the meta.
+CACHE_FORMAT = 3
 
 #: MediaPipe's confidence thresholds used by the pose pass (the estimator's defaults).
 POSE_CONFIDENCE = {"detection": 0.5, "presence": 0.5, "tracking": 0.5}
@@ -105,6 +107,7 @@ class PoseKey:
     mediapipe_version: str
     num_poses: int
     capture_fps: float | None
+    rotate_deg: int | None = None
 
     def fields(self) -> dict[str, Any]:
         """The key as a JSON-ready dict (recorded in the result's provenance)."""
@@ -115,6 +118,7 @@ class PoseKey:
             "mediapipe": self.mediapipe_version,
             "num_poses": self.num_poses,
             "capture_fps": self.capture_fps,
+            "rotate_deg": self.rotate_deg,
             "confidence": POSE_CONFIDENCE,
         }
 
@@ -125,15 +129,24 @@ class PoseKey:
 
 
 def pose_key(
-    clip: str | Path, *, model_path: str | Path | None, num_poses: int, capture_fps: float | None
+    clip: str | Path,
+    *,
+    model_path: str | Path | None,
+    num_poses: int,
+    capture_fps: float | None,
+    rotate_deg: int | None = None,
 ) -> PoseKey:
-    """Build the cache key of a clip under the given pose settings (hashes the clip)."""
+    """Build the cache key of a clip under the given pose settings (hashes the clip).
+
+    ``rotate_deg`` is the user's rotation (None = the clip's own tag, part of the clip).
+    """
     return PoseKey(
         clip_sha256=file_sha256(clip),
         model_sha256=model_sha256(model_path),
         mediapipe_version=mediapipe_version(),
         num_poses=int(num_poses),
         capture_fps=None if capture_fps is None else float(capture_fps),
+        rotate_deg=None if rotate_deg is None else int(rotate_deg),
     )
 
 

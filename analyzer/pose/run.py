@@ -4,6 +4,10 @@ Decoding and inference run in the same process, frame by frame: the clip is neve
 memory, only the landmarks (about 1.6 kB per person-slot and frame). Frames are decoded
 straight to RGB and passed to the model without resizing (pre-resizing costs more than it
 saves, see ../shared/design/POSE_STACK.md).
+
+Frames lost to damage become empty rows at their real times (the track keeps one row per
+frame of the clip). A picture turned sideways is refused from the people in its first
+seconds when that is clear-cut, else at the end (:mod:`analyzer.video.orientation`).
 """
 
 from __future__ import annotations
@@ -11,28 +15,29 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-import warnings
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from analyzer.errors import ClipTooShortError, NoPersonError, SidewaysVideoError
+from analyzer.errors import (
+    ClipTooShortError,
+    CorruptVideoError,
+    NoPersonError,
+    SidewaysVideoError,
+)
 from analyzer.pose.estimator import FramePoses, PoseEstimator
 from analyzer.pose.multi import MultiPoseTrack
 from analyzer.progress import ProgressFn
 from analyzer.skeleton import N_LANDMARKS
 from analyzer.video.brightness import BrightnessStats
 from analyzer.video.info import VideoInfo
-from analyzer.video.reader import Frame, VideoReader, prefetch_frames
+from analyzer.video.orientation import OrientationParams, OrientationVerdict, OrientationVote
+from analyzer.video.reader import Frame, VideoReader, lost_spans, prefetch_frames
 
 logger = logging.getLogger(__name__)
-
-#: Median landmark visibility above which a lying detection is taken for a real person (the
-#: false detections on the no-person iPhone clips: 0.57-0.90; real people: 0.98-1.0).
-_SIDEWAYS_MIN_VISIBILITY = 0.95
 
 
 @dataclass
@@ -51,21 +56,55 @@ def _run_frames(
     timings: RunTimings,
     progress: ProgressFn | None,
     expected: int,
-) -> tuple[list[float], list[FramePoses]]:
+    vote: OrientationVote,
+    sideways: Callable[[OrientationVerdict], SidewaysVideoError] | None,
+) -> tuple[list[int], list[float], list[FramePoses]]:
+    """Run the model on every frame; refuse early when the first seconds are plainly sideways."""
+    indices: list[int] = []
     times: list[float] = []
     results: list[FramePoses] = []
+    first_t: float | None = None
+    early_done = sideways is None
     while True:
         t0 = time.perf_counter()
         frame = next(frames, None)
         t1 = time.perf_counter()
         if frame is None:
-            return times, results
-        results.append(estimator.process(frame.image, frame.time_s))
+            return indices, times, results
+        poses = estimator.process(frame.image, frame.time_s)
+        results.append(poses)
         times.append(frame.time_s)
+        indices.append(frame.index)
         timings.decode_s += t1 - t0
         timings.inference_s += time.perf_counter() - t1
+        vote.add(frame.time_s, poses.image_xy, poses.visibility)
+        first_t = frame.time_s if first_t is None else first_t
+        if not early_done and frame.time_s >= first_t + vote.params.early_window_s:
+            early_done = True
+            verdict = vote.early_verdict(first_t)
+            if verdict is not None and sideways is not None:
+                raise sideways(verdict)
         if progress is not None:
             progress("pose", len(times), expected)
+
+
+def _with_lost(
+    indices: list[int],
+    times: list[float],
+    results: list[FramePoses],
+    lost: list[tuple[int, float]],
+) -> tuple[list[float], list[FramePoses]]:
+    """Insert an empty row for each lost frame at its real time, in frame order."""
+    if not lost:
+        return times, results
+    rows = [(i, t, r) for i, t, r in zip(indices, times, results, strict=True)]
+    rows += [(i, t, FramePoses.empty()) for i, t in lost]
+    rows.sort(key=lambda row: (row[0], row[1]))
+    kept: list[tuple[int, float, FramePoses]] = []
+    for row in rows:  # times must rise strictly: a lost frame out of order is dropped
+        if not kept or row[1] > kept[-1][1]:
+            kept.append(row)
+    return [t for _, t, _ in kept], [r for _, _, r in kept]
 
 
 def _stack(
@@ -98,6 +137,9 @@ def estimate_poses(
     timings: RunTimings | None = None,
     prefetch: int = 2,
     video: VideoInfo | None = None,
+    rotate_deg: int | None = None,
+    orientation: OrientationParams | None = None,
+    judge_people: bool = True,
 ) -> MultiPoseTrack:
     """Run ``estimator`` on every frame of a clip.
 
@@ -110,7 +152,8 @@ def estimate_poses(
     capture_fps
         Real capture rate of a slow-motion clip (overrides the container's metadata).
     min_duration_s
-        Shorter clips raise :class:`ClipTooShortError` before any inference.
+        Shorter clips raise :class:`ClipTooShortError` before any inference, and so do clips
+        of which less than this could be decoded (damage).
     min_person_fraction
         If an upright person is found in fewer than this fraction of frames (or in none),
         :class:`NoPersonError` is raised (:class:`SidewaysVideoError` if people were found
@@ -128,14 +171,24 @@ def estimate_poses(
         Frames decoded ahead in a background thread, overlapping decoding with inference
         (0 = decode in the calling thread).
     video
-        The clip's probe when the caller has it (the clip is then not probed again).
+        The clip's probe when the caller has it (the clip is then not probed again, and
+        ``capture_fps`` and ``rotate_deg`` are taken from it).
+    rotate_deg
+        Clockwise rotation turning the stored frames upright, replacing the clip's rotation
+        tag (None = follow the tag).
+    orientation
+        Thresholds of the sideways check.
+    judge_people
+        False returns the raw detections without the sideways and no-person checks (for
+        tools that judge them later with :func:`check_people`).
 
     Returns
     -------
     MultiPoseTrack
         Times in seconds of real time; slots = ``estimator.max_people``; ``meta`` holds the
-        clip's name, size, rates, rotation, any reading problems and ``brightness`` (the
-        frames' luma statistics, for the capture verdict).
+        clip's name, size, rates, rotation, any reading problems, the spans lost to
+        damage (``lost_spans_s``; lost frames are rows with nobody in them) and
+        ``brightness`` (the frames' luma statistics, for the capture verdict).
 
     Raises
     ------
@@ -145,8 +198,14 @@ def estimate_poses(
     timings = timings if timings is not None else RunTimings()
     t_start = time.perf_counter()
     brightness = BrightnessStats(color="rgb")
+    vote = OrientationVote(orientation or OrientationParams())
     with VideoReader(
-        path, capture_fps=capture_fps, color="rgb", max_frames=max_frames, info=video
+        path,
+        capture_fps=capture_fps,
+        rotate_deg=rotate_deg,
+        color="rgb",
+        max_frames=max_frames,
+        info=video,
     ) as reader:
         info = reader.info
         if max_frames is None and info.duration_s < min_duration_s:
@@ -160,10 +219,16 @@ def estimate_poses(
         measured = _measured(iter(reader), brightness)
         frames = prefetch_frames(measured, depth=prefetch) if prefetch else measured
         with contextlib.closing(frames):
-            times, results = _run_frames(frames, estimator, timings, progress, expected)
+            indices, times, results = _run_frames(
+                frames, estimator, timings, progress, expected, vote,
+                (lambda v: sideways_error(v, info)) if judge_people else None,
+            )  # fmt: skip
         problems = list(reader.problems)
+        lost = list(reader.lost)
     timings.n_frames = len(times)
     timings.total_s = time.perf_counter() - t_start
+    _check_decoded(info, len(times), len(lost), min_duration_s, max_frames)
+    times, results = _with_lost(indices, times, results, lost)
     with_world = all(r.world_xyz is not None for r in results)
     xy, vis, world = _stack(results, estimator.max_people, with_world)
     track = MultiPoseTrack(
@@ -173,9 +238,14 @@ def estimate_poses(
         world_xyz=world,
         image_size=(info.width, info.height),
         model=estimator.model,
-        meta=_provenance(info, problems, brightness),
+        meta=_provenance(info, problems, lost, brightness),
     )
-    _check_people(track, info.path.name, min_person_fraction, max_torso_tilt_deg)
+    if not judge_people:
+        return track
+    final = vote.final_verdict()
+    if final is not None:
+        raise sideways_error(final, info)
+    check_people(track, info.path.name, min_person_fraction, max_torso_tilt_deg)
     return track
 
 
@@ -186,13 +256,62 @@ def _measured(frames: Iterator[Frame], brightness: BrightnessStats) -> Generator
         yield frame
 
 
-def _provenance(info: Any, problems: list[str], brightness: BrightnessStats) -> dict[str, Any]:
+def _check_decoded(
+    info: VideoInfo, n_read: int, n_lost: int, min_duration_s: float, max_frames: int | None
+) -> None:
+    """Refuse a damaged clip of which less than ``min_duration_s`` could be decoded."""
+    if max_frames is not None:
+        return
+    decoded_s = n_read / info.fps
+    if decoded_s < min_duration_s:
+        raise ClipTooShortError(
+            f"only {decoded_s:.2f} s of {info.path.name} ({n_read} frames"
+            + (f", {n_lost} more lost to damage" if n_lost else "")
+            + f") could be decoded; at least {min_duration_s:.1f} s is needed.",
+            CorruptVideoError.default_hint,
+        )
+
+
+def sideways_error(verdict: OrientationVerdict, info: VideoInfo) -> SidewaysVideoError:
+    """The refusal of a turned picture, with the ``--rotate`` value that makes it upright."""
+    fix = (info.rotation_deg + verdict.turn_cw_deg) % 360
+    lying = "upside down" if verdict.turn_cw_deg == 180 else "lying on their side"
+    where = "" if verdict.turn_cw_deg == 180 else f", heads towards the {verdict.head_towards}"
+    if info.rotation_source == "user":
+        source = f"--rotate {info.rotation_deg} turns it wrongly"
+    elif info.tagged_rotation_deg:
+        source = f"the file's rotation tag ({info.tagged_rotation_deg} deg) is wrong"
+    else:
+        source = "the file has no rotation tag"
+    turn = (
+        "shows the stored picture as it is"
+        if fix == 0
+        else f"turns the stored picture {fix} deg clockwise"
+    )
+    return SidewaysVideoError(
+        f"the people in {info.path.name} appear {lying}{where} in "
+        f"{round(100 * verdict.fraction)} % of {verdict.n_votes} frames where someone was "
+        f"clearly seen: the picture is rotated wrongly ({source}).",
+        f"Run again with --rotate {fix} (it {turn}, in place of the file's rotation tag), "
+        "or rotate the clip upright before uploading.",
+        rotate_deg=fix,
+    )
+
+
+def _provenance(
+    info: VideoInfo,
+    problems: list[str],
+    lost: list[tuple[int, float]],
+    brightness: BrightnessStats,
+) -> dict[str, Any]:
     summary = brightness.summary()
     return {
         "brightness": None if summary is None else asdict(summary),
         "clip": info.path.name,
         "codec": info.codec,
         "rotation_deg": info.rotation_deg,
+        "rotation_source": info.rotation_source,
+        "lost_spans_s": [[s.start_s, s.end_s] for s in lost_spans(lost)],
         "playback_fps": info.playback_fps,
         "capture_fps": info.capture_fps,
         "fps": info.fps,
@@ -221,16 +340,15 @@ def torso_tilt_deg(image_xy: np.ndarray) -> np.ndarray:
     return np.degrees(np.arctan2(np.abs(up[..., 0]), up[..., 1]))
 
 
-def _check_people(
-    track: MultiPoseTrack, name: str, min_fraction: float, max_tilt_deg: float
+def check_people(
+    track: MultiPoseTrack, name: str, min_fraction: float = 0.1, max_tilt_deg: float = 65.0
 ) -> None:
-    """Raise NoPersonError / SidewaysVideoError when too few frames hold an upright person.
+    """Raise NoPersonError when too few frames hold an upright person.
 
     A detection counts as a person only when its trunk is within ``max_tilt_deg`` of
     vertical: BlazePose also "finds" people lying across cluttered still scenes (measured on
     the no-person iPhone clips: trunk 86-96 deg from vertical in every false detection,
-    real athletes 5-60 deg). If most frames instead hold a confidently detected person lying
-    on their side, the clip is probably rotated wrongly.
+    real athletes 5-60 deg). A picture turned sideways was refused before this check.
     """
     t = track.n_frames
     tilt = torso_tilt_deg(track.image_xy)
@@ -238,15 +356,6 @@ def _check_people(
     n = int(upright.sum())
     if t and n >= max(1.0, min_fraction * t):
         return
-    with warnings.catch_warnings():  # empty slots are all-NaN
-        warnings.simplefilter("ignore", RuntimeWarning)
-        confident = np.nanmedian(track.visibility, axis=2) >= _SIDEWAYS_MIN_VISIBILITY
-    lying = np.any((tilt > max_tilt_deg) & (tilt < 180 - max_tilt_deg) & confident, axis=1)
-    if t and lying.sum() >= 0.5 * t:
-        raise SidewaysVideoError(
-            f"the person in {name} appears lying on their side in {int(lying.sum())} of "
-            f"{t} frames: the clip is probably rotated wrongly."
-        )
     raise NoPersonError(
         f"no person was found in {name}"
         + (f" (upright person in only {n} of {t} frames)." if n else f" ({t} frames searched).")
@@ -259,6 +368,7 @@ def estimate_clip(
     capture_fps: float | None = None,
     model_path: str | Path | None = None,
     num_poses: int = 2,
+    rotate_deg: int | None = None,
     progress: ProgressFn | None = None,
     timings: RunTimings | None = None,
     video: VideoInfo | None = None,
@@ -276,9 +386,11 @@ def estimate_clip(
         A BlazePose ``.task`` file; None = the model shipped inside mediapipe.
     num_poses
         Most people per frame (2 by default so the athlete can be chosen).
+    rotate_deg
+        Clockwise rotation turning the stored frames upright, in place of the rotation tag.
     video
         The clip's probe when the caller has it (else the clip is probed here, to fail on a
-        bad clip before the model loads).
+        bad clip before the model loads); it carries ``capture_fps`` and ``rotate_deg``.
     progress, timings, **kwargs
         Passed to :func:`estimate_poses`.
     """
@@ -286,12 +398,13 @@ def estimate_clip(
     from analyzer.video.probe import probe_video
 
     if video is None:  # fail on a bad clip before loading the model
-        video = probe_video(path, capture_fps=capture_fps)
+        video = probe_video(path, capture_fps=capture_fps, rotate_deg=rotate_deg)
     with MediaPipePoseEstimator(model_path=model_path, num_poses=num_poses) as estimator:
         return estimate_poses(
             path,
             estimator,
             capture_fps=capture_fps,
+            rotate_deg=rotate_deg,
             progress=progress,
             timings=timings,
             video=video,

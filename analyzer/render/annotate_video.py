@@ -97,6 +97,7 @@ def annotate_clip(
     out_path: str | Path,
     *,
     capture_fps: float | None = None,
+    rotate_deg: int | None = None,
     progress: ProgressFn | None = None,
     keep_frames: Iterable[int] = (),
     video: VideoInfo | None = None,
@@ -104,11 +105,13 @@ def annotate_clip(
     """Stream ``clip`` (upright), annotate every frame, write H.264 on the playback clock.
 
     Returns the written path and the raw frames at ``keep_frames`` (see
-    :func:`write_annotated_video`). ``video``: the clip's probe, when already known.
+    :func:`write_annotated_video`). ``video``: the clip's probe, when already known (it
+    carries the rotation and capture rate of the analysis); else ``capture_fps`` and
+    ``rotate_deg`` (replacing the clip's rotation tag) are used to probe it.
     """
     from analyzer.video.reader import VideoReader
 
-    with VideoReader(clip, capture_fps=capture_fps, info=video) as reader:
+    with VideoReader(clip, capture_fps=capture_fps, rotate_deg=rotate_deg, info=video) as reader:
         info = reader.info
 
         def frames() -> Iterator[tuple[int, float, np.ndarray]]:

@@ -28,6 +28,7 @@ def write_render_outputs(
     clip: str | Path | None = None,
     with_video: bool = True,
     capture_fps: float | None = None,
+    rotate_deg: int | None = None,
     progress: ProgressFn | None = None,
 ) -> dict[str, Path]:
     """Write the annotated video, report, Kinovea sidecar and CSVs; return paths by name.
@@ -45,6 +46,9 @@ def write_render_outputs(
     capture_fps
         Real capture rate of a slow-motion clip, used only when the result carries no probe
         of the clip (``result.capture.video``).
+    rotate_deg
+        Clockwise rotation of the stored frames in place of the clip's rotation tag, used
+        only when the result carries no probe of the clip.
     progress
         ``progress("video", done, total)`` while the video is written.
     """
@@ -57,7 +61,7 @@ def write_render_outputs(
     written: dict[str, Path] = {}
     key_frames: dict[int, np.ndarray] = {}
     video_name: str | None = None
-    info = _video_info(result, clip, capture_fps)
+    info = _video_info(result, clip, capture_fps, rotate_deg)
     if clip is not None:
         capture_fps = info.capture_fps if info is not None else None
         wanted = key_frame_indices(result)
@@ -94,7 +98,10 @@ def write_render_outputs(
 
 
 def _video_info(
-    result: AnalysisResult, clip: str | Path | None, capture_fps: float | None
+    result: AnalysisResult,
+    clip: str | Path | None,
+    capture_fps: float | None,
+    rotate_deg: int | None,
 ) -> VideoInfo | None:
     """The clip's probe from the result's capture stage; probed here only when the result
     has none (a result built from a track, rendered against its clip)."""
@@ -104,6 +111,9 @@ def _video_info(
         return result.capture.video
     from analyzer.video import probe_video
 
+    settings = result.provenance.get("settings", {})
     if capture_fps is None:
-        capture_fps = result.provenance.get("settings", {}).get("capture_fps")
-    return probe_video(clip, capture_fps=capture_fps)
+        capture_fps = settings.get("capture_fps")
+    if rotate_deg is None:
+        rotate_deg = settings.get("rotate_deg")
+    return probe_video(clip, capture_fps=capture_fps, rotate_deg=rotate_deg)

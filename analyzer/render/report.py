@@ -270,8 +270,13 @@ def collect_frames(
     *,
     capture_fps: float | None = None,
     video: VideoInfo | None = None,
+    rotate_deg: int | None = None,
 ) -> dict[int, np.ndarray]:
     """Read only the wanted frames (upright BGR) of ``clip`` in one streaming pass.
+
+    ``video`` is the clip's probe when known (with the analysis's rotation); else the clip
+    is probed with ``capture_fps`` and ``rotate_deg`` (replacing its rotation tag). Indices
+    count frames lost to damage (as the track's rows do).
 
     Used for re-runs from the cached track, when the pipeline did not stream the clip.
     Stops decoding after the last wanted frame; nothing else is kept in memory.
@@ -283,7 +288,9 @@ def collect_frames(
     if not wanted:
         return out
     last = max(wanted)
-    for frame in iter_frames(clip, capture_fps=capture_fps, max_frames=last + 1, info=video):
+    for frame in iter_frames(
+        clip, capture_fps=capture_fps, rotate_deg=rotate_deg, max_frames=last + 1, info=video
+    ):
         if frame.index in wanted:
             out[frame.index] = frame.image.copy()
         if frame.index >= last:

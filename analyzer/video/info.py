@@ -34,7 +34,8 @@ class VideoInfo:
     codec
         FFmpeg's codec name (``h264``, ``hevc``, ``vp9``, ``mpeg4``, ...).
     rotation_deg
-        Clockwise rotation (0, 90, 180, 270) applied to stored frames to show them upright.
+        Clockwise rotation (0, 90, 180, 270) applied to stored frames to show them upright:
+        the user's ``rotate_deg`` when given, else the container's tag.
     stored_width, stored_height
         Size of the frames as encoded, before rotation.
     pix_fmt
@@ -43,6 +44,10 @@ class VideoInfo:
         FFmpeg's demuxer name.
     frame_count_exact
         Whether ``frame_count`` comes from the container's index.
+    tagged_rotation_deg
+        Clockwise rotation the container's tag asks for (kept when the user overrides it).
+    rotation_source
+        ``"tag"`` (the container's display matrix) or ``"user"`` (``rotate_deg``).
     """
 
     path: Path
@@ -60,6 +65,8 @@ class VideoInfo:
     pix_fmt: str
     container: str
     frame_count_exact: bool = True
+    tagged_rotation_deg: int = 0
+    rotation_source: str = "tag"
 
     @property
     def time_scale(self) -> float:

@@ -5,7 +5,8 @@ corrupt data instead of silently stopping, and decodes straight to RGB for the p
 Rotation follows FFmpeg's display matrix: ``rotation_deg`` is how far the stored frames must
 be turned **clockwise** to show upright (an iPhone portrait clip: stored 1280x720, 90).
 This matches OpenCV's ``CAP_PROP_ORIENTATION_META``; PyAV and ffprobe report the opposite
-sign (counter-clockwise, -90).
+sign (counter-clockwise, -90). A clip stored sideways with a wrong or missing tag is turned
+upright by the user's ``rotate_deg``, which replaces the tag.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from analyzer.errors import (
+    ConfigError,
     CorruptVideoError,
     EmptyVideoError,
     NotAVideoError,
@@ -38,6 +40,9 @@ _VIDEO_SIGNATURES = (
     (0, b"RIFF"),
     (0, b"\x1a\x45\xdf\xa3"),
 )
+
+#: Rotations a user may ask for (clockwise degrees applied to the stored frames).
+ROTATIONS_DEG = (0, 90, 180, 270)
 
 
 def looks_like_video_container(path: Path) -> bool:
@@ -170,7 +175,23 @@ def _duration_s(stream: Any, container: Any) -> float:
     return float("nan")
 
 
-def probe_video(path: str | Path, *, capture_fps: float | None = None) -> VideoInfo:
+def check_rotation(rotate_deg: int | None) -> int | None:
+    """``rotate_deg`` if it is None or one of 0/90/180/270, else :class:`ConfigError`."""
+    if rotate_deg is None or (
+        isinstance(rotate_deg, int)
+        and not isinstance(rotate_deg, bool)
+        and rotate_deg in ROTATIONS_DEG
+    ):
+        return rotate_deg
+    raise ConfigError(
+        f"a rotation of {rotate_deg!r} degrees is not possible.",
+        "Give --rotate 0, 90, 180 or 270 (degrees clockwise that turn the stored picture upright).",
+    )
+
+
+def probe_video(
+    path: str | Path, *, capture_fps: float | None = None, rotate_deg: int | None = None
+) -> VideoInfo:
     """Read a clip's header and its first frame, and describe the clip.
 
     Parameters
@@ -180,11 +201,15 @@ def probe_video(path: str | Path, *, capture_fps: float | None = None) -> VideoI
     capture_fps
         The rate the camera really recorded at, when the user knows it (slow motion filmed at
         240 fps and stored for 30 fps playback); overrides what the container says.
+    rotate_deg
+        Clockwise rotation (0, 90, 180, 270) that turns the *stored* frames upright, replacing
+        the container's rotation tag (for clips stored sideways with a wrong or missing tag).
 
     Raises
     ------
-    NotAVideoError, EmptyVideoError, CorruptVideoError, UnsupportedCodecError
+    NotAVideoError, EmptyVideoError, CorruptVideoError, UnsupportedCodecError, ConfigError
     """
+    check_rotation(rotate_deg)
     if capture_fps is not None and not (math.isfinite(capture_fps) and capture_fps > 0):
         raise ValueError(f"capture_fps must be a positive number, got {capture_fps}.")
     path = Path(path)
@@ -206,7 +231,8 @@ def probe_video(path: str | Path, *, capture_fps: float | None = None) -> VideoI
         if not math.isfinite(duration_play):
             duration_play = count / playback
         frame0 = first_frame(container, path)
-        rot = rotation_cw(frame0, path)
+        tagged = rotation_cw(frame0, path)
+        rot = tagged if rotate_deg is None else int(rotate_deg)
         sw, sh = int(frame0.width), int(frame0.height)
         if sw <= 0 or sh <= 0:
             raise EmptyVideoError(f"{path} holds a video stream without a picture size.")
@@ -227,6 +253,8 @@ def probe_video(path: str | Path, *, capture_fps: float | None = None) -> VideoI
             pix_fmt=str(frame0.format.name),
             container=str(container.format.name),
             frame_count_exact=exact,
+            tagged_rotation_deg=tagged,
+            rotation_source="tag" if rotate_deg is None else "user",
         )
     finally:
         container.close()

@@ -131,3 +131,14 @@ def test_profile_may_be_a_name_a_path_or_a_loaded_profile(tmp_path: Path) -> Non
         check_settings(AnalysisSettings(num_poses=0))
     with pytest.raises(ConfigError):
         check_settings(AnalysisSettings(qb_side="middle"))
+
+
+@pytest.mark.parametrize("rotate_deg", [45, -90, 360, 90.0, True, "90"])
+def test_rotation_other_than_quarter_turns_is_refused(rotate_deg) -> None:
+    """Front ends that build settings themselves (batch, web) get the same check as
+    ``--rotate``'s choices: 0, 90, 180 or 270 whole degrees."""
+    with pytest.raises(ConfigError) as err:
+        check_settings(AnalysisSettings(rotate_deg=rotate_deg))
+    assert "--rotate 0, 90, 180 or 270" in err.value.hint
+    for ok in (None, 0, 90, 180, 270):
+        check_settings(AnalysisSettings(rotate_deg=ok))

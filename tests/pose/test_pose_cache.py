@@ -81,8 +81,10 @@ def test_key_names_the_model_by_content_and_the_pose_settings(tmp_path: Path) ->
         pose_key(SAMPLE, model_path=None, num_poses=2, capture_fps=240.0).file_name(),
         pose_key(SAMPLE, model_path=same_name, num_poses=2, capture_fps=None).file_name(),
         pose_key(SAMPLE, model_path=other, num_poses=2, capture_fps=None).file_name(),
+        pose_key(SAMPLE, model_path=None, num_poses=2, capture_fps=None, rotate_deg=90).file_name(),
+        pose_key(SAMPLE, model_path=None, num_poses=2, capture_fps=None, rotate_deg=0).file_name(),
     }
-    assert len(names) == 5  # two model files with one name are two keys
+    assert len(names) == 7  # two model files with one name are two keys; rotation counts
 
 
 @pytest.mark.parametrize("damage", ["truncated", "empty", "garbage"])

@@ -146,7 +146,7 @@ def test_clip_too_short(tmp_path: Path) -> None:
 
 
 def test_corrupt_clip_keeps_frames(tmp_path: Path) -> None:
-    from analyzer.video import CorruptVideoWarning, VideoWriter
+    from analyzer.video import VideoWriter
 
     rng = np.random.default_rng(1)
     path = tmp_path / "good.mp4"
@@ -156,7 +156,68 @@ def test_corrupt_clip_keeps_frames(tmp_path: Path) -> None:
     data = path.read_bytes()
     cut = tmp_path / "cut.mp4"
     cut.write_bytes(data[: int(len(data) * 0.6)])
-    with pytest.warns(CorruptVideoWarning):
-        multi = estimate_poses(cut, FakeEstimator())
+    multi = estimate_poses(cut, FakeEstimator())
     assert 30 < multi.n_frames < 90
-    assert multi.meta["video_problems"]
+    assert len(multi.meta["video_problems"]) == 1
+
+
+def test_sideways_picture_refused_after_the_first_seconds(tmp_path: Path) -> None:
+    """A confident person lying in every frame of a 4 s clip: refused after ~2 s of frames,
+    not after the whole pass, with the rotation that makes the picture upright."""
+    clip = make_clip(tmp_path / "c.mp4", n_frames=120, fps=30.0)
+    est = FakeEstimator(lying=True, visibility=0.99)
+    with pytest.raises(SidewaysVideoError, match="--rotate 90") as info:
+        estimate_poses(clip, est)
+    assert info.value.rotate_deg == 90  # heads towards image-left: a clockwise quarter turn
+    assert "no rotation tag" in info.value.message
+    assert 55 <= len(est.times) <= 70  # the first 2 s, not 120 frames
+
+
+def test_rotate_replaces_the_tag(tmp_path: Path) -> None:
+    clip = make_clip(tmp_path / "c.mp4", n_frames=40, size=(96, 64), rotation_deg=-90)
+    est = FakeEstimator()
+    multi = estimate_poses(clip, est, rotate_deg=0)
+    assert all(s == (64, 96, 3) for s in est.shapes)  # stored frames as they are
+    assert multi.image_size == (96, 64)
+    assert multi.meta["rotation_deg"] == 0 and multi.meta["rotation_source"] == "user"
+
+
+def _noise_clip(path: Path, n_frames: int, gop: int) -> Path:
+    from analyzer.video import VideoWriter
+
+    rng = np.random.default_rng(1)
+    with VideoWriter(path, 30, (64, 48), options={"preset": "ultrafast", "g": str(gop)}) as w:
+        for _ in range(n_frames):
+            w.write(rng.integers(0, 255, (48, 64, 3), dtype=np.uint8))
+    return path
+
+
+def test_damaged_middle_keeps_both_sides_with_missing_rows(tmp_path: Path) -> None:
+    from tests.video.clips import damage_middle
+
+    good = _noise_clip(tmp_path / "good.mp4", 90, gop=15)
+    bad = damage_middle(good, tmp_path / "bad.mp4", n_bytes=3000)
+    est = FakeEstimator()
+    multi = estimate_poses(bad, est)
+    assert multi.n_frames == 90  # one row per frame of the clip, lost ones included
+    assert np.allclose(multi.times_s, np.arange(90) / 30.0, atol=1e-3)  # real times kept
+    found = multi.people_per_frame() > 0
+    missing = np.flatnonzero(~found)
+    assert 0 < missing.size < 45
+    assert found[: missing[0]].all() and found[missing[-1] + 1 :].all()  # both sides
+    assert missing[-1] + 1 < 90  # frames after the damage were analysed
+    assert np.all(np.diff(missing) == 1)  # one span, up to the next keyframe
+    assert len(multi.meta["video_problems"]) == 1
+    assert "damaged" in multi.meta["video_problems"][0]
+    (span,) = multi.meta["lost_spans_s"]
+    assert span == pytest.approx([missing[0] / 30.0, missing[-1] / 30.0], abs=1e-3)
+
+
+def test_too_little_left_after_damage_is_refused(tmp_path: Path) -> None:
+    from tests.video.clips import damage_middle
+
+    good = _noise_clip(tmp_path / "good.mp4", 45, gop=250)  # 1.5 s, one keyframe
+    bad = damage_middle(good, tmp_path / "bad.mp4", n_bytes=3000)
+    with pytest.raises(ClipTooShortError, match="could be decoded") as info:
+        estimate_poses(bad, FakeEstimator())
+    assert "Copy the clip" in info.value.hint

@@ -21,6 +21,7 @@ from analyzer.results import (
     FindingEvidence,
     MetricValue,
 )
+from analyzer.video.info import VideoInfo
 from tests.render.factories import make_result
 
 
@@ -109,3 +110,35 @@ def test_damaged_or_missing_files_get_a_clear_error(tmp_path: Path, synthetic_re
     written["result"].write_text("{not json")
     with pytest.raises(ResultFormatError):
         load_result(written["result"])
+
+
+def test_damage_and_rotation_round_trip(tmp_path: Path) -> None:
+    """A damaged clip's lost spans and warning, and the user's rotation in the probe, are
+    typed fields of the result that result.json gives back unchanged."""
+    track = make_result().motion.track
+    sentence = "the clip is damaged: 12 of 229 frames could not be decoded (at 1.50-1.68 s)"
+    meta = {**track.meta, "lost_spans_s": [[1.5, 1.6833]], "video_problems": [sentence]}
+    result = analyze_track(track.with_arrays(meta=meta))
+    assert result.capture is not None
+    assert result.capture.lost_spans_s == ((1.5, 1.6833),)
+    assert result.warnings == [sentence]
+    video = VideoInfo(
+        path=Path("clip.mp4"), width=720, height=1280, fps=30.0, playback_fps=30.0,
+        capture_fps=None, frame_count=229, duration_s=7.63, codec="h264", rotation_deg=0,
+        stored_width=720, stored_height=1280, pix_fmt="yuv420p", container="mov,mp4",
+        tagged_rotation_deg=270, rotation_source="user",
+    )  # fmt: skip
+    result = dataclasses.replace(result, capture=dataclasses.replace(result.capture, video=video))
+    written = write_outputs(result, tmp_path / "out")
+    doc = json.loads(written["result"].read_text())
+    assert doc["capture"]["lost_spans_s"] == [[1.5, 1.6833]]
+    assert doc["warnings"].count(sentence) == 1
+    loaded = load_result(written["result"])
+    assert_same_result(result, loaded)
+    assert loaded.capture is not None and loaded.capture.video == video
+    assert loaded.warnings == [sentence]
+    # an older 2.0 file without the field reads back as "nothing lost"
+    del doc["capture"]["lost_spans_s"]
+    written["result"].write_text(json.dumps(doc))
+    old = load_result(written["result"])
+    assert old.capture is not None and old.capture.lost_spans_s == ()

@@ -70,3 +70,26 @@ def corner_is_white(image: np.ndarray, corner: str) -> bool:
     y = 1 if corner[0] == "t" else h - 2
     x = 1 if corner[1] == "l" else w - 2
     return bool(image[y, x].mean() > 200)
+
+
+def damage_middle(src: Path, dst: Path, *, n_bytes: int = 20_000, seed: int = 0) -> Path:
+    """Copy ``src`` with ``n_bytes`` of random bytes written over the middle of the file (a
+    transfer damaged in the middle: the container's index is intact, packets are garbled)."""
+    data = bytearray(src.read_bytes())
+    mid = len(data) // 2
+    rng = np.random.default_rng(seed)
+    data[mid : mid + n_bytes] = rng.integers(0, 256, n_bytes, np.uint8).tobytes()
+    dst.write_bytes(bytes(data))
+    return dst
+
+
+def ffprobe_frame_times(path: Path) -> list[float]:
+    """Times (s) of the frames the ffprobe command can decode (it conceals damage)."""
+    assert FFPROBE is not None
+    out = subprocess.run(
+        [FFPROBE, "-v", "quiet", "-select_streams", "v:0", "-show_entries",
+         "frame=pts_time", "-of", "csv=p=0", str(path)],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    values = (v.strip().strip(",") for v in out.split())
+    return [float(v) for v in values if v and v != "N/A"]

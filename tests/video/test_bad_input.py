@@ -1,8 +1,9 @@
-"""Each kind of bad input gets its own error (or warning) with a message that says what to do."""
+"""Each kind of bad input gets its own error (or a problem noted once) with a message that says
+what to do."""
 
 from __future__ import annotations
 
-import os
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,7 @@ from analyzer.errors import (
     UnsupportedCodecError,
     VideoError,
 )
-from analyzer.video import CorruptVideoWarning, VideoReader, iter_frames, probe_video
+from analyzer.video import VideoReader, iter_frames, probe_video
 from tests.video.clips import ffmpeg, make_clip, needs_ffmpeg
 
 N_FRAMES = 60
@@ -83,11 +84,12 @@ def test_container_without_frames_is_empty(tmp_path: Path) -> None:
         probe_video(hollow)
 
 
-def test_truncated_clip_keeps_frames_and_warns(tmp_path: Path, good_clip: Path) -> None:
+def test_truncated_clip_keeps_frames_and_notes_it(tmp_path: Path, good_clip: Path) -> None:
     data = good_clip.read_bytes()
     cut = tmp_path / "cut.mp4"
     cut.write_bytes(data[: len(data) // 2])
-    with pytest.warns(CorruptVideoWarning, match="kept the frames"):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # noted in reader.problems, never a Python warning
         reader = VideoReader(cut)
         frames = list(reader)
     assert 10 < len(frames) < N_FRAMES
@@ -95,17 +97,24 @@ def test_truncated_clip_keeps_frames_and_warns(tmp_path: Path, good_clip: Path) 
     assert reader.problems and "frames read so far" in reader.problems[-1]
 
 
-def test_corrupt_mid_stream_keeps_frames_and_warns(tmp_path: Path, good_clip: Path) -> None:
+def test_corrupt_mid_stream_keeps_frames_and_notes_it(tmp_path: Path, good_clip: Path) -> None:
+    """One keyframe only: everything after the damage is lost, and each lost frame is named
+    with its index and time, so the read and the lost frames make up the whole clip."""
     data = bytearray(good_clip.read_bytes())
     mid = len(data) // 2
-    data[mid : mid + 3000] = os.urandom(3000)
+    data[mid : mid + 3000] = np.random.default_rng(3).integers(0, 256, 3000, np.uint8).tobytes()
     bad = tmp_path / "garbled.mp4"
     bad.write_bytes(bytes(data))
-    with pytest.warns(CorruptVideoWarning):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
         reader = VideoReader(bad)
         frames = list(reader)
     assert 10 < len(frames) < N_FRAMES
-    assert reader.problems
+    indices = [f.index for f in frames] + [i for i, _ in reader.lost]
+    assert sorted(indices) == list(range(N_FRAMES))
+    lost_t = dict(reader.lost)
+    assert all(abs(t - i / 30) < 1e-3 for i, t in lost_t.items())  # real times kept
+    assert len(reader.problems) == 1 and "damaged" in reader.problems[0]
 
 
 def test_clip_cut_before_its_index_is_corrupt(tmp_path: Path) -> None:
