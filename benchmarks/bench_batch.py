@@ -90,7 +90,8 @@ def run_config(name: str, folder: Path, work: Path, video: bool, runner_factory,
     """Time one batch with an empty track cache; returns its figures."""
     from analyzer.batch.coordinator import BatchConfig, run_batch
 
-    shutil.rmtree(Path(os.environ["BACKPEDAL_CACHE"]) / "tracks", ignore_errors=True)
+    for sub in ("poses", "tracks"):  # the pose cache (analyzer.pose.cache), older layouts
+        shutil.rmtree(Path(os.environ["BACKPEDAL_CACHE"]) / sub, ignore_errors=True)
     out = work / f"out-{name}"
     config = BatchConfig(folder=folder, out_dir=out, workers=2, with_video=video)
     load_before = _load()
