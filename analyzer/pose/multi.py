@@ -16,6 +16,7 @@ from typing import IO, Any
 import numpy as np
 
 from analyzer.errors import TrackFormatError
+from analyzer.pose.track import track_arrays
 from analyzer.skeleton import N_LANDMARKS
 
 #: Version of the ``.npz`` layout written by :func:`write_multi`.
@@ -91,18 +92,7 @@ class MultiPoseTrack:
 
 def write_multi(multi: MultiPoseTrack, fh: IO[bytes]) -> None:
     """Write ``multi`` as a compressed ``.npz`` into an open binary file."""
-    arrays: dict[str, Any] = {
-        "format_version": np.int64(MULTI_FORMAT_VERSION),
-        "times_s": multi.times_s.astype(np.float64),
-        "image_xy": multi.image_xy.astype(np.float32),
-        "visibility": multi.visibility.astype(np.float32),
-        "image_size": np.asarray(multi.image_size, dtype=np.int64),
-        "model": np.str_(multi.model),
-        "meta_json": np.str_(json.dumps(multi.meta, sort_keys=True, default=str)),
-    }
-    if multi.world_xyz is not None:
-        arrays["world_xyz"] = multi.world_xyz.astype(np.float32)
-    np.savez_compressed(fh, **arrays)
+    np.savez_compressed(fh, **track_arrays(multi, MULTI_FORMAT_VERSION))
 
 
 def read_multi(path: str | Path) -> MultiPoseTrack:

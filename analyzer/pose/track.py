@@ -124,8 +124,15 @@ def validate_track_arrays(
 def save_track(track: PoseTrack, path: str | Path) -> Path:
     """Write ``track`` as a compressed ``.npz`` track file (atomically) and return the path."""
     path = Path(path)
+    with atomic_file(path) as fh:
+        np.savez_compressed(fh, **track_arrays(track, TRACK_FORMAT_VERSION))
+    return path
+
+
+def track_arrays(track: Any, format_version: int) -> dict[str, Any]:
+    """The ``.npz`` arrays of a single- or multi-person track (same names and dtypes)."""
     arrays: dict[str, Any] = {
-        "format_version": np.int64(TRACK_FORMAT_VERSION),
+        "format_version": np.int64(format_version),
         "times_s": track.times_s.astype(np.float64),
         "image_xy": track.image_xy.astype(np.float32),
         "visibility": track.visibility.astype(np.float32),
@@ -135,9 +142,7 @@ def save_track(track: PoseTrack, path: str | Path) -> Path:
     }
     if track.world_xyz is not None:
         arrays["world_xyz"] = track.world_xyz.astype(np.float32)
-    with atomic_file(path) as fh:
-        np.savez_compressed(fh, **arrays)
-    return path
+    return arrays
 
 
 _REQUIRED = ("times_s", "image_xy", "visibility", "image_size")
