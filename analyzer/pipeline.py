@@ -4,11 +4,13 @@ Everything a front end needs (CLI, batch, web app) sits on these calls. The stag
 
 1. settings checked (:func:`analyzer.settings.check_settings`: before any work);
 2. the clip probed once (:func:`analyzer.video.probe_video`; the ``VideoInfo`` is passed on);
-3. pose: the model's multi-person output, from the pose cache when this clip was seen under
-   the same model and pose settings (:mod:`analyzer.pose.cache`), with the frames' brightness
-   gathered on the way;
-4. athlete selection (:func:`analyzer.processing.selection.select_athlete`, always re-run,
-   so a new ``select_point_xy`` takes effect on a cached clip);
+3. pose: the follow pass (one person per frame and a scan of everybody every ~0.5 s,
+   :mod:`analyzer.pose.follow`) or the dense pass, from the pose cache when this clip was
+   seen under the same model and pose settings (:mod:`analyzer.pose.cache`), with the
+   frames' brightness gathered on the way;
+4. athlete selection (:func:`analyzer.processing.selection.select_athlete` on the scan, the
+   followed person checked against the choice, the dense pass run when it does not hold;
+   always re-run, so a new ``select_point_xy`` takes effect on a cached clip);
 5. motion (clean, events, phases, metrics), faults and scores, capture verdict;
 6. one immutable :class:`AnalysisResult`, timings included.
 
@@ -19,11 +21,12 @@ Steps 3-4 (estimate, select) live in :func:`estimate_track` only; saving is the 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from analyzer import __version__
+from analyzer.errors import NoPersonError
 from analyzer.faults.schema import Profile
 from analyzer.pose.track import PoseTrack
 from analyzer.progress import ProgressFn
@@ -32,6 +35,9 @@ from analyzer.settings import AnalysisSettings, check_settings
 from analyzer.video.brightness import Brightness
 from analyzer.video.info import VideoInfo
 
+if TYPE_CHECKING:
+    from analyzer.pose.follow import PosePass
+
 __all__ = [
     "AnalysisSettings",
     "PoseFacts",
@@ -39,6 +45,7 @@ __all__ = [
     "analyze_clip",
     "analyze_track",
     "estimate_track",
+    "resolve_athlete",
 ]
 
 
@@ -51,6 +58,7 @@ class PoseFacts:
     cache_key: dict[str, Any]
     hash_s: float
     pose_s: float | None = None
+    pose_pass: dict[str, Any] = field(default_factory=dict)
 
 
 def estimate_track(
@@ -61,15 +69,16 @@ def estimate_track(
     progress: ProgressFn | None = None,
     video: VideoInfo | None = None,
 ) -> tuple[PoseTrack, PoseFacts]:
-    """The athlete's pose track in ``clip``: estimate (or read the cache), then select.
+    """The athlete's pose track in ``clip``: the pose pass (or the cache), then the choice.
 
-    The model's multi-person output is cached *before* selection, keyed on the clip's and
-    the model's SHA-256, the mediapipe version and the pose settings; the athlete is chosen
-    again on every call (``settings.select_point_xy``/``select_time_s``).
+    The pose pass (:func:`analyzer.pose.follow.run_pose_pass`) is cached *before* the
+    athlete is chosen, keyed on the clip's and the model's SHA-256, the mediapipe version
+    and the pose settings; the athlete is chosen again on every call
+    (``settings.select_point_xy``/``select_time_s``, :func:`resolve_athlete`), and when that
+    choice needs the dense pass, the dense pass replaces the cached entry.
     """
     from analyzer.pose.cache import PoseCache, pose_key
-    from analyzer.pose.run import estimate_clip
-    from analyzer.processing.selection import select_athlete
+    from analyzer.pose.follow import run_pose_pass
 
     clip = Path(clip)
     t0 = time.perf_counter()
@@ -79,36 +88,100 @@ def estimate_track(
         num_poses=settings.num_poses,
         capture_fps=settings.capture_fps,
         rotate_deg=settings.rotate_deg,
+        dense=settings.dense,
     )
     hash_s = time.perf_counter() - t0
     cache = PoseCache(cache_dir)
-    multi = cache.get(key)
+    entry = cache.get(key)
     pose_s = None
-    if multi is None:
+    if entry is None:
         t1 = time.perf_counter()
-        multi = estimate_clip(
+        entry = run_pose_pass(
             clip,
-            capture_fps=settings.capture_fps,
-            model_path=settings.model_path,
+            dense=settings.dense,
             num_poses=settings.num_poses,
+            model_path=settings.model_path,
+            capture_fps=settings.capture_fps,
             rotate_deg=settings.rotate_deg,
+            select_time_s=settings.select_time_s,
             progress=progress,
             video=video,
         )
         pose_s = time.perf_counter() - t1
-        cache.put(key, multi)
-    track = select_athlete(
-        multi, point_xy=settings.select_point_xy, at_time_s=settings.select_time_s
-    )
-    meta = {**track.meta, "clip_sha256": key.clip_sha256, "clip": clip.name}
+        cache.put(key, entry)
+    t2 = time.perf_counter()
+    track, final, how = resolve_athlete(clip, entry, settings, progress=progress, video=video)
+    if final is not entry:  # the dense pass ran: it replaces the follow pass in the cache
+        pose_s = (pose_s or 0.0) + time.perf_counter() - t2
+        cache.put(key, final)
+    meta = {**track.meta, "clip_sha256": key.clip_sha256, "clip": clip.name, "pose_pass": how}
     facts = PoseFacts(
         clip_sha256=key.clip_sha256,
         cache_hit=pose_s is None,
         cache_key=key.fields(),
         hash_s=hash_s,
         pose_s=pose_s,
+        pose_pass=how,
     )
     return track.with_arrays(meta=meta), facts
+
+
+def resolve_athlete(
+    clip: str | Path,
+    entry: PosePass,
+    settings: AnalysisSettings,
+    *,
+    progress: ProgressFn | None = None,
+    video: VideoInfo | None = None,
+    **kwargs: Any,
+) -> tuple[PoseTrack, PosePass, dict[str, Any]]:
+    """Choose the athlete in a pose pass; run the dense pass when the follow does not hold.
+
+    A follow pass: the athlete is chosen on its scan and the followed person checked
+    against them (:func:`analyzer.processing.following.check_follow`); if that does not
+    verify, the dense pass (every person on every frame) is run on ``clip`` and the athlete
+    chosen on it, as :func:`~analyzer.processing.selection.select_athlete` always did.
+
+    Returns
+    -------
+    The athlete's track; the pass they were chosen on (``entry``, or the new dense pass,
+    which keeps ``entry``'s scan); how (``method`` "follow", "dense" or "dense after
+    follow", the scan count and the follow check), for the result's provenance.
+    ``**kwargs`` go to :func:`analyzer.pose.run.estimate_poses` (e.g. ``judge_people``).
+    """
+    from analyzer.pose.follow import PosePass, run_pose_pass
+    from analyzer.processing.following import check_follow, followed_athlete, unclear_choice
+    from analyzer.processing.selection import select_athlete
+
+    point, at = settings.select_point_xy, settings.select_time_s
+    how: dict[str, Any] = {"method": "dense", "n_scans": entry.n_scans, **entry.meta}
+    if entry.followed and entry.scan is not None:
+        try:
+            chosen = select_athlete(entry.scan, point_xy=point, at_time_s=at)
+            check = check_follow(entry.people, entry.scan, chosen)
+            unclear = unclear_choice(chosen.meta["selection"])
+        except NoPersonError as exc:  # nobody (near the point) in the scan: ask the dense pass
+            how["follow_check"] = {"verified": False, "reason": exc.message}
+        else:
+            if unclear is not None:
+                check = replace(check, verified=False, reason=unclear)
+            how["follow_check"] = check.record()
+            if check.verified:
+                how["method"] = "follow"
+                selection = chosen.meta["selection"]
+                return followed_athlete(entry.people, check, selection), entry, how
+        people = run_pose_pass(
+            clip, dense=True, num_poses=settings.num_poses, model_path=settings.model_path,
+            capture_fps=settings.capture_fps, rotate_deg=settings.rotate_deg,
+            progress=progress, video=video, **kwargs,
+        ).people  # fmt: skip
+        meta = {**entry.meta, "follow_check": how["follow_check"]}
+        entry = PosePass(people=people, scan=entry.scan, meta=meta)
+        how["method"] = "dense after follow"
+    elif "follow_check" in entry.meta:  # a cached dense pass run after a follow pass
+        how["method"] = "dense after follow"
+    track = select_athlete(entry.people, point_xy=point, at_time_s=at)
+    return track, entry, how
 
 
 def analyze_track(
@@ -168,6 +241,7 @@ def analyze_clip(
         "clip_sha256": facts.clip_sha256,
         "track_cache_hit": facts.cache_hit,
         "pose_cache_key": facts.cache_key,
+        "pose_pass": facts.pose_pass,
     }
     return _analyse(
         track,

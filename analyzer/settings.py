@@ -58,6 +58,10 @@ class AnalysisSettings:
         Clockwise rotation (0/90/180/270) turning the clip's stored frames upright, in place
         of its rotation tag (for clips stored sideways); None follows the tag. Part of the
         pose cache's key.
+    dense
+        Run the model for ``num_poses`` people on every frame (the slower pass of old)
+        instead of following one person and scanning for everybody every ~0.5 s; the
+        follow pass falls back to it by itself when the athlete was not followed.
     """
 
     profile: str | Path | Profile = "db-backpedal"
@@ -70,6 +74,7 @@ class AnalysisSettings:
     num_poses: int = 2
     units: str | None = None
     rotate_deg: int | None = None
+    dense: bool = False
 
     def profile_name(self) -> str:
         """The profile's name (or path) as recorded in provenance."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from analyzer.commands.pose import add_rotate_argument
+from analyzer.commands.pose import add_dense_argument, add_rotate_argument
 from analyzer.errors import ConfigError, VideoError
 
 
@@ -30,6 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--qb-side", choices=("left", "right"), help="quarterback side (front view)")
     p.add_argument("--select", help="pick the athlete nearest pixel X,Y at time T: 'X,Y[@T]'")
     p.add_argument("--model", help="a BlazePose .task model file to use instead of the default")
+    add_dense_argument(p)
     p.add_argument(
         "--units",
         choices=("imperial", "metric"),
@@ -70,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
         model_path=args.model,
         units=args.units,
         rotate_deg=args.rotate,
+        dense=args.dense,
     )
     # every setting and the output folder are checked before the clip is opened
     check_settings(settings)

@@ -42,6 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="most people found per frame (default 2, so the athlete can be chosen)",
     )
     p.add_argument("--select", help="pick the athlete nearest pixel X,Y at time T s: 'X,Y[@T]'")
+    add_dense_argument(p)
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
 
@@ -55,6 +56,17 @@ def add_rotate_argument(p: argparse.ArgumentParser) -> None:
         metavar="{0,90,180,270}",
         help="turn the stored picture this many degrees clockwise, in place of the file's "
         "rotation tag (for clips that show sideways; the error message says which)",
+    )
+
+
+def add_dense_argument(p: argparse.ArgumentParser) -> None:
+    """``--dense``: every person on every frame instead of the follow pass."""
+    p.add_argument(
+        "--dense",
+        action="store_true",
+        help="look for every person on every frame (slower) instead of following one person "
+        "and scanning for the others every half second (the follow falls back to this "
+        "by itself when it lost the athlete)",
     )
 
 
@@ -95,6 +107,7 @@ def run(args: argparse.Namespace) -> int:
         model_path=None if args.model is None else str(args.model),
         num_poses=args.num_poses,
         rotate_deg=args.rotate,
+        dense=args.dense,
     )
     check_settings(settings)
     t0 = time.perf_counter()
@@ -107,9 +120,11 @@ def run(args: argparse.Namespace) -> int:
     save_track(track, args.out)
     elapsed = time.perf_counter() - t0
     how = "from the pose cache" if facts.cache_hit else f"{track.n_frames / elapsed:.1f} frames/s"
+    followed = track.meta.get("pose_pass", {}).get("method", "")
     print(
         f"{args.out}: {track.n_frames} frames, {track.duration_s:.2f} s, athlete found in "
-        f"{int(track.detected().sum())} frames ({how}, model {track.model})"
+        f"{int(track.detected().sum())} frames ({how}, model {track.model}"
+        + (f", {followed} pass)" if followed else ")")
     )
     for problem in track.meta.get("video_problems", []):
         print(f"Warning: {problem}")

@@ -1,16 +1,19 @@
-"""The pose cache: the model's multi-person output per clip, before the athlete is chosen.
+"""The pose cache: what the pose pass found in a clip, before the athlete is chosen.
 
 Re-scoring a clip with another profile, or choosing another athlete (``--select``), takes
-seconds instead of a model re-run. What is cached is the :class:`MultiPoseTrack` (every
-person found), so athlete selection always runs again and a new ``--select`` can never get
-the old athlete back.
+seconds instead of a model re-run. What is cached is the :class:`~analyzer.pose.follow.PosePass`:
+the followed person on every frame and the scan of everybody (the follow pass), or every
+person on every frame (the dense pass, also stored in place of the follow pass when a
+choice did not verify). Athlete selection always runs again, so a new ``--select`` can never
+get the old athlete back; when it picks someone the follow pass did not follow, the pipeline
+runs the dense pass and replaces the entry.
 
 An entry's key is everything that changes the model's output: the clip's SHA-256, the model
 files' SHA-256, the mediapipe version, the pose settings (people per frame, capture rate,
-the user's rotation, confidence thresholds) and the cache format. Entries are written
-atomically (temporary file, then rename), so concurrent runs of one clip both succeed and a
-killed run leaves no torn entry; an unreadable entry is treated as a miss, logged once and
-rebuilt.
+the user's rotation, confidence thresholds, follow or dense pass) and the cache format.
+Entries are written atomically (temporary file, then rename), so concurrent runs of one
+clip both succeed and a killed run leaves no torn entry; an unreadable entry is treated as a
+miss, logged once and rebuilt.
 """
 
 from __future__ import annotations
@@ -27,13 +30,14 @@ from typing import Any
 
 from analyzer.atomic import atomic_file
 from analyzer.errors import ModelError, TrackFormatError
-from analyzer.pose.multi import MultiPoseTrack, read_multi, write_multi
+from analyzer.pose.follow import PosePass, read_pass, write_pass
 
 log = logging.getLogger(__name__)
 
 #: Bump when what is cached, or how, changes (old entries are then simply not found).
 #: 3: frames lost to damage are empty rows, ``lost_spans_s`` in the meta.
-CACHE_FORMAT = 3
+#: 4: a pose pass (followed person + scan, or dense), :func:`analyzer.pose.follow.write_pass`.
+CACHE_FORMAT = 4
 
 #: MediaPipe's confidence thresholds used by the pose pass (the estimator's defaults).
 POSE_CONFIDENCE = {"detection": 0.5, "presence": 0.5, "tracking": 0.5}
@@ -108,6 +112,7 @@ class PoseKey:
     num_poses: int
     capture_fps: float | None
     rotate_deg: int | None = None
+    dense: bool = False
 
     def fields(self) -> dict[str, Any]:
         """The key as a JSON-ready dict (recorded in the result's provenance)."""
@@ -120,6 +125,7 @@ class PoseKey:
             "capture_fps": self.capture_fps,
             "rotate_deg": self.rotate_deg,
             "confidence": POSE_CONFIDENCE,
+            "pass": "dense" if self.dense else "follow",
         }
 
     def file_name(self) -> str:
@@ -135,10 +141,12 @@ def pose_key(
     num_poses: int,
     capture_fps: float | None,
     rotate_deg: int | None = None,
+    dense: bool = False,
 ) -> PoseKey:
     """Build the cache key of a clip under the given pose settings (hashes the clip).
 
-    ``rotate_deg`` is the user's rotation (None = the clip's own tag, part of the clip).
+    ``rotate_deg`` is the user's rotation (None = the clip's own tag, part of the clip);
+    ``dense`` the user's ``--dense`` (every person on every frame, no follow pass).
     """
     return PoseKey(
         clip_sha256=file_sha256(clip),
@@ -147,11 +155,12 @@ def pose_key(
         num_poses=int(num_poses),
         capture_fps=None if capture_fps is None else float(capture_fps),
         rotate_deg=None if rotate_deg is None else int(rotate_deg),
+        dense=bool(dense),
     )
 
 
 class PoseCache:
-    """A folder of multi-person pose entries (``<cache_dir>/poses``)."""
+    """A folder of pose-pass entries (``<cache_dir>/poses``)."""
 
     def __init__(self, cache_dir: str | Path | None = None) -> None:
         self.root = Path(cache_dir or default_cache_dir()) / "poses"
@@ -160,24 +169,24 @@ class PoseCache:
         """Where the entry of ``key`` lives."""
         return self.root / key.file_name()
 
-    def get(self, key: PoseKey) -> MultiPoseTrack | None:
+    def get(self, key: PoseKey) -> PosePass | None:
         """The cached entry, or None on a miss. An unreadable entry (truncated, empty,
         another format) is a miss: one warning line, and it is rebuilt by the caller."""
         path = self.path(key)
         if not path.is_file():
             return None
         try:
-            return read_multi(path)
+            return read_pass(path)
         except TrackFormatError as exc:
             log.warning("pose cache entry %s is unreadable, re-running the model (%s)", path, exc)
             return None
 
-    def put(self, key: PoseKey, multi: MultiPoseTrack) -> Path | None:
+    def put(self, key: PoseKey, entry: PosePass) -> Path | None:
         """Store an entry atomically; a cache that cannot be written only logs a warning."""
         path = self.path(key)
         try:
             with atomic_file(path) as fh:
-                write_multi(multi, fh)
+                write_pass(entry, fh)
         except OSError as exc:
             log.warning("could not write the pose cache %s: %s", path, exc)
             return None

@@ -87,6 +87,10 @@ class MediaPipePoseEstimator:
         costs about one more landmark-model run per frame).
     min_detection_confidence, min_presence_confidence, min_tracking_confidence
         MediaPipe's thresholds (its defaults, 0.5).
+    tracking
+        True (default): VIDEO mode, frames in time order, the landmarks of one frame
+        locate the person in the next. False: IMAGE mode, every frame searched afresh
+        by the detector (for sparse frames, e.g. the scan of :mod:`analyzer.pose.follow`).
 
     Notes
     -----
@@ -102,6 +106,7 @@ class MediaPipePoseEstimator:
         min_detection_confidence: float = 0.5,
         min_presence_confidence: float = 0.5,
         min_tracking_confidence: float = 0.5,
+        tracking: bool = True,
     ) -> None:
         if num_poses < 1:
             raise ValueError(f"num_poses must be >= 1, got {num_poses}.")
@@ -110,9 +115,11 @@ class MediaPipePoseEstimator:
         path, self.model = resolve_model(model_path)
         self.model_path = path
         self.max_people = int(num_poses)
+        self.tracking = tracking
+        mode = vision.RunningMode.VIDEO if tracking else vision.RunningMode.IMAGE
         options = vision.PoseLandmarkerOptions(
             base_options=BaseOptions(model_asset_path=str(path)),
-            running_mode=vision.RunningMode.VIDEO,
+            running_mode=mode,
             num_poses=self.max_people,
             min_pose_detection_confidence=min_detection_confidence,
             min_pose_presence_confidence=min_presence_confidence,
@@ -133,12 +140,15 @@ class MediaPipePoseEstimator:
             raise RuntimeError("the estimator is closed.")
         if not math.isfinite(time_s):
             raise ValueError(f"time_s must be finite, got {time_s}.")
-        ms = round(time_s * 1000.0)
-        if self._last_ms is not None and ms <= self._last_ms:
-            ms = self._last_ms + 1  # sub-millisecond frame spacing (> 1000 fps): keep order
-        self._last_ms = ms
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=image_rgb)
-        result = self._landmarker.detect_for_video(image, ms)
+        if self.tracking:
+            ms = round(time_s * 1000.0)
+            if self._last_ms is not None and ms <= self._last_ms:
+                ms = self._last_ms + 1  # sub-millisecond frame spacing (> 1000 fps): keep order
+            self._last_ms = ms
+            result = self._landmarker.detect_for_video(image, ms)
+        else:
+            result = self._landmarker.detect(image)
         h, w = image_rgb.shape[:2]
         return _to_frame_poses(result, width=w, height=h)
 

@@ -110,16 +110,22 @@ def read_multi(path: str | Path) -> MultiPoseTrack:
         version = int(contents["format_version"])
         if version != MULTI_FORMAT_VERSION:
             raise TrackFormatError(f"{path} is multi-person format {version}.")
-        size = contents["image_size"]
-        world = contents.get("world_xyz")
-        return MultiPoseTrack(
-            times_s=np.asarray(contents["times_s"], dtype=np.float64),
-            image_xy=np.asarray(contents["image_xy"], dtype=np.float32),
-            visibility=np.asarray(contents["visibility"], dtype=np.float32),
-            image_size=(int(size[0]), int(size[1])),
-            world_xyz=None if world is None else np.asarray(world, dtype=np.float32),
-            model=str(contents["model"]),
-            meta=json.loads(str(contents["meta_json"])),
-        )
+        return multi_from_arrays(contents)
     except (OSError, ValueError, EOFError, KeyError, IndexError, zipfile.BadZipFile) as exc:
         raise TrackFormatError(f"{path} is not a readable multi-person pose file ({exc}).") from exc
+
+
+def multi_from_arrays(contents: dict[str, Any]) -> MultiPoseTrack:
+    """A :class:`MultiPoseTrack` from the arrays :func:`analyzer.pose.track.track_arrays`
+    wrote (raises KeyError, ValueError or :class:`TrackFormatError` when they do not fit)."""
+    size = contents["image_size"]
+    world = contents.get("world_xyz")
+    return MultiPoseTrack(
+        times_s=np.asarray(contents["times_s"], dtype=np.float64),
+        image_xy=np.asarray(contents["image_xy"], dtype=np.float32),
+        visibility=np.asarray(contents["visibility"], dtype=np.float32),
+        image_size=(int(size[0]), int(size[1])),
+        world_xyz=None if world is None else np.asarray(world, dtype=np.float32),
+        model=str(contents["model"]),
+        meta=json.loads(str(contents["meta_json"])),
+    )

@@ -58,6 +58,7 @@ def _run_frames(
     expected: int,
     vote: OrientationVote,
     sideways: Callable[[OrientationVerdict], SidewaysVideoError] | None,
+    on_frame: Callable[[Frame], None] | None = None,
 ) -> tuple[list[int], list[float], list[FramePoses]]:
     """Run the model on every frame; refuse early when the first seconds are plainly sideways."""
     indices: list[int] = []
@@ -71,6 +72,8 @@ def _run_frames(
         t1 = time.perf_counter()
         if frame is None:
             return indices, times, results
+        if on_frame is not None:
+            on_frame(frame)
         poses = estimator.process(frame.image, frame.time_s)
         results.append(poses)
         times.append(frame.time_s)
@@ -107,9 +110,10 @@ def _with_lost(
     return [t for _, t, _ in kept], [r for _, _, r in kept]
 
 
-def _stack(
+def stack_people(
     frames: list[FramePoses], slots: int, with_world: bool
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Per-frame people as (T, slots, ...) arrays, NaN in empty slots."""
     t = len(frames)
     xy = np.full((t, slots, N_LANDMARKS, 2), np.nan, np.float32)
     vis = np.full((t, slots, N_LANDMARKS), np.nan, np.float32)
@@ -140,6 +144,7 @@ def estimate_poses(
     rotate_deg: int | None = None,
     orientation: OrientationParams | None = None,
     judge_people: bool = True,
+    on_frame: Callable[[Frame], None] | None = None,
 ) -> MultiPoseTrack:
     """Run ``estimator`` on every frame of a clip.
 
@@ -181,6 +186,9 @@ def estimate_poses(
     judge_people
         False returns the raw detections without the sideways and no-person checks (for
         tools that judge them later with :func:`check_people`).
+    on_frame
+        Called with each decoded frame before inference, in the calling thread (e.g. to
+        hand some frames to a second model, :class:`analyzer.pose.follow.ScanWorker`).
 
     Returns
     -------
@@ -222,6 +230,7 @@ def estimate_poses(
             indices, times, results = _run_frames(
                 frames, estimator, timings, progress, expected, vote,
                 (lambda v: sideways_error(v, info)) if judge_people else None,
+                on_frame,
             )  # fmt: skip
         problems = list(reader.problems)
         lost = list(reader.lost)
@@ -230,7 +239,7 @@ def estimate_poses(
     _check_decoded(info, len(times), len(lost), min_duration_s, max_frames)
     times, results = _with_lost(indices, times, results, lost)
     with_world = all(r.world_xyz is not None for r in results)
-    xy, vis, world = _stack(results, estimator.max_people, with_world)
+    xy, vis, world = stack_people(results, estimator.max_people, with_world)
     track = MultiPoseTrack(
         times_s=np.asarray(times, np.float64),
         image_xy=xy,

@@ -85,9 +85,10 @@ def score_tracklets(
     ok = (rel >= min_relative_size) & long_enough
     if not np.any(ok):
         ok = np.ones(len(infos), dtype=bool)
-    for info, r, s in zip(infos, rel, score, strict=True):
+    for info, r, s, k in zip(infos, rel, score, ok, strict=True):
         info["relative_size"] = float(r)
         info["score"] = float(s)
+        info["candidate"] = bool(k)
     return np.where(ok, score, -np.inf)
 
 

@@ -1,5 +1,6 @@
-"""The pose cache: multi-person output cached before selection; entries that cannot lie or
-break (a new --select re-chooses, a torn entry is a miss, writes are atomic)."""
+"""The pose cache: the pose pass cached before selection; entries that cannot lie or break
+(a new --select re-chooses, running the dense pass when the follow pass followed someone
+else; a torn entry is a miss, writes are atomic)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ import pytest
 from analyzer.errors import TrackFormatError
 from analyzer.pipeline import estimate_track
 from analyzer.pose.cache import PoseCache, pose_key
-from analyzer.pose.multi import MultiPoseTrack, read_multi
+from analyzer.pose.follow import PosePass, read_pass
+from analyzer.pose.multi import MultiPoseTrack
 from analyzer.pose.track import load_track
 from analyzer.settings import AnalysisSettings
 from tests.render.factories import make_track
@@ -36,16 +38,42 @@ def _two_people() -> MultiPoseTrack:
     )
 
 
+def _pass(dense: bool) -> PosePass:
+    """The dense pass finds both people; the follow pass follows the mover (slot 0) and
+    scans both every 5th frame."""
+    both = _two_people()
+    if dense:
+        return PosePass(people=both)
+    scan = np.arange(0, both.n_frames, 5)
+    follow = MultiPoseTrack(
+        times_s=both.times_s,
+        image_xy=both.image_xy[:, :1],
+        visibility=both.visibility[:, :1],
+        image_size=both.image_size,
+        model=both.model,
+        meta=both.meta,
+    )
+    scanned = MultiPoseTrack(
+        times_s=both.times_s[scan],
+        image_xy=both.image_xy[scan],
+        visibility=both.visibility[scan],
+        image_size=both.image_size,
+        model=both.model,
+    )
+    return PosePass(people=follow, scan=scanned, followed=True)
+
+
 @pytest.fixture
-def fake_model(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """Replace the pose model with a fake that returns two people; lists the clips it ran on."""
-    calls: list[Path] = []
+def fake_model(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Replace the pose passes with fakes on two people; lists the passes that ran."""
+    calls: list[str] = []
 
-    def estimate_clip(path, **_kwargs):
-        calls.append(Path(path))
-        return _two_people()
+    def run_pose_pass(path, *, dense=False, **_kwargs):
+        assert Path(path) == SAMPLE
+        calls.append("dense" if dense else "follow")
+        return _pass(dense)
 
-    monkeypatch.setattr("analyzer.pose.run.estimate_clip", estimate_clip)
+    monkeypatch.setattr("analyzer.pose.follow.run_pose_pass", run_pose_pass)
     return calls
 
 
@@ -56,14 +84,36 @@ def _hip_x(track) -> float:
 def test_a_new_select_rechooses_from_the_cache(tmp_path: Path, fake_model) -> None:
     first, facts = estimate_track(SAMPLE, AnalysisSettings(), cache_dir=tmp_path)
     assert not facts.cache_hit and first.meta["selection"]["method"] == "most_ground_travel"
+    assert facts.pose_pass["method"] == "follow" and facts.pose_pass["n_scans"] == 12
+    assert first.meta["pose_pass"]["follow_check"]["verified"]
+    mover = _two_people().image_xy[:, 0]
+    assert np.abs(first.image_xy - mover).max() < 1e-3  # the followed person, every frame
     still = _two_people().image_xy[0, 1]
     x, y = (float(v) for v in still[[23, 24]].mean(axis=0))
     chosen = AnalysisSettings(select_point_xy=(x, y), select_time_s=1.0)
     second, facts = estimate_track(SAMPLE, chosen, cache_dir=tmp_path)
-    assert facts.cache_hit and len(fake_model) == 1  # the model ran once
+    # the follow pass followed the mover: the dense pass runs for the standing person
+    assert not facts.cache_hit and fake_model == ["follow", "dense"]
+    assert facts.pose_pass["method"] == "dense after follow"
+    assert not facts.pose_pass["follow_check"]["verified"]
     assert second.meta["selection"]["method"] == "point"
     assert _hip_x(second) == pytest.approx(x, abs=1.0)  # the standing person, not the mover
     assert abs(_hip_x(second) - _hip_x(first)) > 50
+    # the dense pass replaced the entry: both choices now come from the cache
+    again, facts = estimate_track(SAMPLE, chosen, cache_dir=tmp_path)
+    assert facts.cache_hit and fake_model == ["follow", "dense"]
+    assert _hip_x(again) == pytest.approx(x, abs=1.0)
+    default, facts = estimate_track(SAMPLE, AnalysisSettings(), cache_dir=tmp_path)
+    assert facts.cache_hit and facts.pose_pass["method"] == "dense after follow"
+    assert _hip_x(default) == pytest.approx(_hip_x(first), abs=1.0)
+
+
+def test_dense_is_its_own_entry(tmp_path: Path, fake_model) -> None:
+    track, facts = estimate_track(SAMPLE, AnalysisSettings(dense=True), cache_dir=tmp_path)
+    assert fake_model == ["dense"] and facts.pose_pass["method"] == "dense"
+    assert facts.cache_key["pass"] == "dense"
+    estimate_track(SAMPLE, AnalysisSettings(), cache_dir=tmp_path)
+    assert fake_model == ["dense", "follow"]
 
 
 def test_key_names_the_model_by_content_and_the_pose_settings(tmp_path: Path) -> None:
@@ -83,8 +133,9 @@ def test_key_names_the_model_by_content_and_the_pose_settings(tmp_path: Path) ->
         pose_key(SAMPLE, model_path=other, num_poses=2, capture_fps=None).file_name(),
         pose_key(SAMPLE, model_path=None, num_poses=2, capture_fps=None, rotate_deg=90).file_name(),
         pose_key(SAMPLE, model_path=None, num_poses=2, capture_fps=None, rotate_deg=0).file_name(),
+        pose_key(SAMPLE, model_path=None, num_poses=2, capture_fps=None, dense=True).file_name(),
     }
-    assert len(names) == 7  # two model files with one name are two keys; rotation counts
+    assert len(names) == 8  # two model files with one name are two keys; rotation counts
 
 
 @pytest.mark.parametrize("damage", ["truncated", "empty", "garbage"])
@@ -102,7 +153,7 @@ def test_an_unreadable_entry_is_a_miss_rebuilt_with_one_warning(
     assert not facts.cache_hit and len(fake_model) == 2 and track.n_frames == 60
     warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert len(warnings) == 1 and "\n" not in warnings[0].getMessage()
-    read_multi(entry)  # rebuilt: readable again
+    read_pass(entry)  # rebuilt: readable again
     _, facts = estimate_track(SAMPLE, AnalysisSettings(), cache_dir=tmp_path)
     assert facts.cache_hit
 
@@ -115,7 +166,7 @@ def test_a_failed_write_leaves_no_entry(tmp_path: Path, monkeypatch: pytest.Monk
         raise OSError("disk full")
 
     monkeypatch.setattr("analyzer.pose.multi.np.savez_compressed", boom)
-    assert cache.put(key, _two_people()) is None
+    assert cache.put(key, PosePass(people=_two_people())) is None
     assert not cache.path(key).exists() and not list((tmp_path / "poses").iterdir())
     assert cache.get(key) is None
 
