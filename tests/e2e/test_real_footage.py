@@ -4,10 +4,13 @@ For each clip: the camera view, the travel, the athlete chosen and the verdict (
 clips holds a backpedal, so the verdict is "no backpedal"; the iPhone clips hold no person).
 A change that breaks real footage fails here.
 
-The pose model runs once per clip: its raw output (every person, every frame) is cached in
-pytest's cache folder (``.pytest_cache/d/real_footage``), keyed by the clip's SHA-256, the
-mediapipe version and the pose settings, so selection, cleaning and analysis are re-run on
-every test run. A fresh clone computes them once (about 1,700 frames, ~1-2 min on one core).
+The pose pass runs once per clip, the pipeline's default
+(:func:`analyzer.pose.follow.run_pose_pass`: the followed person on every frame and a scan
+of everybody, the dense pass when the follow does not hold): it is cached in pytest's cache
+folder (``.pytest_cache/d/real_footage``), keyed by the clip's SHA-256, the mediapipe
+version, the pose settings and the cache format, so selection, cleaning and analysis are
+re-run on every test run. A fresh clone computes them once (about 1,700 frames, ~1-2 min on
+one core).
 
 What the clips show (looked at frame by frame, and for pose2sim with its calibration): the
 pose2sim subject balances on a force plate (no travel); by the cameras' positions in
@@ -21,7 +24,6 @@ Sports2D: a woman walks right to left in side view (frames ~59-201) while a man 
 from __future__ import annotations
 
 import hashlib
-import json
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +32,7 @@ import numpy as np
 import pytest
 
 from analyzer.errors import NoPersonError
+from analyzer.pose.follow import PosePass
 from analyzer.pose.multi import MultiPoseTrack
 from analyzer.results import AnalysisResult
 from analyzer.skeleton import LEFT_HIP, RIGHT_HIP
@@ -72,75 +75,66 @@ IDS = [c.path for c in CLIPS]
 def _key(clip: Path) -> str:
     import mediapipe
 
+    from analyzer.pose.cache import CACHE_FORMAT
+
     digest = hashlib.sha256(clip.read_bytes()).hexdigest()[:24]
-    return f"{digest}-mp{mediapipe.__version__}-p{NUM_POSES}"
-
-
-def _save(multi: MultiPoseTrack, path: Path) -> None:
-    np.savez_compressed(
-        path,
-        times_s=multi.times_s,
-        image_xy=multi.image_xy,
-        visibility=multi.visibility,
-        world_xyz=multi.world_xyz if multi.world_xyz is not None else np.zeros(0),
-        image_size=np.asarray(multi.image_size),
-        model=np.str_(multi.model),
-        meta_json=np.str_(json.dumps(multi.meta, default=str)),
-    )
-
-
-def _load(path: Path) -> MultiPoseTrack:
-    with np.load(path) as z:
-        world = z["world_xyz"]
-        return MultiPoseTrack(
-            times_s=z["times_s"],
-            image_xy=z["image_xy"],
-            visibility=z["visibility"],
-            world_xyz=world if world.ndim == 4 else None,
-            image_size=(int(z["image_size"][0]), int(z["image_size"][1])),
-            model=str(z["model"]),
-            meta=json.loads(str(z["meta_json"])),
-        )
+    return f"{digest}-mp{mediapipe.__version__}-p{NUM_POSES}-c{CACHE_FORMAT}"
 
 
 @pytest.fixture(scope="module")
-def raw_poses(shared_data: Path, request: pytest.FixtureRequest) -> dict[str, MultiPoseTrack]:
-    """Every clip's raw pose output (from the test cache, or the model once)."""
+def passes(shared_data: Path, request: pytest.FixtureRequest) -> dict[str, tuple[Path, PosePass]]:
+    """Every clip's pose pass, the pipeline's default (from the test cache, or the model once)."""
     pytest.importorskip("mediapipe")
-    from analyzer.pose.run import estimate_clip
+    from analyzer.pose.follow import read_pass, run_pose_pass, write_pass
 
     cache = Path(request.config.cache.mkdir("real_footage"))
-    out: dict[str, MultiPoseTrack] = {}
+    out: dict[str, tuple[Path, PosePass]] = {}
     for expect in CLIPS:
         clip = shared_data / "videos" / expect.path
         if not clip.is_file():
             pytest.skip(f"{clip} is missing")
         cached = cache / f"{_key(clip)}.npz"
         if cached.is_file():
-            out[expect.path] = _load(cached)
+            out[expect.path] = (cached, read_pass(cached))
             continue
-        multi = estimate_clip(clip, num_poses=NUM_POSES, judge_people=False)
-        _save(multi, cached)
-        out[expect.path] = multi
+        entry = run_pose_pass(clip, num_poses=NUM_POSES, judge_people=False)
+        with cached.open("wb") as fh:
+            write_pass(entry, fh)
+        out[expect.path] = (cached, entry)
     return out
 
 
 @pytest.fixture(scope="module")
-def analyses(raw_poses: dict[str, MultiPoseTrack]) -> dict[str, AnalysisResult]:
-    """Athlete selection and the whole analysis of every clip with a person."""
-    from analyzer.pipeline import AnalysisSettings, analyze_track
+def raw_poses(passes: dict[str, tuple[Path, PosePass]]) -> dict[str, MultiPoseTrack]:
+    """Every clip's people on every frame (the followed one, or all after the dense pass)."""
+    return {path: entry.people for path, (_, entry) in passes.items()}
+
+
+@pytest.fixture(scope="module")
+def analyses(
+    shared_data: Path, passes: dict[str, tuple[Path, PosePass]]
+) -> dict[str, AnalysisResult]:
+    """Athlete selection as the pipeline does it (on the scan, the follow checked, the dense
+    pass when needed, then cached here too) and the whole analysis of every clip with a
+    person."""
+    from analyzer.pipeline import AnalysisSettings, analyze_track, resolve_athlete
+    from analyzer.pose.follow import write_pass
     from analyzer.pose.run import check_people
-    from analyzer.processing.selection import select_athlete
 
     out: dict[str, AnalysisResult] = {}
     for expect in CLIPS:
         if expect.view is None:
             continue
-        multi = raw_poses[expect.path]
-        check_people(multi, expect.path)
+        cached, entry = passes[expect.path]
+        check_people(entry.people, expect.path)
+        clip = shared_data / "videos" / expect.path
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN frames
-            out[expect.path] = analyze_track(select_athlete(multi), AnalysisSettings())
+            track, final, _ = resolve_athlete(clip, entry, AnalysisSettings(), judge_people=False)
+            out[expect.path] = analyze_track(track, AnalysisSettings())
+        if final is not entry:
+            with cached.open("wb") as fh:
+                write_pass(final, fh)
     return out
 
 

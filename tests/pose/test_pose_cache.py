@@ -109,7 +109,7 @@ def test_a_new_select_rechooses_from_the_cache(tmp_path: Path, fake_model) -> No
 
 
 def test_dense_is_its_own_entry(tmp_path: Path, fake_model) -> None:
-    track, facts = estimate_track(SAMPLE, AnalysisSettings(dense=True), cache_dir=tmp_path)
+    _, facts = estimate_track(SAMPLE, AnalysisSettings(dense=True), cache_dir=tmp_path)
     assert fake_model == ["dense"] and facts.pose_pass["method"] == "dense"
     assert facts.cache_key["pass"] == "dense"
     estimate_track(SAMPLE, AnalysisSettings(), cache_dir=tmp_path)

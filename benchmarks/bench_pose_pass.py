@@ -1,0 +1,119 @@
+"""Benchmark the pose pass against the loop a user would write (issue 10, target <= 1.05x).
+
+Not a test: prints the median of interleaved pair ratios (A B A B ...), so a machine shared
+with other work slows both sides of each pair alike. Each run is a fresh process with an
+empty pose cache, timed from launch to exit, as a user would see it:
+
+- ``plain``: the 25-line loop below (OpenCV decode, MediaPipe Tasks VIDEO mode, one pose
+  per frame, the model shipped with mediapipe);
+- ``pose``: ``backpedal pose CLIP --out track.npz`` (the follow pass: one pose per frame
+  and a scan of everybody every 0.5 s in a second thread, the athlete chosen on the scan);
+- ``dense``: ``backpedal pose CLIP --out track.npz --dense`` (two poses on every frame).
+
+    .venv/bin/python benchmarks/bench_pose_pass.py CLIP [--pairs 3]
+
+Without CLIP, a 12 s 720x1280 30 fps portrait clip is made with ffmpeg from the pose2sim
+clip in ../shared/data (played forwards and backwards).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from statistics import median
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCE = ROOT.parent / "shared" / "data" / "videos" / "pose2sim_single" / "cam02.mp4"
+
+PLAIN_LOOP = r"""
+import sys, cv2, mediapipe as mp
+from mediapipe.tasks.python import BaseOptions, vision
+from analyzer.pose.bundle import ensure_bundle
+
+options = vision.PoseLandmarkerOptions(
+    base_options=BaseOptions(model_asset_path=str(ensure_bundle())),
+    running_mode=vision.RunningMode.VIDEO,
+    num_poses=1,
+)
+cap = cv2.VideoCapture(sys.argv[1])
+fps = cap.get(cv2.CAP_PROP_FPS) or 30.0
+found = 0
+with vision.PoseLandmarker.create_from_options(options) as landmarker:
+    i = 0
+    while True:
+        ok, bgr = cap.read()
+        if not ok:
+            break
+        rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
+        result = landmarker.detect_for_video(image, round(i * 1000 / fps))
+        found += bool(result.pose_landmarks)
+        i += 1
+print(i, found)
+"""
+
+
+def make_clip(out: Path) -> Path:
+    """A 12 s 720x1280 30 fps portrait clip (pose2sim cam02 forwards and backwards)."""
+    loop = (
+        "[0:v]scale=720:1280,setpts=N/30/TB,split[a][b];[b]reverse[r];[a][r]concat=n=2:v=1[c];"
+        "[c]split[c1][c2];[c1][c2]concat=n=2:v=1,setpts=N/30/TB,trim=end_frame=360[o]"
+    )
+    cmd = ["ffmpeg", "-v", "error", "-y", "-i", str(SOURCE), "-filter_complex", loop, "-map",
+           "[o]", "-r", "30", "-c:v", "libx264", "-pix_fmt", "yuv420p", str(out)]  # fmt: skip
+    subprocess.run(cmd, check=True)
+    return out
+
+
+def run_once(kind: str, clip: Path, work: Path) -> float:
+    """Wall seconds of one fresh process running ``kind`` on ``clip`` (the model bundle is
+    built once in ``work``; the pose cache is emptied after every run)."""
+    env = {**os.environ, "BACKPEDAL_CACHE": str(work / "cache")}
+    if kind == "plain":
+        cmd = [sys.executable, "-c", PLAIN_LOOP, str(clip)]
+    else:
+        cmd = [sys.executable, "-m", "analyzer.cli", "pose", str(clip), "--quiet", "--out",
+               str(work / "track.npz")] + (["--dense"] if kind == "dense" else [])  # fmt: skip
+    t0 = time.perf_counter()
+    subprocess.run(cmd, check=True, env=env, cwd=ROOT, capture_output=True)
+    elapsed = time.perf_counter() - t0
+    shutil.rmtree(work / "cache" / "poses", ignore_errors=True)
+    return elapsed
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the interleaved pairs and print the ratios."""
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("clip", nargs="?", type=Path)
+    p.add_argument("--pairs", type=int, default=3, help="rounds of plain, pose, dense")
+    p.add_argument("--kinds", default="pose,dense", help="what to compare with the plain loop")
+    args = p.parse_args(argv)
+    kinds = args.kinds.split(",")
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        clip = args.clip or make_clip(work / "clip_720x1280_30fps.mp4")
+        for kind in ("plain", *kinds):  # warm-up: model bundle, file caches
+            run_once(kind, clip, work)
+        ratios: dict[str, list[float]] = {k: [] for k in kinds}
+        for r in range(args.pairs):
+            for kind in kinds:  # A B pairs, the plain loop first and second in turn
+                order = ("plain", kind) if r % 2 == 0 else (kind, "plain")
+                t = {k: run_once(k, clip, work) for k in order}
+                ratios[kind].append(t[kind] / t["plain"])
+                print(f"round {r + 1}: plain {t['plain']:.1f} s, {kind} {t[kind]:.1f} s, "
+                      f"ratio {ratios[kind][-1]:.3f}", flush=True)  # fmt: skip
+    print(f"\n{clip.name}: median of {args.pairs} interleaved pair ratios vs the plain loop")
+    for kind in kinds:
+        print(f"  {kind}: {median(ratios[kind]):.3f}  (pairs: "
+              f"{', '.join(f'{x:.3f}' for x in ratios[kind])})")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
