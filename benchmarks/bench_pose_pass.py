@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -71,20 +72,25 @@ def make_clip(out: Path) -> Path:
     return out
 
 
-def run_once(kind: str, clip: Path, work: Path) -> float:
-    """Wall seconds of one fresh process running ``kind`` on ``clip`` (the model bundle is
-    built once in ``work``; the pose cache is emptied after every run)."""
+def run_once(kind: str, clip: Path, work: Path) -> tuple[float, float]:
+    """Wall and CPU seconds (all threads) of one fresh process running ``kind`` on ``clip``
+    (the model bundle is built once in ``work``; the pose cache is emptied after every run)."""
     env = {**os.environ, "BACKPEDAL_CACHE": str(work / "cache")}
     if kind == "plain":
         cmd = [sys.executable, "-c", PLAIN_LOOP, str(clip)]
     else:
         cmd = [sys.executable, "-m", "analyzer.cli", "pose", str(clip), "--quiet", "--out",
                str(work / "track.npz")] + (["--dense"] if kind == "dense" else [])  # fmt: skip
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), _children_cpu_s()
     subprocess.run(cmd, check=True, env=env, cwd=ROOT, capture_output=True)
-    elapsed = time.perf_counter() - t0
+    elapsed, cpu = time.perf_counter() - t0, _children_cpu_s() - c0
     shutil.rmtree(work / "cache" / "poses", ignore_errors=True)
-    return elapsed
+    return elapsed, cpu
+
+
+def _children_cpu_s() -> float:
+    use = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return use.ru_utime + use.ru_stime
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -101,17 +107,22 @@ def main(argv: list[str] | None = None) -> int:
         for kind in ("plain", *kinds):  # warm-up: model bundle, file caches
             run_once(kind, clip, work)
         ratios: dict[str, list[float]] = {k: [] for k in kinds}
+        cpu_ratios: dict[str, list[float]] = {k: [] for k in kinds}
         for r in range(args.pairs):
             for kind in kinds:  # A B pairs, the plain loop first and second in turn
                 order = ("plain", kind) if r % 2 == 0 else (kind, "plain")
                 t = {k: run_once(k, clip, work) for k in order}
-                ratios[kind].append(t[kind] / t["plain"])
-                print(f"round {r + 1}: plain {t['plain']:.1f} s, {kind} {t[kind]:.1f} s, "
-                      f"ratio {ratios[kind][-1]:.3f}", flush=True)  # fmt: skip
+                ratios[kind].append(t[kind][0] / t["plain"][0])
+                cpu_ratios[kind].append(t[kind][1] / t["plain"][1])
+                print(f"round {r + 1}: plain {t['plain'][0]:.1f} s (cpu {t['plain'][1]:.1f}), "
+                      f"{kind} {t[kind][0]:.1f} s (cpu {t[kind][1]:.1f}), wall ratio "
+                      f"{ratios[kind][-1]:.3f}, cpu ratio {cpu_ratios[kind][-1]:.3f}",
+                      flush=True)  # fmt: skip
     print(f"\n{clip.name}: median of {args.pairs} interleaved pair ratios vs the plain loop")
     for kind in kinds:
-        print(f"  {kind}: {median(ratios[kind]):.3f}  (pairs: "
-              f"{', '.join(f'{x:.3f}' for x in ratios[kind])})")  # fmt: skip
+        print(f"  {kind}: wall {median(ratios[kind]):.3f}  (pairs: "
+              f"{', '.join(f'{x:.3f}' for x in ratios[kind])}); CPU time "
+              f"{median(cpu_ratios[kind]):.3f}")  # fmt: skip
     return 0
 
 

@@ -58,7 +58,7 @@ def _run_frames(
     expected: int,
     vote: OrientationVote,
     sideways: Callable[[OrientationVerdict], SidewaysVideoError] | None,
-    on_frame: Callable[[Frame], None] | None = None,
+    on_frame: Callable[[Frame, FramePoses], None] | None = None,
 ) -> tuple[list[int], list[float], list[FramePoses]]:
     """Run the model on every frame; refuse early when the first seconds are plainly sideways."""
     indices: list[int] = []
@@ -72,9 +72,9 @@ def _run_frames(
         t1 = time.perf_counter()
         if frame is None:
             return indices, times, results
-        if on_frame is not None:
-            on_frame(frame)
         poses = estimator.process(frame.image, frame.time_s)
+        if on_frame is not None:
+            on_frame(frame, poses)
         results.append(poses)
         times.append(frame.time_s)
         indices.append(frame.index)
@@ -144,7 +144,7 @@ def estimate_poses(
     rotate_deg: int | None = None,
     orientation: OrientationParams | None = None,
     judge_people: bool = True,
-    on_frame: Callable[[Frame], None] | None = None,
+    on_frame: Callable[[Frame, FramePoses], None] | None = None,
 ) -> MultiPoseTrack:
     """Run ``estimator`` on every frame of a clip.
 
@@ -187,8 +187,8 @@ def estimate_poses(
         False returns the raw detections without the sideways and no-person checks (for
         tools that judge them later with :func:`check_people`).
     on_frame
-        Called with each decoded frame before inference, in the calling thread (e.g. to
-        hand some frames to a second model, :class:`analyzer.pose.follow.ScanWorker`).
+        Called with each decoded frame and the people found in it, in the calling thread
+        (e.g. to hand some frames to a second model, :class:`analyzer.pose.follow.ScanWorker`).
 
     Returns
     -------

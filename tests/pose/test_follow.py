@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from analyzer.errors import SidewaysVideoError
+from analyzer.pose.estimator import FramePoses
 from analyzer.pose.follow import PosePass, ScanWorker, follow_clip, scan_interval_s
 from analyzer.pose.multi import MultiPoseTrack
 from analyzer.processing.following import (
@@ -18,7 +19,7 @@ from analyzer.processing.following import (
     unclear_choice,
 )
 from analyzer.processing.selection import select_athlete
-from tests.pose.test_run import FakeEstimator
+from tests.pose.test_run import FakeEstimator, skeleton
 from tests.processing.synth import figure_xy
 from tests.video.clips import make_clip
 
@@ -116,7 +117,7 @@ def test_standing_people_are_an_unclear_choice() -> None:
 
 def test_scan_schedule(tmp_path: Path) -> None:
     """At least 16 scans on a short clip, every 0.5 s on a long one, first and last frame,
-    and the frame of a --select time."""
+    and the frame of a --select time; the followed person first, then the others."""
     assert scan_interval_s(3.0) == pytest.approx(0.2)
     assert scan_interval_s(60.0) == 0.5
     clip = make_clip(tmp_path / "c.mp4", n_frames=90, fps=30.0)
@@ -124,13 +125,31 @@ def test_scan_schedule(tmp_path: Path) -> None:
     worker = ScanWorker(scanner, 0.5, extra_time_s=1.1)
     from analyzer.video.reader import VideoReader
 
+    follower = FakeEstimator(max_people=1, people=lambda i: int(i % 2 == 0))
     with VideoReader(clip, color="rgb") as reader:
         for frame in reader:
-            worker.offer(frame)
+            worker.offer(frame, follower.process(frame.image, frame.time_s))
     times, found = worker.finish()
     expected = [0.0, 0.5, 1.0, 1.1, 1.5, 2.0, 2.5, 89 / 30]
     assert times == pytest.approx(expected, abs=0.02)
-    assert len(found) == len(times) and all(f.n_people == 1 for f in found)
+    followed = [round(t * 30) % 2 == 0 for t in times]
+    assert [f.n_people for f in found] == [1 + k for k in followed]
+    assert np.allclose(found[0].image_xy[0], skeleton(10.0))  # the followed person first
+
+
+def test_the_scan_does_not_see_the_followed_person() -> None:
+    from analyzer.pose.follow import mask_people
+
+    image = np.full((100, 200, 3), 200, np.uint8)
+    one = FakeEstimator(max_people=1).process(image, 0.0)  # a person at x = 10
+    two = FramePoses(image_xy=np.stack([skeleton(150.0)]), visibility=np.ones((1, 33), np.float32))
+    masked = mask_people(image, one)
+    assert masked is not image and (image == 200).all()  # a copy
+    dark = np.argwhere(masked[..., 0] == 0)
+    (y0, x0), (y1, x1) = dark.min(axis=0), dark.max(axis=0)
+    assert x0 <= 6 and x1 >= 14 and y0 <= 18 and y1 >= 60 and x1 < 30  # the box and a margin
+    assert mask_people(image, FramePoses.empty()) is image
+    assert (mask_people(image, two)[:, :100] == 200).all()
 
 
 @pytest.fixture
@@ -164,7 +183,7 @@ def test_follow_pass_keeps_lost_frames_as_empty_rows(tmp_path: Path, fake_models
     missing = np.flatnonzero(p.people.people_per_frame() == 0)
     assert 0 < missing.size < 45
     assert p.people.meta["lost_spans_s"] and "damaged" in p.people.meta["video_problems"][0]
-    assert p.scan is not None and p.n_scans >= 12 and p.scan.max_people == 2  # 16 - lost
+    assert p.scan is not None and p.n_scans >= 12 and p.scan.max_people == 3  # 16 - lost
     lost = p.people.times_s[missing]
     assert not np.isin(np.round(p.scan.times_s, 4), np.round(lost, 4)).any()
     assert len(fake_models["scan"].times) == p.n_scans
