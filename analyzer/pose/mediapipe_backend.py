@@ -12,7 +12,9 @@ XNNPACK delegate **one** thread unless the graph options say otherwise
 (``GetXnnpackDefaultNumThreads()`` in mediapipe/calculators/tensor/inference_calculator_utils.cc
 returns 1 outside Android/iOS/WASM), and the Python Tasks API exposes no thread option, so
 one landmarker = one inference thread. ``benchmarks/bench_pipeline.py`` reports the measured
-CPU time / wall time of the model (~1.0 on an idle core). Parallelise across processes.
+CPU time / wall time of the model (~1.0 on an idle core). ``detect``/``detect_for_video``
+release the GIL, so two landmarkers in two threads run in parallel (the follow pass,
+:mod:`analyzer.pose.follow`), and so do processes.
 """
 
 from __future__ import annotations

@@ -383,7 +383,8 @@ def estimate_clip(
     video: VideoInfo | None = None,
     **kwargs: Any,
 ) -> MultiPoseTrack:
-    """Run MediaPipe BlazePose (VIDEO mode) on a clip: the default pose step of the pipeline.
+    """Run MediaPipe BlazePose (VIDEO mode) on every frame of a clip: the dense pass
+    (:func:`analyzer.pose.follow.run_pose_pass` runs it, or the follow pass by default).
 
     Parameters
     ----------
@@ -394,7 +395,7 @@ def estimate_clip(
     model_path
         A BlazePose ``.task`` file; None = the model shipped inside mediapipe.
     num_poses
-        Most people per frame (2 by default so the athlete can be chosen).
+        Most people per frame (2 by default so the athlete can be chosen from everybody).
     rotate_deg
         Clockwise rotation turning the stored frames upright, in place of the rotation tag.
     video
