@@ -170,10 +170,11 @@ def resolve_athlete(
                 how["method"] = "follow"
                 selection = chosen.meta["selection"]
                 return followed_athlete(entry.people, check, selection), entry, how
+        again = None if progress is None else _renamed(progress, "pose (everybody)")
         people = run_pose_pass(
             clip, dense=True, num_poses=settings.num_poses, model_path=settings.model_path,
             capture_fps=settings.capture_fps, rotate_deg=settings.rotate_deg,
-            progress=progress, video=video, **kwargs,
+            progress=again, video=video, **kwargs,
         ).people  # fmt: skip
         meta = {**entry.meta, "follow_check": how["follow_check"]}
         entry = PosePass(people=people, scan=entry.scan, meta=meta)
@@ -182,6 +183,11 @@ def resolve_athlete(
         how["method"] = "dense after follow"
     track = select_athlete(entry.people, point_xy=point, at_time_s=at)
     return track, entry, how
+
+
+def _renamed(progress: ProgressFn, stage: str) -> ProgressFn:
+    """``progress`` reporting under another stage name (a second pass gets its own bar)."""
+    return lambda _stage, done, total: progress(stage, done, total)
 
 
 def analyze_track(
