@@ -69,6 +69,10 @@ def test_rerun_uses_cached_track(analyzed: dict[str, Path]) -> None:
     warm = json.loads((analyzed["warm"] / "result.json").read_text())
     assert cold["provenance"]["track_cache_hit"] is False
     assert warm["provenance"]["track_cache_hit"] is True
+    # one athlete: followed with one pose per frame, checked against the scans
+    how = cold["provenance"]["pose_pass"]
+    assert how["method"] == "follow" and how["n_scans"] >= 16
+    assert how["follow_check"]["verified"] and warm["provenance"]["pose_pass"] == how
     assert "pose_s" in cold["timings_s"] and "pose_s" not in warm["timings_s"]
     assert warm["metrics"]["knee_flexion_deg"] == cold["metrics"]["knee_flexion_deg"]
 

@@ -24,7 +24,13 @@ def test_select_rechooses_on_a_cached_clip(
     args = ["--select", "700,300@3.8", "-q", "--no-video"]
     assert main(["analyze", str(demo), "--out", str(tmp_path / "b"), *args]) == 1
     a, b = load_result(tmp_path / "a"), load_result(tmp_path / "b")
-    assert a.provenance["track_cache_hit"] is False and b.provenance["track_cache_hit"] is True
+    assert a.provenance["track_cache_hit"] is False
+    # from the cache, unless the first run's pass followed someone else than the man asked
+    # for: then the two-person pass runs once for him
+    assert b.provenance["track_cache_hit"] is True or (
+        b.provenance["pose_pass"]["method"] == "dense after follow"
+        and a.provenance["pose_pass"]["method"] == "follow"
+    )
     assert b.motion.track.meta["selection"]["method"] == "point"
     i = int(np.argmin(np.abs(b.motion.track.times_s - 3.8)))
     hip_b = b.motion.track.image_xy[i, [23, 24]].mean(axis=0)
