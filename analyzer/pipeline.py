@@ -151,13 +151,17 @@ def resolve_athlete(
     """
     from analyzer.pose.follow import PosePass, run_pose_pass
     from analyzer.processing.following import check_follow, followed_athlete, unclear_choice
-    from analyzer.processing.selection import select_athlete
+    from analyzer.processing.selection import MIN_DURATION_S, select_athlete
 
     point, at = settings.select_point_xy, settings.select_time_s
     how: dict[str, Any] = {"method": "dense", "n_scans": entry.n_scans, **entry.meta}
     if entry.followed and entry.scan is not None:
         try:
-            chosen = select_athlete(entry.scan, point_xy=point, at_time_s=at)
+            # a person in one scan only is no candidate: seen for under ~1.5 scan intervals
+            brief_s = max(MIN_DURATION_S, 1.5 * float(entry.meta.get("scan_every_s", 0.0)))
+            chosen = select_athlete(
+                entry.scan, point_xy=point, at_time_s=at, min_duration_s=brief_s
+            )
             check = check_follow(entry.people, entry.scan, chosen)
             unclear = unclear_choice(chosen.meta["selection"])
         except NoPersonError as exc:  # nobody (near the point) in the scan: ask the dense pass
