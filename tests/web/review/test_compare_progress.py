@@ -22,7 +22,8 @@ def test_compare_two_reps_aligned_on_each_event(coach_client, add_clip):
         ctx_a, ctx_b = r.context["a"], r.context["b"]
         assert not ctx_a["align_missing"]
         assert ctx_a["align_frame"] == ctx_b["align_frame"]  # the same rep twice
-    assert r.context["a"]["align_frame"] == 159  # the hip turn of the sample clip
+    # the hip turn of the sample clip: its truth file says onset 2.78 s, frame 167 of 60 fps
+    assert abs(r.context["a"]["align_frame"] - 167) <= 10
     rows = r.context["rows"]
     assert len(rows) > 20
     knee = next(row for row in rows if row["key"] == "knee_flexion_deg")
