@@ -39,7 +39,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--num-poses",
         type=int,
         default=2,
-        help="most people found per frame (default 2, so the athlete can be chosen)",
+        help="most people looked for per frame by the scan and the two-person pass (default 2, "
+        "so the athlete can be chosen; 1: follow one person, no scan)",
     )
     p.add_argument("--select", help="pick the athlete nearest pixel X,Y at time T s: 'X,Y[@T]'")
     add_dense_argument(p)
