@@ -57,7 +57,8 @@
       if (k < 0 || k >= data.a.length) {
         note = "Outside the compared reps: no skeletons here.";
       } else {
-        if (!skeleton(data.a[k], COLOUR.a, sx, sy, lw)) note = "A: no pose at this frame. ";
+        // A wider under B: where the two bodies match, A shows as a rim around B
+        if (!skeleton(data.a[k], COLOUR.a, sx, sy, 2 * lw)) note = "A: no pose at this frame. ";
         if (!skeleton(rows[k], COLOUR.b, sx, sy, lw)) note += "B: no pose at this frame.";
       }
       document.getElementById("overlay-frames").textContent = "A frame " + i + " · B frame " + (i + data.offset);
