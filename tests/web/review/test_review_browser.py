@@ -300,3 +300,47 @@ def test_served_report_and_clip_page_show_the_decisions(coach_page, add_clip):
     assert report.text_content(f"#state-{b}") == "confirmed"
     _shot(report, "report_served_with_decisions.png", full_page=True)
     assert page.errors == []
+
+
+def test_offline_report_review_imported_into_the_app(coach_page, add_clip, browser, tmp_path):
+    """The clip's own report.html from file://: decide, flag, download; the Review page
+    imports the file and shows what was decided offline."""
+    import json
+
+    clip = add_clip()
+    a, b, _ = (f["id"] for f in clip.summary["findings"])
+    ctx = browser.new_context(viewport={"width": 1200, "height": 900}, accept_downloads=True)
+    try:
+        offline = ctx.new_page()
+        offline.goto((clip.result_dir / "report.html").resolve().as_uri())
+        offline.wait_for_function(
+            "() => { const r = document.getElementById('review'); return r && r.dataset.ready === '1'; }"
+        )
+        offline.click("#review-decisions summary")
+        offline.fill(f"#rnote-{a}", "only on the first step")
+        offline.click(f".rv-dismiss[data-finding='{a}']")
+        offline.click(f".rv-confirm[data-finding='{b}']")
+        offline.locator("body").click(position={"x": 5, "y": 5})
+        for _ in range(4):
+            offline.keyboard.press(".")
+        offline.fill("#rflag-note", "eyes up")
+        offline.click("#rflag-add")
+        with offline.expect_download() as dl:
+            offline.click("#review-download")
+        saved = tmp_path / "review.json"
+        dl.value.save_as(saved)
+        doc = json.loads(saved.read_text())
+        assert doc["clip_sha256"] == clip.summary["clip_sha256"]
+    finally:
+        ctx.close()
+    page = coach_page(f"/clips/{clip.pk}/review/")
+    page.wait_for_function(READY)
+    page.set_input_files("#review-file", str(saved))
+    page.click("form[action$='/review/import/'] button[type=submit]")
+    page.wait_for_load_state()
+    page.wait_for_function(READY)
+    assert page.get_attribute(f"#finding-{a} .rv-decision", "data-decision") == "dismissed"
+    assert page.get_attribute(f"#finding-{b} .rv-decision", "data-decision") == "confirmed"
+    assert page.input_value(f"#note-{a}") == "only on the first step"
+    assert "Frame 4" in page.inner_text("#flags") and "eyes up" in page.inner_text("#flags")
+    assert page.errors == []
