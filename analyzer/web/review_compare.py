@@ -128,7 +128,7 @@ def compare_overlay(request: HttpRequest) -> JsonResponse:
         review_data.rep_pose(a["result"], a["events"], a["align_frame"]),
         review_data.rep_pose(b["result"], b["events"], b["align_frame"]),
         track.image_size,
-        margin=max(int(round(track.fps)), 1) if track.n_frames > 1 else 0,
+        margin=max(round(track.fps), 1) if track.n_frames > 1 else 0,
     )
     resp = JsonResponse(payload)
     resp["Cache-Control"] = "private, max-age=300"

@@ -30,7 +30,8 @@ from analyzer.web.models import Clip
 
 #: A finding card of the report, up to the start of its text column.
 _CARD = re.compile(
-    r'(<article class="card finding[^"]*)(" id="finding-([\w.-]+)">)(.*?<div class="finding-text">)',
+    r'(<article class="card finding[^"]*)(" id="finding-([\w.-]+)">)'
+    r'(.*?<div class="finding-text">)',
     re.DOTALL,
 )
 _WORDS = {"confirmed": "Confirmed by the coach", "dismissed": "Dismissed by the coach"}
@@ -48,7 +49,7 @@ _STYLE = """<style id="coach-review-style">
 
 
 def decision_text(decision: str, note: str) -> str:
-    """"Dismissed by the coach: “note”" (plain text, for pages and files)."""
+    """ "Dismissed by the coach: “note”" (plain text, for pages and files)."""
     words = _WORDS.get(decision, decision)
     return f"{words}: “{note}”" if note else words
 
@@ -162,7 +163,9 @@ def serve_clip_file(request: HttpRequest, clip: Clip, name: str) -> HttpResponse
         resp = HttpResponse(body, content_type="text/html; charset=utf-8")
         resp["Content-Security-Policy"] = media.REPORT_CSP
     else:
-        resp = HttpResponse(result_with_review(raw, review, titles), content_type="application/json")
+        resp = HttpResponse(
+            result_with_review(raw, review, titles), content_type="application/json"
+        )
         resp["Content-Disposition"] = 'attachment; filename="result.json"'
     resp["Cache-Control"] = "private, no-cache"
     return resp

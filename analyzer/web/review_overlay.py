@@ -32,9 +32,7 @@ from analyzer.skeleton import EDGES, LEFT_HIP, LEFT_SHOULDER, RIGHT_HIP, RIGHT_S
 
 #: The landmarks the skeleton is drawn with, and the edges re-numbered onto them.
 DRAWN: tuple[int, ...] = tuple(sorted({i for e in EDGES for i in e}))
-DRAWN_EDGES: tuple[tuple[int, int], ...] = tuple(
-    (DRAWN.index(a), DRAWN.index(b)) for a, b in EDGES
-)
+DRAWN_EDGES: tuple[tuple[int, int], ...] = tuple((DRAWN.index(a), DRAWN.index(b)) for a, b in EDGES)
 #: Landmarks less visible than this are left out of the drawing.
 MIN_VISIBILITY = 0.3
 

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from analyzer.skeleton import LEFT_HIP, RIGHT_HIP
-from analyzer.web.review_overlay import DRAWN, RepPose, facing_side, superpose, torso_px
+from analyzer.web.review_overlay import RepPose, facing_side, superpose, torso_px
 
 T, N = 60, 33
 
@@ -81,11 +81,10 @@ def test_frames_follow_the_alignment_and_hidden_landmarks_are_left_out():
     got = superpose(a, b, np.arange(T), anchor="posture")
     assert np.isnan(got[20, LEFT_HIP]).all()  # B's frame 30: left hip not seen
     got[20, LEFT_HIP] = xy[20, LEFT_HIP]
-    np.testing.assert_allclose(got[:T - 10], xy[:T - 10], atol=1e-9)
+    np.testing.assert_allclose(got[: T - 10], xy[: T - 10], atol=1e-9)
     assert np.isnan(got[T - 10 :]).all()  # past B's last frame
     with pytest.raises(ValueError, match="anchor"):
         superpose(a, b, np.arange(T), anchor="feet")
-
 
 
 @pytest.mark.django_db

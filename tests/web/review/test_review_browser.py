@@ -203,6 +203,7 @@ def test_athlete_over_three_sessions(coach_page, add_clip):
     assert page.errors == [] and phone.errors == []
 
 
+OFFLINE_READY = "() => document.getElementById('review')?.dataset.ready === '1'"
 OVERLAY_READY = """() => {
   const v = document.getElementById("overlay-view");
   return v && v.dataset.ready === "1" && !v.hidden && v.dataset.drawn !== undefined;
@@ -290,7 +291,7 @@ def test_served_report_and_clip_page_show_the_decisions(coach_page, add_clip):
     report = page.context.new_page()
     report.goto(page.url.rstrip("/") + "/files/report.html")
     report.wait_for_function(
-        "() => { const r = document.getElementById('review'); return r && r.dataset.ready === '1'; }"
+        OFFLINE_READY
     )
     text = report.inner_text(f"#finding-{a}")
     assert "Dismissed by the coach: “shadow on the hips”" in text
@@ -314,7 +315,7 @@ def test_offline_report_review_imported_into_the_app(coach_page, add_clip, brows
         offline = ctx.new_page()
         offline.goto((clip.result_dir / "report.html").resolve().as_uri())
         offline.wait_for_function(
-            "() => { const r = document.getElementById('review'); return r && r.dataset.ready === '1'; }"
+            OFFLINE_READY
         )
         offline.click("#review-decisions summary")
         offline.fill(f"#rnote-{a}", "only on the first step")
