@@ -114,3 +114,32 @@ def test_overlay_json_needs_two_reps_of_the_team(coach_client, add_clip):
     url = reverse("compare_overlay")
     assert coach_client.get(url, {"a": mine.pk}).status_code == 404
     assert coach_client.get(url, {"a": mine.pk, "b": other.pk}).status_code == 404
+
+
+@pytest.mark.slow
+def test_real_athletes_going_opposite_ways_are_mirrored_to_face_the_same_way(tmp_path):
+    """Two rendered sample clips, one backpedalling left and one right: their facing
+    sides differ, and once B is superposed its nose is on A's side of the hips."""
+    from analyzer.pipeline import AnalysisSettings, analyze_clip
+    from analyzer.render.timeline import review_timeline
+    from analyzer.skeleton import NOSE
+    from analyzer.web.review_data import rep_pose
+    from analyzer.web.review_overlay import hip_centre
+    from tests.web.fakes import PROJECT_ROOT
+
+    reps = []
+    for name in ("backpedal_side_left", "backpedal_side_right"):
+        clip = PROJECT_ROOT / "sample_videos" / f"{name}.mp4"
+        result = analyze_clip(clip, AnalysisSettings(), cache_dir=tmp_path / "cache")
+        events = review_timeline(result)["reps"][0]
+        reps.append(rep_pose(result, events, events["pedal_start"]))
+    a, b = reps
+    assert facing_side(a) == -facing_side(b) != 0
+    assert torso_px(a) / torso_px(b) == pytest.approx(1.0, abs=0.15)  # same rendered size
+    frames = np.arange(a.start_frame, a.end_frame + 1)
+    got = superpose(a, b, frames, anchor="posture")
+    side_a = np.sign(a.xy[frames, NOSE, 0] - hip_centre(a.xy[frames])[:, 0])
+    side_b = np.sign(got[:, NOSE, 0] - hip_centre(got)[:, 0])
+    seen = np.isfinite(side_b) & (side_a != 0)
+    assert seen.sum() > 0.5 * len(frames)
+    assert np.mean(side_a[seen] == side_b[seen]) > 0.9
