@@ -16,6 +16,7 @@ https://distributed.dask.org/en/stable/killed.html.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from pathlib import PurePath
@@ -33,18 +34,25 @@ PLUGIN_NAME = "backpedal-warm-up"
 
 class WarmUpPlugin(WorkerPlugin):
     """Loads the analysis stack and the pose model once on every worker, and keeps
-    MediaPipe's native log lines out of the worker's log."""
+    MediaPipe's native log lines out of the worker's log (until the plugin is removed)."""
+
+    def __init__(self) -> None:
+        self._quiet = contextlib.ExitStack()
 
     def setup(self, worker: Any) -> None:
         """Called by Dask when the plugin is attached to ``worker``."""
         from analyzer.batch.local import default_initializer, quiet_native_stderr
 
-        quiet_native_stderr()
+        self._quiet.enter_context(quiet_native_stderr())
         try:
             seconds = default_initializer()
             log.info("backpedal warm-up on %s took %.1f s", worker.address, seconds)
         except Exception as exc:  # each clip then fails with the same error, clearly
             log.warning("backpedal warm-up failed on %s: %s", worker.address, exc)
+
+    def teardown(self, worker: Any) -> None:
+        """Called by Dask when the worker closes: fd 2 back as it was."""
+        self._quiet.close()
 
 
 class DaskRunner:

@@ -162,6 +162,13 @@ class Manifest:
         ).fetchone()
         return row
 
+    def _known(self, rel: str) -> sqlite3.Row:
+        """The clip's row; ``KeyError`` for a clip the manifest does not hold."""
+        row = self.get(rel)
+        if row is None:
+            raise KeyError(rel)
+        return row
+
     def rows(self, rels: list[str] | None = None) -> list[sqlite3.Row]:
         """Rows of the given clips (in that order), or every row by path."""
         if rels is None:
@@ -236,9 +243,7 @@ class Manifest:
         """Record the start of a new attempt; returns its number (1-based)."""
         now = time.time()
         with self._transaction(self._conn):
-            row = self.get(rel)
-            if row is None:
-                raise KeyError(rel)
+            row = self._known(rel)
             attempt = int(row["attempts"]) + 1
             self._conn.execute(
                 "UPDATE clips SET state = 'running', attempts = ?, started_at = ?, "
@@ -269,9 +274,7 @@ class Manifest:
         """
         now = time.time()
         with self._transaction(self._conn):
-            row = self.get(rel)
-            if row is None:
-                raise KeyError(rel)
+            row = self._known(rel)
             if outcome in ("done", "adopted"):
                 state = "done"
             elif outcome == "crashed" and int(row["attempts"]) < MAX_ATTEMPTS:
