@@ -179,6 +179,9 @@ class DaskRunner:
         for future in finished:
             job = self._futures.pop(future)
             done.append((job, self._outcome(future, job)))
+            # Released now, before the next submit: a result the client still wants is
+            # computed again when the worker holding it dies (a whole clip run for nothing).
+            future.release()
             _runs_path(job).unlink(missing_ok=True)
         return done
 
