@@ -121,3 +121,29 @@ def test_mask_excluded_untracks_the_span() -> None:
                            track.detected())  # fmt: skip
     masked = mask_excluded(track, spans)
     assert not masked.detected()[5:15].any() and masked.detected()[:5].all()
+
+
+def _alternating_lifts(fs: float, stride_s: float, n: int) -> np.ndarray:
+    """(n, 2) foot heights of stepping in place: each foot lifts once a stride (raised
+    cosine, half a stride long), alternately high and low, the feet half a stride apart."""
+    t = np.arange(n) / fs
+    h = np.zeros((n, 2))
+    for side in (0, 1):
+        phase = (t / stride_s + 0.5 * side) % 1.0
+        stride_no = np.floor(t / stride_s + 0.5 * side)
+        lift = np.where(phase < 0.5, 0.5 * (1 - np.cos(4 * np.pi * phase)), 0.0)
+        h[:, side] = lift * np.where(stride_no % 2 == 0, 30.0, 18.0)
+    return h
+
+
+@pytest.mark.parametrize("fs", [30.0, 60.0])
+def test_stride_period_is_the_fundamental_not_two_strides(fs: float) -> None:
+    """A foot lifting alternately high and low repeats exactly every two strides and only
+    roughly every stride: the stride is still one period (the 60 fps treadmill clip read half
+    its cadence when the best-repeating lag was taken)."""
+    from analyzer.events.inplace import InPlaceParams, _stride_frames
+
+    stride_s = 0.53
+    h = _alternating_lifts(fs, stride_s, round(4.0 * fs))
+    got = _stride_frames(h, fs, InPlaceParams())
+    assert got is not None and abs(got / (stride_s * fs) - 1.0) < 0.02, got
