@@ -16,6 +16,7 @@ import numpy as np
 
 from analyzer import skeleton as sk
 from analyzer.events.scene import Scene
+from analyzer.events.travel import stepped_travel
 from analyzer.events.view import body_yaw_deg
 from analyzer.numeric import derivative, lowpass, nanmedian, runs, sustained
 from analyzer.results import ContactEvent, Phase, TransitionKind
@@ -57,6 +58,11 @@ class PhaseParams:
         Shortest backward run taken as a backpedal.
     merge_gap_s
         Backward runs separated by less than this are one backpedal.
+    min_travel_touchdowns
+        A stretch of travel (runs ``merge_gap_s`` apart taken as one) counts only with at
+        least this many touchdowns in it: one whole step from plant to plant
+        (:func:`analyzer.events.travel.stepped_travel`; a weight shift onto one foot is
+        not a backpedal).
     yaw_rate_deg_per_s
         Body-yaw rate that starts a transition (§6 (a): 200 deg/s).
     yaw_departure_deg
@@ -136,6 +142,7 @@ class PhaseParams:
     ready_min_s: float = 0.3
     min_backpedal_s: float = 0.5
     merge_gap_s: float = 0.5
+    min_travel_touchdowns: int = 2
     yaw_rate_deg_per_s: float = 200.0
     yaw_departure_deg: float = 45.0
     onset_rate_deg_per_s: float = 60.0
@@ -206,19 +213,34 @@ def hip_speed_leg_per_s(scene: Scene) -> np.ndarray:
     return scene.speed_leg_per_s
 
 
+def scene_stepped_travel(
+    scene: Scene, events: list[ContactEvent], params: PhaseParams | None = None
+) -> np.ndarray:
+    """(T,) the scene's travel sign where it is stepped (at least ``min_travel_touchdowns``
+    plants per stretch, :func:`analyzer.events.travel.stepped_travel`), else 0."""
+    prm = params or PhaseParams()
+    tds = np.array([e.frame for e in events if e.kind == "touchdown"], dtype=int)
+    return stepped_travel(
+        scene.travel, tds, max_gap=round(prm.merge_gap_s * scene.fs),
+        min_touchdowns=prm.min_travel_touchdowns,
+        min_step=max(1, round(prm.min_step_s * scene.fs)),
+    )  # fmt: skip
+
+
 def segment_phases(
     scene: Scene, events: list[ContactEvent], params: PhaseParams | None = None
 ) -> tuple[list[Phase], list[RepTiming]]:
     """Phases of every rep in the clip (METRICS §6) and the key frames of each rep."""
     prm = params or PhaseParams()
     n, fs = scene.n_frames, scene.fs
-    back = (scene.travel != 0) & (scene.travel == -scene.facing)
+    tds = np.array(sorted(e.frame for e in events if e.kind == "touchdown"), dtype=int)
+    travel = scene_stepped_travel(scene, events, prm)
+    back = (travel != 0) & (travel == -scene.facing)
     back = _close_gaps(back, round(prm.merge_gap_s * fs))
     # frames where the athlete was not tracked do not interrupt a backpedal
     lost = ~np.isfinite(scene.hip()[:, 0])
     back = _close_gaps(back, round(prm.max_lost_s * fs), lost)
     segs = [(a, b) for a, b in runs(back) if (b - a) >= prm.min_backpedal_s * fs]
-    tds = np.array(sorted(e.frame for e in events if e.kind == "touchdown"), dtype=int)
     tos = np.array(sorted(e.frame for e in events if e.kind == "toe_off"), dtype=int)
     phases: list[Phase] = []
     timings: list[RepTiming] = []
