@@ -17,6 +17,7 @@ from analyzer.events.contacts import ContactParams, build_steps, detect_contacts
 from analyzer.events.frame_coverage import (
     coverage_warning,
     excluded_spans,
+    lost_frames,
     mask_excluded,
     whole_in_frame,
 )
@@ -156,6 +157,7 @@ def _analyze(
     spans = excluded_spans(
         track.times_s, whole_in_frame(track.image_xy, track.image_size), track.detected(),
         image_xy=track.image_xy, image_size=track.image_size,
+        lost=lost_frames(track.times_s, track.meta.get("lost_spans_s")),
     )  # fmt: skip
     track = mask_excluded(track, [s for s in spans if s.reason != "athlete not found"])
     if spans:
@@ -169,7 +171,7 @@ def _analyze(
     cprm = contact_params or ContactParams()
     if cprm.in_place is not None:  # stepping without travel where no rep is (issue 12)
         phases = sorted(
-            [*phases, *in_place_phases(scene, contacts.events, phases, cprm.in_place,
+            [*phases, *in_place_phases(scene, phases, cprm.in_place,
                                        first_rep=len(timings))],
             key=lambda p: p.start_frame,
         )  # fmt: skip

@@ -20,7 +20,7 @@ API
 ``InPlaceParams``                                   thresholds (sourced defaults).
 ``stepping_contacts(scene, prm)``                   (events, stepping spans) of the clip.
 ``merge_in_place(scene, events, prm)``              events with the in-place ones merged in.
-``in_place_phases(scene, events, phases, prm)``     ``in_place`` phases where no rep is.
+``in_place_phases(scene, phases, prm)``             ``in_place`` phases where no rep is.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ import itertools
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.signal import peak_prominences
 
 from analyzer import skeleton as sk
 from analyzer.events.scene import Scene
@@ -56,6 +57,11 @@ class InPlaceParams:
         height over the envelope): 0.03 L ~ 3 cm, below the 5 cm clearance of a skimming
         backpedal step (METRICS M9b; "feet close to the grass" [C:31]) and above the
         scatter of the low-passed heel/toe landmarks (~0.05 torso lengths raw, SYNTHETIC.md).
+    min_lift_share
+        A swing peak rises at least this share of the foot's median swing above its
+        surroundings (its prominence, scipy.signal.peak_prominences; [EJ]: the landmark
+        bumps of a foot standing still rise about a third as much as a step on projected
+        clips with MediaPipe-like noise; the steps of one foot vary far less).
     ground_fraction
         On the ground: height below this fraction of the foot's lift (and below
         ``ground_tol_leg``).
@@ -101,6 +107,7 @@ class InPlaceParams:
     foot_cutoff_hz: float = 6.0
     envelope_s: float = 1.2
     min_lift_leg: float = 0.03
+    min_lift_share: float = 0.5
     ground_fraction: float = 0.3
     ground_tol_leg: float = 0.06
     still_fraction: float = 0.3
@@ -260,7 +267,7 @@ def _swing_peaks(h: np.ndarray, min_dist: int, min_height: float) -> list[int]:
     return sorted(taken)
 
 
-def _foot_events(scene: Scene, prm: InPlaceParams) -> list[ContactEvent]:
+def _foot_events(scene: Scene, prm: InPlaceParams) -> tuple[list[ContactEvent], float | None]:
     """Toe-offs and touchdowns of each foot from its vertical motion.
 
     Per foot: its height ``h`` above its own ground level (feet at different depths stand
@@ -272,14 +279,15 @@ def _foot_events(scene: Scene, prm: InPlaceParams) -> list[ContactEvent]:
     rise into the peak starts (``h' > thr``, ``thr`` = ``still_fraction`` x the foot's
     90th-percentile ``|h'|``); touchdown: where the fall after it ends (the descent arrested
     by the ground). Both at sub-frame precision (linear interpolation of the crossing).
+    Returns the events and the stride period in seconds (None without one).
     """
     fs, leg, t, n = scene.fs, scene.leg_length_px, scene.times_s, scene.n_frames
     h = _foot_heights(scene, prm)
     if h is None:
-        return []
+        return [], None
     stride = _stride_frames(h, fs, prm)
     if stride is None:
-        return []
+        return [], None
     min_lift = prm.min_lift_leg * leg
     events: list[ContactEvent] = []
     for s, foot in enumerate(_FEET):
@@ -288,6 +296,11 @@ def _foot_events(scene: Scene, prm: InPlaceParams) -> list[ContactEvent]:
         thr = prm.still_fraction * float(np.nanpercentile(np.abs(v[fin]), 90))
         vz = np.nan_to_num(v, nan=0.0)
         peaks = _swing_peaks(h[:, s], round(prm.min_stride_fraction * stride), min_lift)
+        if peaks:  # a bump while standing rises far less above its surroundings than a step
+            prom = peak_prominences(np.nan_to_num(h[:, s], nan=0.0), peaks)[0]
+            typical = float(np.median(prom))
+            peaks = [p for p, q in zip(peaks, prom, strict=True)
+                     if q >= prm.min_lift_share * typical]  # fmt: skip
         bounds = [0, *peaks, n - 1]
         for k, p in enumerate(peaks):
             before, after = bounds[k], bounds[k + 2]
@@ -305,14 +318,24 @@ def _foot_events(scene: Scene, prm: InPlaceParams) -> list[ContactEvent]:
             if back.size and float(np.nanmin(h[p:after, s])) <= h[p, s] - 0.5 * min_lift:
                 i = j + int(back[0])
                 events.append(ContactEvent(foot, "touchdown", _crossing(t, -v - thr, i), i))
-    return sorted(events, key=lambda e: (e.frame, e.foot, e.kind))
+    return sorted(events, key=lambda e: (e.frame, e.foot, e.kind)), stride / fs
+
+
+def _one_stride(gap_s: float, stride_s: float | None, prm: InPlaceParams) -> bool:
+    """Whether two touchdowns of one foot ``gap_s`` apart are one stride apart: within
+    ``2 min_step_s``-``2 max_step_s`` and, when the stride period is known, within
+    ``1 - min_stride_fraction`` of it: a landmark bump while standing still, before or
+    after the stepping, keeps no rhythm."""
+    if not 2 * prm.min_step_s <= gap_s <= 2 * prm.max_step_s:
+        return False
+    return stride_s is None or abs(gap_s / stride_s - 1.0) <= 1.0 - prm.min_stride_fraction
 
 
 def _stepping_spans(
-    scene: Scene, tds: list[ContactEvent], prm: InPlaceParams
+    scene: Scene, tds: list[ContactEvent], prm: InPlaceParams, stride_s: float | None = None
 ) -> list[tuple[int, int]]:
     """Inclusive frame spans of stepping without travel: per foot, runs of touchdowns one
-    stride apart (``2 min_step_s``-``2 max_step_s``) holding at least ``min_steps`` steps
+    stride apart (:func:`_one_stride`) holding at least ``min_steps`` steps
     (``min_steps / 2 + 1`` touchdowns of that foot), where the hips move slower than
     ``max_travel_leg_per_s`` on average; the feet's spans are joined."""
     mask = np.zeros(scene.n_frames, dtype=bool)
@@ -321,7 +344,7 @@ def _stepping_spans(
         mine = [e for e in tds if e.foot == foot]
         run: list[ContactEvent] = mine[:1]
         for a, b in itertools.pairwise(mine):
-            if 2 * prm.min_step_s <= b.time_s - a.time_s <= 2 * prm.max_step_s:
+            if _one_stride(b.time_s - a.time_s, stride_s, prm):
                 run.append(b)
                 continue
             _mark(scene, run, need, prm, mask)
@@ -347,8 +370,8 @@ def stepping_contacts(
     """Contacts of stepping without travel and the stepping spans (inclusive frame ranges,
     first to last touchdown, see :func:`_stepping_spans`)."""
     prm = prm or InPlaceParams()
-    events = _foot_events(scene, prm)
-    spans = _stepping_spans(scene, [e for e in events if e.kind == "touchdown"], prm)
+    events, stride_s = _foot_events(scene, prm)
+    spans = _stepping_spans(scene, [e for e in events if e.kind == "touchdown"], prm, stride_s)
     keep = [e for e in events if any(a <= e.frame <= b for a, b in _widen(spans, scene, prm))]
     return keep, spans
 
@@ -383,21 +406,25 @@ def merge_in_place(
 
 def in_place_phases(
     scene: Scene,
-    events: list[ContactEvent],
     phases: list[Phase],
     prm: InPlaceParams | None = None,
     *,
     first_rep: int = 0,
 ) -> list[Phase]:
     """``in_place`` phases: stepping without travel (see :func:`_stepping_spans`) that no
-    phase of a rep covers; ``rep`` numbers continue after ``first_rep``."""
+    phase of a rep covers; ``rep`` numbers continue after ``first_rep``.
+
+    The spans come from this module's own touchdowns (the ends of swings lifted from the
+    ground), not from the clip's merged contacts: a contact another method put at the start
+    of a still stretch (the ready stance) would otherwise open the phase there."""
     prm = prm or InPlaceParams()
     covered = np.zeros(scene.n_frames, dtype=bool)
     for p in phases:
         covered[p.start_frame : p.end_frame + 1] = True
+    events, stride_s = _foot_events(scene, prm)
     tds = [e for e in events if e.kind == "touchdown" and not covered[e.frame]]
     t = scene.times_s
     return [
         Phase("in_place", float(t[a]), float(t[b]), a, b, first_rep + k)
-        for k, (a, b) in enumerate(_stepping_spans(scene, tds, prm))
+        for k, (a, b) in enumerate(_stepping_spans(scene, tds, prm, stride_s))
     ]
