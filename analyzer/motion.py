@@ -199,7 +199,8 @@ def _analyze(
     found = _warnings(scene, phases, timings, contacts.method)
     if walks:
         found.append(
-            f"{len(timings)} reps found; the walk back after rep "
+            f"{len(timings)} rep{'s' if len(timings) != 1 else ''} found; the walk back "
+            "after rep "
             + ", ".join(str(r + 1) for r in walks)
             + " is not scored"
         )
