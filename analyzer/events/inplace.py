@@ -180,9 +180,11 @@ def _stride_frames(
     lo, hi = max(2, round(2 * prm.min_step_s * fs)), round(2 * prm.max_step_s * fs)
     best: tuple[float, float, np.ndarray] | None = None
     for x0 in (h[:, 0], h[:, 1], h[:, 0] - h[:, 1]):
-        if np.isfinite(x0).sum() < 2 * hi:
+        # lags up to half the tracked frames (each compares at least half of the signal)
+        top = min(hi, int(np.isfinite(x0).sum()) // 2)
+        if top < lo + 2:
             continue
-        curve = _nsdf(x0, lo, hi)
+        curve = _nsdf(x0, lo, top)
         found = _fundamental(curve, prm.period_peak_share)
         if found is None:
             continue
@@ -267,7 +269,7 @@ def _swing_peaks(h: np.ndarray, min_dist: int, min_height: float) -> list[int]:
     return sorted(taken)
 
 
-def _foot_events(scene: Scene, prm: InPlaceParams) -> tuple[list[ContactEvent], float | None]:
+def _foot_events(scene: Scene, prm: InPlaceParams) -> list[ContactEvent]:
     """Toe-offs and touchdowns of each foot from its vertical motion.
 
     Per foot: its height ``h`` above its own ground level (feet at different depths stand
@@ -279,15 +281,14 @@ def _foot_events(scene: Scene, prm: InPlaceParams) -> tuple[list[ContactEvent], 
     rise into the peak starts (``h' > thr``, ``thr`` = ``still_fraction`` x the foot's
     90th-percentile ``|h'|``); touchdown: where the fall after it ends (the descent arrested
     by the ground). Both at sub-frame precision (linear interpolation of the crossing).
-    Returns the events and the stride period in seconds (None without one).
     """
     fs, leg, t, n = scene.fs, scene.leg_length_px, scene.times_s, scene.n_frames
     h = _foot_heights(scene, prm)
     if h is None:
-        return [], None
+        return []
     stride = _stride_frames(h, fs, prm)
     if stride is None:
-        return [], None
+        return []
     min_lift = prm.min_lift_leg * leg
     events: list[ContactEvent] = []
     for s, foot in enumerate(_FEET):
@@ -318,24 +319,14 @@ def _foot_events(scene: Scene, prm: InPlaceParams) -> tuple[list[ContactEvent], 
             if back.size and float(np.nanmin(h[p:after, s])) <= h[p, s] - 0.5 * min_lift:
                 i = j + int(back[0])
                 events.append(ContactEvent(foot, "touchdown", _crossing(t, -v - thr, i), i))
-    return sorted(events, key=lambda e: (e.frame, e.foot, e.kind)), stride / fs
-
-
-def _one_stride(gap_s: float, stride_s: float | None, prm: InPlaceParams) -> bool:
-    """Whether two touchdowns of one foot ``gap_s`` apart are one stride apart: within
-    ``2 min_step_s``-``2 max_step_s`` and, when the stride period is known, within
-    ``1 - min_stride_fraction`` of it: a landmark bump while standing still, before or
-    after the stepping, keeps no rhythm."""
-    if not 2 * prm.min_step_s <= gap_s <= 2 * prm.max_step_s:
-        return False
-    return stride_s is None or abs(gap_s / stride_s - 1.0) <= 1.0 - prm.min_stride_fraction
+    return sorted(events, key=lambda e: (e.frame, e.foot, e.kind))
 
 
 def _stepping_spans(
-    scene: Scene, tds: list[ContactEvent], prm: InPlaceParams, stride_s: float | None = None
+    scene: Scene, tds: list[ContactEvent], prm: InPlaceParams
 ) -> list[tuple[int, int]]:
     """Inclusive frame spans of stepping without travel: per foot, runs of touchdowns one
-    stride apart (:func:`_one_stride`) holding at least ``min_steps`` steps
+    stride apart (``2 min_step_s``-``2 max_step_s``) holding at least ``min_steps`` steps
     (``min_steps / 2 + 1`` touchdowns of that foot), where the hips move slower than
     ``max_travel_leg_per_s`` on average; the feet's spans are joined."""
     mask = np.zeros(scene.n_frames, dtype=bool)
@@ -344,7 +335,7 @@ def _stepping_spans(
         mine = [e for e in tds if e.foot == foot]
         run: list[ContactEvent] = mine[:1]
         for a, b in itertools.pairwise(mine):
-            if _one_stride(b.time_s - a.time_s, stride_s, prm):
+            if 2 * prm.min_step_s <= b.time_s - a.time_s <= 2 * prm.max_step_s:
                 run.append(b)
                 continue
             _mark(scene, run, need, prm, mask)
@@ -370,8 +361,8 @@ def stepping_contacts(
     """Contacts of stepping without travel and the stepping spans (inclusive frame ranges,
     first to last touchdown, see :func:`_stepping_spans`)."""
     prm = prm or InPlaceParams()
-    events, stride_s = _foot_events(scene, prm)
-    spans = _stepping_spans(scene, [e for e in events if e.kind == "touchdown"], prm, stride_s)
+    events = _foot_events(scene, prm)
+    spans = _stepping_spans(scene, [e for e in events if e.kind == "touchdown"], prm)
     keep = [e for e in events if any(a <= e.frame <= b for a, b in _widen(spans, scene, prm))]
     return keep, spans
 
@@ -421,10 +412,9 @@ def in_place_phases(
     covered = np.zeros(scene.n_frames, dtype=bool)
     for p in phases:
         covered[p.start_frame : p.end_frame + 1] = True
-    events, stride_s = _foot_events(scene, prm)
-    tds = [e for e in events if e.kind == "touchdown" and not covered[e.frame]]
+    tds = [e for e in _foot_events(scene, prm) if e.kind == "touchdown" and not covered[e.frame]]
     t = scene.times_s
     return [
         Phase("in_place", float(t[a]), float(t[b]), a, b, first_rep + k)
-        for k, (a, b) in enumerate(_stepping_spans(scene, tds, prm, stride_s))
+        for k, (a, b) in enumerate(_stepping_spans(scene, tds, prm))
     ]
