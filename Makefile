@@ -4,6 +4,11 @@
 # make test-slow runs the heavier end-to-end tests (CI runs both: .ci/run).
 .PHONY: demo test test-slow lint bench
 SAMPLE ?= sample_videos/backpedal_side_left.mp4
+# lint-imports without its banner: one summary line when the contracts hold, its whole
+# report (and a failing exit code) when one is broken.
+LINT_IMPORTS = out=$$(.venv/bin/lint-imports --no-logo 2>&1) \
+	&& echo "lint-imports: $$(printf '%s\n' "$$out" | tail -n 1)" \
+	|| { printf '%s\n' "$$out"; exit 1; }
 
 demo:
 	bash scripts/install.sh
@@ -13,7 +18,7 @@ test:
 	bash scripts/install.sh --test
 	.venv/bin/python -m ruff check analyzer backpedal_dev tests benchmarks scripts
 	.venv/bin/python -m mypy analyzer
-	.venv/bin/lint-imports
+	@$(LINT_IMPORTS)
 	.venv/bin/python -m pytest -q -m "not slow"
 
 test-slow:
@@ -23,7 +28,7 @@ test-slow:
 lint:
 	.venv/bin/python -m ruff check analyzer backpedal_dev tests benchmarks scripts
 	.venv/bin/python -m mypy analyzer
-	.venv/bin/lint-imports
+	@$(LINT_IMPORTS)
 
 bench:
 	.venv/bin/python benchmarks/bench_pipeline.py

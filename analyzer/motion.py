@@ -17,11 +17,17 @@ from analyzer.events.contacts import ContactParams, build_steps, detect_contacts
 from analyzer.events.frame_coverage import (
     coverage_warning,
     excluded_spans,
+    lost_frames,
     mask_excluded,
     whole_in_frame,
 )
 from analyzer.events.inplace import in_place_phases
-from analyzer.events.phases import PhaseParams, RepTiming, segment_phases
+from analyzer.events.phases import (
+    PhaseParams,
+    RepTiming,
+    scene_stepped_travel,
+    segment_phases,
+)
 from analyzer.events.reps import drop_walk_backs
 from analyzer.events.view import (
     Scene,
@@ -52,7 +58,14 @@ from analyzer.metrics.posture import (
 from analyzer.metrics.steps import step_metrics
 from analyzer.metrics.transition import transition_metrics
 from analyzer.pose.track import PoseTrack
-from analyzer.results import SERIES_NAMES, MetricValue, MotionAnalysis, Phase, Step
+from analyzer.results import (
+    SERIES_NAMES,
+    ContactEvent,
+    MetricValue,
+    MotionAnalysis,
+    Phase,
+    Step,
+)
 
 #: Keys of ``MotionAnalysis.series`` plotted against ``track.times_s`` (declared once, in
 #: ``analyzer.results``).
@@ -144,6 +157,7 @@ def _analyze(
     spans = excluded_spans(
         track.times_s, whole_in_frame(track.image_xy, track.image_size), track.detected(),
         image_xy=track.image_xy, image_size=track.image_size,
+        lost=lost_frames(track.times_s, track.meta.get("lost_spans_s")),
     )  # fmt: skip
     track = mask_excluded(track, [s for s in spans if s.reason != "athlete not found"])
     if spans:
@@ -157,7 +171,7 @@ def _analyze(
     cprm = contact_params or ContactParams()
     if cprm.in_place is not None:  # stepping without travel where no rep is (issue 12)
         phases = sorted(
-            [*phases, *in_place_phases(scene, contacts.events, phases, cprm.in_place,
+            [*phases, *in_place_phases(scene, phases, cprm.in_place,
                                        first_rep=len(timings))],
             key=lambda p: p.start_frame,
         )  # fmt: skip
@@ -185,7 +199,8 @@ def _analyze(
     found = _warnings(scene, phases, timings, contacts.method)
     if walks:
         found.append(
-            f"{len(timings)} reps found; the walk back after rep "
+            f"{len(timings)} rep{'s' if len(timings) != 1 else ''} found; the walk back "
+            "after rep "
             + ", ".join(str(r + 1) for r in walks)
             + " is not scored"
         )
@@ -193,7 +208,8 @@ def _analyze(
         found = [in_place_warning(phases)] + [w for w in found if not w.startswith("no backpedal")]
     warnings.extend(found)
     return MotionAnalysis(
-        track=track, view=scene.view, travel_direction=_travel_direction(scene),
+        track=track, view=scene.view,
+        travel_direction=_travel_direction(scene, contacts.events, phase_params),
         facing=_facing(scene, phases), leg_length_px=scene.leg_length_px,
         scale_m_per_px=scene.scale_m_per_px, events=contacts.events, steps=steps,
         phases=phases, metrics=metrics, rep_metrics=rep_metrics,
@@ -284,13 +300,18 @@ def _label_steps(steps: list[Step], phases: list[Phase]) -> list[Step]:
     return out
 
 
-def _travel_direction(scene: Scene) -> str:
-    """'backward' or 'forward' relative to the facing, by moving time; 'stationary' if none."""
-    moving = scene.travel != 0
+def _travel_direction(
+    scene: Scene, events: list[ContactEvent], prm: PhaseParams | None = None
+) -> str:
+    """'backward' or 'forward' relative to the facing, by moving time; 'stationary' if none.
+    Only stepped travel counts (:func:`analyzer.events.travel.stepped_travel`, the rule of
+    the backpedal phases)."""
+    travel = scene_stepped_travel(scene, events, prm)
+    moving = travel != 0
     if not moving.any():
         return "stationary"
-    back = np.sum(moving & (scene.travel == -scene.facing))
-    fwd = np.sum(moving & (scene.travel == scene.facing))
+    back = np.sum(moving & (travel == -scene.facing))
+    fwd = np.sum(moving & (travel == scene.facing))
     if back == fwd == 0:
         return "unknown"
     return "backward" if back >= fwd else "forward"
@@ -315,8 +336,8 @@ def _warnings(
     out: list[str] = []
     if not any(p.kind == "backpedal" for p in phases):
         out.append(
-            "no backpedal found: the hips never travelled opposite to the facing "
-            "direction for 0.5 s"
+            "no backpedal found: the athlete never stepped backwards (hips travelling "
+            "opposite to the facing direction for 0.5 s, over at least two foot plants)"
         )
     limits = FootageLimits()
     if abs(scene.roll_deg) > limits.max_roll_deg:

@@ -32,7 +32,7 @@ from typing import Any, Protocol
 from analyzer import __version__
 from analyzer.batch import analysis
 from analyzer.batch.discover import ClipEntry, discover, read_roster
-from analyzer.batch.jobs import Job, Outcome
+from analyzer.batch.jobs import RUNS_SUFFIX, Job, Outcome
 from analyzer.batch.manifest import ClipRow, Manifest, batch_lock
 from analyzer.batch.summary import ClipRecord, summary_columns, write_summary_csv
 from analyzer.batch.team import write_team_html
@@ -247,13 +247,15 @@ def _identify(
 
 
 def _remove_stale(out: Path) -> None:
-    """Delete temporary folders left by an interrupted run: the workers' ``.tmp-*``, the
-    coordinator's ``.old-*``, and the output writer's own temporaries of a worker's folder
-    (``..tmp-*``)."""
+    """Delete temporary folders left by an interrupted run: the workers' ``.tmp-*`` (and a
+    Dask task's ``.tmp-*.runs`` log), the coordinator's ``.old-*``, and the output writer's
+    own temporaries of a worker's folder (``..tmp-*``)."""
     for pattern in (".tmp-*", "..tmp-*", ".old-*"):
         for path in out.rglob(pattern):
             if path.is_dir():
                 shutil.rmtree(path, ignore_errors=True)
+            elif path.name.endswith(RUNS_SUFFIX):  # a Dask task's run log
+                path.unlink(missing_ok=True)
 
 
 def _plan(
@@ -379,6 +381,7 @@ def _settle(job: Job, outcome: Outcome, manifest: Manifest, out: Path) -> str:
     tmp = Path(job.tmp_dir)
     row = manifest.get(job.rel)
     assert row is not None
+    earlier_runs = outcome.earlier_runs  # kept when the outcome is replaced below
     if outcome.ok:
         if not analysis.is_complete(tmp, job.key):
             outcome = Outcome(
@@ -410,6 +413,7 @@ def _settle(job: Job, outcome: Outcome, manifest: Manifest, out: Path) -> str:
         error_type=outcome.error_type,
         worker=outcome.worker,
         timings_s=outcome.timings_s,
+        earlier_runs=earlier_runs,
     )
 
 

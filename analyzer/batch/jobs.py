@@ -10,6 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+#: Suffix of the file beside ``Job.tmp_dir`` in which each run of a Dask task notes its start
+RUNS_SUFFIX = ".runs"
+
 
 @dataclass(frozen=True)
 class Job:
@@ -52,7 +55,9 @@ class Outcome:
     ``ok`` with the outputs complete in ``job.tmp_dir``; else ``error`` (one sentence),
     ``hint`` (how to fix) and ``error_type`` (the exception's class name). ``crashed`` means
     the worker process died (killed, out of memory, native crash) rather than the clip
-    failing cleanly; the coordinator retries those.
+    failing cleanly; the coordinator retries those. ``earlier_runs``: ``(start time, worker)``
+    of each run of this job that started before the one reported here and whose worker died
+    (Dask runs such a task again by itself); the manifest records each as an attempt.
     """
 
     ok: bool
@@ -62,3 +67,4 @@ class Outcome:
     crashed: bool = False
     worker: str = ""
     timings_s: dict[str, float] = field(default_factory=dict)
+    earlier_runs: list[tuple[float, str]] = field(default_factory=list)

@@ -14,6 +14,7 @@ run.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import multiprocessing.connection
@@ -22,7 +23,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
@@ -48,33 +49,36 @@ def _exit_with_parent(poll_s: float = 0.5) -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
-def quiet_native_stderr() -> None:
-    """Send fd 2 (MediaPipe's glog and TFLite lines) to /dev/null for good in this process.
+@contextlib.contextmanager
+def quiet_native_stderr(*, enabled: bool = True) -> Iterator[None]:
+    """:func:`analyzer.pose.native_log.silence_native_stderr` for a whole worker process.
 
-    Python's ``sys.stderr`` and every logging handler that wrote to it (Dask's included) are
-    moved to a duplicate of the real stderr, so Python-level messages stay visible.
+    That context moves the root logger's handlers to the duplicate of the real stderr; a
+    worker also has handlers on named loggers (Dask's ``distributed`` logger), which are
+    moved here too, so their messages stay visible while fd 2 goes to /dev/null.
     """
+    from analyzer.pose.native_log import silence_native_stderr
+
     old = sys.stderr
-    try:
-        old.flush()
-        saved = os.dup(2)
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 2)
-        os.close(devnull)
-    except (OSError, ValueError, AttributeError):  # no real fd 2: nothing to silence
-        return
-    new = os.fdopen(saved, "w", buffering=1)
-    sys.stderr = new
-    loggers = [logging.getLogger()] + [
-        lg for lg in logging.Logger.manager.loggerDict.values() if isinstance(lg, logging.Logger)
-    ]
-    for logger in loggers:
-        for handler in logger.handlers:
-            if isinstance(handler, logging.StreamHandler) and handler.stream in (
-                old,
-                sys.__stderr__,
-            ):
-                handler.setStream(new)
+    with silence_native_stderr(enabled=enabled):
+        new = sys.stderr
+        loggers = [lg for lg in logging.Logger.manager.loggerDict.values()
+                   if isinstance(lg, logging.Logger)]  # fmt: skip
+        moved = {
+            handler: handler.stream
+            for logger in loggers
+            for handler in logger.handlers
+            if new is not old
+            and isinstance(handler, logging.StreamHandler)
+            and handler.stream in (old, sys.__stderr__)
+        }
+        for handler in moved:
+            handler.setStream(new)
+        try:
+            yield
+        finally:
+            for handler, stream in moved.items():
+                handler.setStream(stream)
 
 
 def default_initializer() -> float:
@@ -92,8 +96,12 @@ def _worker_main(
 ) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _exit_with_parent()
-    if quiet:
-        quiet_native_stderr()
+    with quiet_native_stderr(enabled=quiet):
+        _serve(conn, task, initializer)
+
+
+def _serve(conn: Connection, task: Task, initializer: Initializer | None) -> None:
+    """Warm up, then run the jobs the coordinator sends until it closes the pipe."""
     warm_up_s = 0.0
     if initializer is not None:
         try:

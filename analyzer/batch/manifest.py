@@ -19,7 +19,7 @@ import fcntl
 import json
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ LOCK_NAME = ".batch.lock"
 SCHEMA_VERSION = 1
 #: A clip whose worker dies this many times is marked failed.
 MAX_ATTEMPTS = 3
+_RERUN_ERROR = "the worker died during this run; Dask started the task again"
 
 STATES = ("pending", "running", "done", "failed")
 
@@ -162,6 +163,13 @@ class Manifest:
         ).fetchone()
         return row
 
+    def _known(self, rel: str) -> sqlite3.Row:
+        """The clip's row; ``KeyError`` for a clip the manifest does not hold."""
+        row = self.get(rel)
+        if row is None:
+            raise KeyError(rel)
+        return row
+
     def rows(self, rels: list[str] | None = None) -> list[sqlite3.Row]:
         """Rows of the given clips (in that order), or every row by path."""
         if rels is None:
@@ -236,9 +244,7 @@ class Manifest:
         """Record the start of a new attempt; returns its number (1-based)."""
         now = time.time()
         with self._transaction(self._conn):
-            row = self.get(rel)
-            if row is None:
-                raise KeyError(rel)
+            row = self._known(rel)
             attempt = int(row["attempts"]) + 1
             self._conn.execute(
                 "UPDATE clips SET state = 'running', attempts = ?, started_at = ?, "
@@ -261,25 +267,31 @@ class Manifest:
         error_type: str = "",
         worker: str = "",
         timings_s: dict[str, Any] | None = None,
+        earlier_runs: Sequence[tuple[float, str]] = (),
     ) -> str:
         """Close the open attempt with ``outcome`` and set the clip's state; returns it.
 
         ``done``/``adopted`` -> done; ``failed`` -> failed; ``crashed`` -> pending again
         while fewer than :data:`MAX_ATTEMPTS` attempts were made, else failed.
+        ``earlier_runs`` (``(start time, worker)``): runs of the open attempt whose worker
+        died and that Dask started again by itself; each is recorded as a crashed attempt
+        before the one that ends now, so ``attempts`` counts every run that began.
         """
         now = time.time()
         with self._transaction(self._conn):
-            row = self.get(rel)
-            if row is None:
-                raise KeyError(rel)
+            row = self._known(rel)
+            attempts = int(row["attempts"])
+            if earlier_runs:
+                self._record_earlier_runs(row, earlier_runs)
+                attempts += len(earlier_runs)
             if outcome in ("done", "adopted"):
                 state = "done"
-            elif outcome == "crashed" and int(row["attempts"]) < MAX_ATTEMPTS:
+            elif outcome == "crashed" and attempts < MAX_ATTEMPTS:
                 state = "pending"
             else:
                 state = "failed"
             if outcome == "crashed" and state == "failed":
-                error = f"the worker process died on each of {row['attempts']} attempts: {error}"
+                error = f"the worker process died on each of {attempts} attempts: {error}"
             self._conn.execute(
                 "UPDATE attempts SET outcome = ?, finished_at = ?, worker = ?, error = ? "
                 "WHERE rel = ? AND outcome IS NULL",
@@ -306,3 +318,25 @@ class Manifest:
                 ),
             )
         return state
+
+    def _record_earlier_runs(self, row: sqlite3.Row, runs: Sequence[tuple[float, str]]) -> None:
+        """Insert ``runs`` as crashed attempts before the open one (renumbered after them).
+
+        When each died is unknown (its worker was lost), so ``finished_at`` stays empty.
+        """
+        rel, first = row["rel"], int(row["attempts"])
+        self._conn.execute(
+            "UPDATE attempts SET attempt = attempt + ? WHERE rel = ? AND outcome IS NULL",
+            (len(runs), rel),
+        )
+        self._conn.executemany(
+            "INSERT INTO attempts (rel, key, attempt, started_at, outcome, worker, error) "
+            "VALUES (?, ?, ?, ?, 'crashed', ?, ?)",
+            [
+                (rel, row["key"], first + i, started_at, worker, _RERUN_ERROR)
+                for i, (started_at, worker) in enumerate(runs)
+            ],
+        )
+        self._conn.execute(
+            "UPDATE clips SET attempts = attempts + ? WHERE rel = ?", (len(runs), rel)
+        )

@@ -1,38 +1,54 @@
-"""Foot contacts (touchdown / toe-off) for backward and forward travel, and the step table.
+"""Foot contacts (touchdown / toe-off) for backward and forward travel.
 
 METRICS.md §5: a backward-adapted Zeni method (Zeni et al. 2008; Stenum et al. 2021 use the
 same peak/trough logic on ankle - mid-hip). The foot's signed excursion along the *travel*
 direction, ``s_k = e_t (X_foot - X_H)``, peaks at touchdown (the foot reaches furthest
 toward where the athlete is going, i.e. behind them in a backpedal) and bottoms out at
 toe-off. Candidates are refined with the ground line and the foot's vertical speed. A
-front/rear-view variant reads stances from the foot's image height.
+front/rear-view variant reads stances from the foot's image height. Sub-frame timing
+(:mod:`analyzer.events.contact_timing`), label repairs (:mod:`analyzer.events.contact_labels`)
+and the step table (:mod:`analyzer.events.step_table`) have modules of their own; their
+public names are importable from here too.
 """
 
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.ndimage import maximum_filter1d
 from scipy.signal import find_peaks
 
 from analyzer import skeleton as sk
+from analyzer.events.contact_labels import FEET, dedupe_events, drop_simultaneous, relabel_swapped
+from analyzer.events.contact_timing import subframe_time
 from analyzer.events.ground import lowest_foot_y
 from analyzer.events.inplace import InPlaceParams, merge_in_place
 from analyzer.events.scene import Scene
+from analyzer.events.step_table import build_steps, stance_mask
 from analyzer.numeric import (
     cap_cutoff,
-    com_x_series,
     derivative,
     lowpass,
-    nanmedian,
     runs,
     sustained,
 )
-from analyzer.results import ContactEvent, Foot, Step
+from analyzer.results import ContactEvent
 
-FEET: tuple[Foot, Foot] = ("left", "right")
+__all__ = [
+    "FEET",
+    "ContactParams",
+    "ContactResult",
+    "build_steps",
+    "detect_contacts",
+    "drop_simultaneous",
+    "foot_point",
+    "relabel_swapped",
+    "stance_mask",
+    "subframe_time",
+]
+
 _FOOT_POINTS = (sk.LEFT_FOOT, sk.RIGHT_FOOT)
 #: A constant-travel segment is searched for peaks only when it spans 3 peak separations.
 MIN_SEGMENT_SEPARATIONS = 3
@@ -44,13 +60,6 @@ _NAN_LOW_PX = -1e9
 #: (an athlete 4 x nearer or farther than typical is a tracking error, [EJ]).
 MIN_SIZE_SAMPLES = 3
 APPARENT_SIZE_RANGE = (0.25, 4.0)
-#: A left/right swap of the feet: three same-foot touchdowns within 1.3 median strides, the
-#: middle one in the middle third of the span (within 1/6 of its centre), SYNTHETIC.md.
-SWAP_MAX_SPAN_STRIDES = 1.3
-SWAP_TOUCHDOWNS = 3
-SWAP_MIDDLE_HALF_WIDTH = 1 / 6
-#: Reach is read over the stance, or 0.1 s after a touchdown without a toe-off (METRICS M6b).
-REACH_WINDOW_S = 0.1
 
 
 @dataclass(frozen=True)
@@ -230,10 +239,10 @@ def _zeni_contacts(scene: Scene, prm: ContactParams) -> ContactResult:
                 max_shift=max(1, round(prm.subframe_max_shift_s * fs)),
             )
             events.append(_event(scene, s, kind, fr, time_s=t_fr))
-    events = _dedupe(sorted(events, key=lambda e: (e.frame, e.foot, e.kind)), dist)
+    events = dedupe_events(sorted(events, key=lambda e: (e.frame, e.foot, e.kind)), dist)
     if prm.fill_from_ground:
         fill_ok = _on_ground(margins, height, prm.fill_ground_tol_leg * leg)
-        events = _dedupe(_fill_from_ground(scene, events, fill_ok, prm), dist)
+        events = dedupe_events(_fill_from_ground(scene, events, fill_ok, prm), dist)
     events = drop_simultaneous(events, round(prm.min_separation_s * fs))
     events = relabel_swapped(events)
     return ContactResult(events, stance_mask(events, n), "zeni_backward")
@@ -393,204 +402,3 @@ def _event(
 ) -> ContactEvent:
     t = float(scene.times_s[frame]) if time_s is None else float(time_s)
     return ContactEvent(FEET[side], kind, t, int(frame))  # type: ignore[arg-type]
-
-
-def subframe_time(
-    times_s: np.ndarray, margins: np.ndarray, frame: int, *, kind: str, max_shift: int = 1
-) -> float:
-    """Sub-frame time of a touchdown or toe-off at the edge of an on-ground run (METRICS §5
-    step 2 refined; §7 M7 pitfall: 30 fps quantises step times to 33 ms).
-
-    ``margins`` (T, 3) are the signed margins of the on-ground conditions of one foot (height,
-    vertical speed, horizontal speed; negative = met, see :func:`_ground_margins`).
-
-    * Touchdown: the time the horizontal speed of the foot falls below its threshold, by
-      linear interpolation between the two frames around the crossing nearest ``frame``
-      (within ``max_shift`` frames). The arrest of the foot along the travel line is the
-      sharpest kinematic marker of a landing in a side view (it is what the excursion peak of
-      §5 step 1 and the 3D truth's foot-speed threshold mark); the height and vertical-speed
-      conditions flicker with landmark noise and only decide which frame is on the ground.
-    * Otherwise (toe-off, or no such crossing): the edge of the on-ground run: for a
-      touchdown at ``frame`` the last of the conditions unmet at ``frame - 1`` to become met,
-      for a toe-off at ``frame`` (first frame off) the first condition to fail, each placed by
-      linear interpolation of its margin.
-
-    Returns ``times_s[frame]`` when none of these applies or a margin is undefined.
-    """
-    t = float(times_s[frame])
-    if kind == "touchdown" and margins.shape[1] > 2:
-        tx = _crossing_down(times_s, margins[:, 2], frame, max_shift)
-        if tx is not None:
-            return tx
-    if frame < 1 or frame >= margins.shape[0]:
-        return t
-    m0, m1 = margins[frame - 1], margins[frame]
-    if not (np.isfinite(m0).all() and np.isfinite(m1).all()):
-        return t
-    if kind == "touchdown":
-        cross = (m0 >= 0) & (m1 < 0)
-        if not np.all(m1 < 0) or not cross.any():
-            return t
-        frac = float(np.max(m0[cross] / (m0[cross] - m1[cross])))
-    else:
-        cross = (m0 < 0) & (m1 >= 0)
-        if not np.all(m0 < 0) or not cross.any():
-            return t
-        frac = float(np.min(-m0[cross] / (m1[cross] - m0[cross])))
-    t0 = float(times_s[frame - 1])
-    return t0 + float(np.clip(frac, 0.0, 1.0)) * (t - t0)
-
-
-def _dedupe(events: list[ContactEvent], min_frames: int) -> list[ContactEvent]:
-    """Drop same-foot, same-kind events closer than ``min_frames`` (keep the first)."""
-    out: list[ContactEvent] = []
-    last: dict[tuple[str, str], int] = {}
-    for e in events:
-        k = (e.foot, e.kind)
-        if k in last and e.frame - last[k] < min_frames:
-            continue
-        last[k] = e.frame
-        out.append(e)
-    return out
-
-
-def drop_simultaneous(events: list[ContactEvent], min_frames: int) -> list[ContactEvent]:
-    """Drop a touchdown of one foot closer than ``min_frames`` to the other foot's touchdown.
-
-    Two feet do not land within one minimum step time (§5 step 1: 0.15 s) of each other
-    while stepping; such a pair comes from the far foot's landmarks collapsing onto the near
-    foot (a side view's usual pose error). The touchdown kept is the one that keeps the
-    left/right alternation with the touchdown before the pair; without one, the first.
-    """
-    kept: list[ContactEvent] = []
-    drop: set[int] = set()
-    for e in events:
-        if e.kind != "touchdown":
-            continue
-        if kept and e.foot != kept[-1].foot and e.frame - kept[-1].frame < min_frames:
-            if len(kept) >= 2 and kept[-2].foot == kept[-1].foot:
-                drop.add(id(kept.pop()))
-                kept.append(e)
-            else:
-                drop.add(id(e))
-            continue
-        kept.append(e)
-    return [e for e in events if id(e) not in drop]
-
-
-def relabel_swapped(
-    events: list[ContactEvent], *, max_span_strides: float = SWAP_MAX_SPAN_STRIDES
-) -> list[ContactEvent]:
-    """Give the other foot to a touchdown that splits a same-foot pair within one stride.
-
-    One foot cannot land three times within a stride: when three consecutive touchdowns
-    carry the same foot label, span at most ``max_span_strides`` x the clip's median stride
-    (same-foot touchdown interval) and the middle one lies in the middle third of that span,
-    the middle one is the other foot with its landmarks swapped (MediaPipe's left/right
-    swap of the feet in a side view, SYNTHETIC.md). Its toe-off is not changed.
-    """
-    tds = [e for e in events if e.kind == "touchdown"]
-    strides = [
-        b.time_s - a.time_s
-        for foot in FEET
-        for a, b in itertools.pairwise([e for e in tds if e.foot == foot])
-    ]
-    if len(tds) < SWAP_TOUCHDOWNS or not strides:
-        return events
-    stride = float(np.median(strides))
-    fix: set[int] = set()
-    for a, b, c in zip(tds, tds[1:], tds[2:], strict=False):
-        if not (a.foot == b.foot == c.foot) or id(a) in fix:
-            continue
-        span = c.time_s - a.time_s
-        if (
-            0 < span <= max_span_strides * stride
-            and abs((b.time_s - a.time_s) / span - 0.5) < SWAP_MIDDLE_HALF_WIDTH
-        ):
-            fix.add(id(b))
-    other: dict[str, Foot] = {"left": "right", "right": "left"}
-    return [
-        replace(e, foot=other[e.foot], label_repaired=True) if id(e) in fix else e for e in events
-    ]
-
-
-def stance_mask(
-    events: list[ContactEvent], n_frames: int, *, max_stance_frames: int | None = None
-) -> np.ndarray:
-    """(T, 2) bool: each foot on the ground from a touchdown to its next toe-off."""
-    mask = np.zeros((n_frames, 2), dtype=bool)
-    for s, foot in enumerate(FEET):
-        evs = [e for e in events if e.foot == foot]
-        for i, e in enumerate(evs):
-            if e.kind != "touchdown":
-                continue
-            nxt = next((x for x in evs[i + 1 :] if x.kind == "toe_off"), None)
-            nxt_td = next((x for x in evs[i + 1 :] if x.kind == "touchdown"), None)
-            if nxt is None or (nxt_td is not None and nxt_td.frame < nxt.frame):
-                continue
-            end = nxt.frame + 1
-            if max_stance_frames is not None:
-                end = min(end, e.frame + max_stance_frames)
-            mask[e.frame : end, s] = True
-    return mask
-
-
-def build_steps(scene: Scene, events: list[ContactEvent], stance: np.ndarray) -> list[Step]:
-    """Step table from touchdowns in time order (METRICS §6 M6a, M6b, M7).
-
-    Step i runs from touchdown i to touchdown i+1. Its length is the horizontal distance
-    between the feet's median stance positions (mean of heel and toe), ``|X_c(i+1) - X_c(i)|``,
-    over L (and x s in metres when the scale is known); reach is
-    ``e_t (X_foot,TD - X_COM,TD) / L`` with the foot at the mean of heel and toe and the
-    whole-body COM from de Leva's segment parameters (§7 M6b).
-    """
-    tds = [e for e in events if e.kind == "touchdown"]
-    tos = [e for e in events if e.kind == "toe_off"]
-    leg, n = scene.leg_length_px, scene.n_frames
-    com_x = com_x_series(scene.p)
-    xc = []
-    for e in tds:
-        s = FEET.index(e.foot)
-        to = next((t.frame for t in tos if t.foot == e.foot and t.frame > e.frame), None)
-        late = e.frame + max(2, int(REACH_WINDOW_S * scene.fs))
-        end = min(n, (to + 1) if to is not None else late)
-        heel, toe = (sk.LEFT_HEEL, sk.LEFT_TOE) if s == 0 else (sk.RIGHT_HEEL, sk.RIGHT_TOE)
-        x = 0.5 * (scene.p[e.frame : end, heel, 0] + scene.p[e.frame : end, toe, 0])
-        xc.append((nanmedian(x), to))
-    steps: list[Step] = []
-    for i, e in enumerate(tds):
-        s = FEET.index(e.foot)
-        e_t = scene.travel[e.frame] or (-scene.facing[e.frame]) or 1
-        heel, toe = (sk.LEFT_HEEL, sk.LEFT_TOE) if s == 0 else (sk.RIGHT_HEEL, sk.RIGHT_TOE)
-        foot_x = 0.5 * (scene.p[e.frame, heel, 0] + scene.p[e.frame, toe, 0])
-        reach = e_t * (foot_x - com_x[e.frame]) / leg
-        length = dt = None
-        if i + 1 < len(tds) and tds[i + 1].foot != e.foot:
-            d = abs(xc[i + 1][0] - xc[i][0])
-            length = float(d / leg) if np.isfinite(d) else None
-            dt = tds[i + 1].time_s - e.time_s
-        steps.append(
-            Step(
-                index=i, foot=e.foot, touchdown_frame=e.frame, touchdown_time_s=e.time_s,
-                toe_off_frame=xc[i][1], length_leg_lengths=length,
-                length_m=(length * leg * scene.scale_m_per_px)
-                if (length is not None and scene.scale_m_per_px) else None,
-                reach_leg_lengths=float(reach) if np.isfinite(reach) else None, step_time_s=dt,
-            )
-        )  # fmt: skip
-    return steps
-
-
-def _crossing_down(times_s: np.ndarray, q: np.ndarray, frame: int, max_shift: int) -> float | None:
-    """Time (linear interpolation) of the downward zero crossing of ``q`` nearest ``frame``
-    (a crossing between frames i-1 and i with |i - frame| <= ``max_shift``), or None."""
-    best: tuple[float, float] | None = None
-    for i in range(max(1, frame - max_shift), min(q.size, frame + max_shift + 1)):
-        a, b = q[i - 1], q[i]
-        if not (np.isfinite(a) and np.isfinite(b)) or not (a >= 0 > b):
-            continue
-        pos = (i - 1) + a / (a - b)
-        if best is None or abs(pos - frame) < best[0]:
-            t0, t1 = float(times_s[i - 1]), float(times_s[i])
-            best = (abs(pos - frame), t0 + a / (a - b) * (t1 - t0))
-    return None if best is None else best[1]

@@ -13,6 +13,7 @@ API
 ``CoverageParams``                                  thresholds.
 ``whole_in_frame(image_xy, image_size, prm)``       (T,) bool per frame.
 ``excluded_spans(times_s, whole, detected, prm)``   the spans left out, with the reason.
+``lost_frames(times_s, lost_spans_s)``               (T,) bool frames lost to damage.
 ``mask_excluded(track, spans)``                     a track with those frames untracked.
 """
 
@@ -29,6 +30,9 @@ from analyzer.results import ExcludedSpan
 
 #: Frame rate assumed for a clip of a single frame (only sets the span lengths).
 _FALLBACK_FPS = 30.0
+#: A frame belongs to a lost span when its time is within a quarter of a frame interval of
+#: it (the span's times are the lost frames' own times, written as floats to JSON).
+LOST_TIME_TOL_FRAMES = 0.25
 
 
 @dataclass(frozen=True)
@@ -91,10 +95,13 @@ def excluded_spans(
     *,
     image_xy: np.ndarray | None = None,
     image_size: tuple[int, int] | None = None,
+    lost: np.ndarray | None = None,
 ) -> list[ExcludedSpan]:
     """Spans left out of the analysis, in time order: the athlete partly out of the picture
     for at least ``min_out_s`` (with the border when ``image_xy`` and ``image_size`` are
-    given), or not found for at least ``min_missing_s``."""
+    given), or not found for at least ``min_missing_s``. Frames in ``lost`` (lost to damage,
+    :func:`lost_frames`) are not reported as "athlete not found": the damage warning
+    already names those times."""
     prm = prm or CoverageParams()
     t = np.asarray(times_s, float)
     fs = (t.size - 1) / (t[-1] - t[0]) if t.size > 1 and t[-1] > t[0] else _FALLBACK_FPS
@@ -107,11 +114,30 @@ def excluded_spans(
         if image_xy is not None and image_size is not None:
             reason += f" ({_edge(image_xy, slice(a, b), image_size)} edge)"
         out.append(ExcludedSpan(float(t[a]), float(t[b - 1]), reason, int(a), int(b - 1)))
-    for a, b in runs(~np.asarray(detected, bool)):
+    missing = ~np.asarray(detected, bool)
+    if lost is not None:
+        missing &= ~np.asarray(lost, bool)
+    for a, b in runs(missing):
         if b - a < max(1, round(prm.min_missing_s * fs)):
             continue
         out.append(ExcludedSpan(float(t[a]), float(t[b - 1]), "athlete not found", a, b - 1))
     return sorted(out, key=lambda s: s.start_s)
+
+
+def lost_frames(times_s: np.ndarray, lost_spans_s: object) -> np.ndarray:
+    """(T,) True at the frames whose time lies in one of the (first, last) times of the
+    spans lost to damage (``track.meta["lost_spans_s"]``, written by the pose pass; anything
+    else, e.g. a track written by another tool, marks no frame)."""
+    t = np.asarray(times_s, float)
+    out = np.zeros(t.shape, dtype=bool)
+    if t.size == 0 or not isinstance(lost_spans_s, list | tuple):
+        return out
+    dt = float(np.median(np.diff(t))) if t.size > 1 else 1.0 / _FALLBACK_FPS
+    tol = LOST_TIME_TOL_FRAMES * dt
+    for span in lost_spans_s:
+        if isinstance(span, list | tuple) and len(span) == 2:
+            out |= (t >= float(span[0]) - tol) & (t <= float(span[1]) + tol)
+    return out
 
 
 def mask_excluded(track: PoseTrack, spans: list[ExcludedSpan]) -> PoseTrack:

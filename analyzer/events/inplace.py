@@ -20,7 +20,7 @@ API
 ``InPlaceParams``                                   thresholds (sourced defaults).
 ``stepping_contacts(scene, prm)``                   (events, stepping spans) of the clip.
 ``merge_in_place(scene, events, prm)``              events with the in-place ones merged in.
-``in_place_phases(scene, events, phases, prm)``     ``in_place`` phases where no rep is.
+``in_place_phases(scene, phases, prm)``             ``in_place`` phases where no rep is.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ import itertools
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.signal import peak_prominences
 
 from analyzer import skeleton as sk
 from analyzer.events.scene import Scene
@@ -56,6 +57,11 @@ class InPlaceParams:
         height over the envelope): 0.03 L ~ 3 cm, below the 5 cm clearance of a skimming
         backpedal step (METRICS M9b; "feet close to the grass" [C:31]) and above the
         scatter of the low-passed heel/toe landmarks (~0.05 torso lengths raw, SYNTHETIC.md).
+    min_lift_share
+        A swing peak rises at least this share of the foot's median swing above its
+        surroundings (its prominence, scipy.signal.peak_prominences; [EJ]: the landmark
+        bumps of a foot standing still rise about a third as much as a step on projected
+        clips with MediaPipe-like noise; the steps of one foot vary far less).
     ground_fraction
         On the ground: height below this fraction of the foot's lift (and below
         ``ground_tol_leg``).
@@ -82,8 +88,13 @@ class InPlaceParams:
         leaves room for a truly uneven rhythm).
     min_stride_correlation
         The stride period is trusted when the feet's height difference correlates with
-        itself one stride later at least this much (0.3: a weak but clear periodicity; a
-        standing athlete's landmark noise does not repeat).
+        itself one stride later at least this much (NSDF 0.3: a weak but clear
+        periodicity; a standing athlete's landmark noise does not repeat).
+    period_peak_share
+        The stride is the shortest lag whose repetition (NSDF peak) reaches this share of
+        the best one (McLeod & Wyvill 2005 §5 use 0.8-1.0; 0.8: a rendered treadmill clip
+        at 60 fps repeats 0.82-0.90 at one stride and 0.97 at two, a foot lifting
+        alternately high and low repeats better at two strides than at one).
     autocorr_min_strides
         Over at least this many strides the in-place cadence is the autocorrelation's
         period (averaged over the whole stretch); over fewer, whose few lags leave the peak
@@ -96,6 +107,7 @@ class InPlaceParams:
     foot_cutoff_hz: float = 6.0
     envelope_s: float = 1.2
     min_lift_leg: float = 0.03
+    min_lift_share: float = 0.5
     ground_fraction: float = 0.3
     ground_tol_leg: float = 0.06
     still_fraction: float = 0.3
@@ -108,6 +120,7 @@ class InPlaceParams:
     ground_percentile: float = 90.0
     min_stride_fraction: float = 0.7
     min_stride_correlation: float = 0.3
+    period_peak_share: float = 0.8
     autocorr_min_strides: float = 8.0
 
 
@@ -122,37 +135,63 @@ def _crossing(times_s: np.ndarray, q: np.ndarray, i: int) -> float:
     return t0 + float(np.clip(frac, 0.0, 1.0)) * (t1 - t0)
 
 
+def _nsdf(x0: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """Normalised square difference function of ``x0`` at lags ``lo..hi`` (McLeod & Wyvill
+    2005, "A smarter way to find pitch", eq. 6): ``2 sum x_j x_(j+k) / sum (x_j^2 +
+    x_(j+k)^2)`` over the pairs where both samples are tracked, in [-1, 1] at every lag.
+    Unlike an autocorrelation scaled by the overlap, it does not grow with the lag, so a
+    periodic signal reads as high at one period as at two (hand-written: scipy has no NSDF,
+    and the untracked frames must be left out pair by pair)."""
+    ok = np.isfinite(x0)
+    x = np.where(ok, x0 - np.nanmean(x0), 0.0)
+    out = np.full(hi - lo + 1, np.nan)
+    for i, k in enumerate(range(lo, hi + 1)):
+        a, b = x[:-k], x[k:]
+        both = ok[:-k] & ok[k:]
+        den = float(np.dot(a[both], a[both]) + np.dot(b[both], b[both]))
+        if den > 0:
+            out[i] = 2.0 * float(np.dot(a[both], b[both])) / den
+    return out
+
+
+def _fundamental(nsdf: np.ndarray, share: float) -> tuple[int, float] | None:
+    """Index and value of the period in an NSDF curve: the first local maximum at least
+    ``share`` of the highest one (McLeod & Wyvill 2005 §5: a signal repeating every P
+    also repeats every 2P, 3P, ..., often as strongly; the shortest lag that repeats
+    almost as well as the best is the period). None without a positive local maximum."""
+    v = np.nan_to_num(nsdf, nan=-1.0)
+    peaks = np.flatnonzero((v[1:-1] > v[:-2]) & (v[1:-1] >= v[2:]) & (v[1:-1] > 0)) + 1
+    if not peaks.size:
+        return None
+    top = float(v[peaks].max())
+    k = int(peaks[np.argmax(v[peaks] >= share * top)])
+    return k, float(v[k])
+
+
 def _stride_frames(
     h: np.ndarray, fs: float, prm: InPlaceParams, *, signal: list[np.ndarray] | None = None
 ) -> float | None:
-    """Stride period (frames) of stepping: the highest autocorrelation, at lags of
-    ``2 min_step_s``-``2 max_step_s``, of the left foot's height, the right foot's, or their
-    difference (the feet swing in anti-phase), whichever repeats most clearly (the far foot
-    of a side view is often too poorly tracked to show it); None without a peak of at least
-    ``min_stride_correlation``. ``signal``, when given, receives the signal chosen."""
+    """Stride period (frames) of stepping: the period (:func:`_fundamental` of the
+    :func:`_nsdf`, at lags of ``2 min_step_s``-``2 max_step_s``) of the left foot's height,
+    the right foot's, or their difference (the feet swing in anti-phase), whichever repeats
+    most clearly (the far foot of a side view is often too poorly tracked to show it); None
+    without a period repeating at least ``min_stride_correlation``. ``signal``, when given,
+    receives the signal chosen."""
     lo, hi = max(2, round(2 * prm.min_step_s * fs)), round(2 * prm.max_step_s * fs)
     best: tuple[float, float, np.ndarray] | None = None
     for x0 in (h[:, 0], h[:, 1], h[:, 0] - h[:, 1]):
-        x = x0
-        if np.isfinite(x).sum() < 2 * hi:
+        # lags up to half the tracked frames (each compares at least half of the signal)
+        top = min(hi, int(np.isfinite(x0).sum()) // 2)
+        if top < lo + 2:
             continue
-        # untracked frames count as zero after removing the mean: lags stay aligned
-        x = np.nan_to_num(x - np.nanmean(x), nan=0.0)
-        den = float(np.dot(x, x))
-        if den <= 0:
+        curve = _nsdf(x0, lo, top)
+        found = _fundamental(curve, prm.period_peak_share)
+        if found is None:
             continue
-        # unbiased (per-overlap) normalisation: the biased one shrinks with the lag and
-        # pulls the peak to shorter strides
-        n = x.size
-        ac = np.array([np.dot(x[:-k], x[k:]) / (n - k) * n / den for k in range(lo, hi + 1)])
-        k = int(np.argmax(ac))
-        lag = float(lo + k)
-        if 0 < k < ac.size - 1:  # parabolic refinement of the peak lag
-            c0, c1, c2 = ac[k - 1], ac[k], ac[k + 1]
-            curv = c0 - 2 * c1 + c2
-            lag += 0.5 * (c0 - c2) / curv if curv < 0 else 0.0
-        if ac[k] >= prm.min_stride_correlation and (best is None or ac[k] > best[0]):
-            best = (float(ac[k]), lag, x0)
+        k, value = found
+        lag = lo + _peak_position(curve, k)  # parabolic refinement of the peak lag
+        if value >= prm.min_stride_correlation and (best is None or value > best[0]):
+            best = (value, lag, x0)
     if best is None:
         return None
     if signal is not None:
@@ -258,6 +297,11 @@ def _foot_events(scene: Scene, prm: InPlaceParams) -> list[ContactEvent]:
         thr = prm.still_fraction * float(np.nanpercentile(np.abs(v[fin]), 90))
         vz = np.nan_to_num(v, nan=0.0)
         peaks = _swing_peaks(h[:, s], round(prm.min_stride_fraction * stride), min_lift)
+        if peaks:  # a bump while standing rises far less above its surroundings than a step
+            prom = peak_prominences(np.nan_to_num(h[:, s], nan=0.0), peaks)[0]
+            typical = float(np.median(prom))
+            peaks = [p for p, q in zip(peaks, prom, strict=True)
+                     if q >= prm.min_lift_share * typical]  # fmt: skip
         bounds = [0, *peaks, n - 1]
         for k, p in enumerate(peaks):
             before, after = bounds[k], bounds[k + 2]
@@ -353,19 +397,22 @@ def merge_in_place(
 
 def in_place_phases(
     scene: Scene,
-    events: list[ContactEvent],
     phases: list[Phase],
     prm: InPlaceParams | None = None,
     *,
     first_rep: int = 0,
 ) -> list[Phase]:
     """``in_place`` phases: stepping without travel (see :func:`_stepping_spans`) that no
-    phase of a rep covers; ``rep`` numbers continue after ``first_rep``."""
+    phase of a rep covers; ``rep`` numbers continue after ``first_rep``.
+
+    The spans come from this module's own touchdowns (the ends of swings lifted from the
+    ground), not from the clip's merged contacts: a contact another method put at the start
+    of a still stretch (the ready stance) would otherwise open the phase there."""
     prm = prm or InPlaceParams()
     covered = np.zeros(scene.n_frames, dtype=bool)
     for p in phases:
         covered[p.start_frame : p.end_frame + 1] = True
-    tds = [e for e in events if e.kind == "touchdown" and not covered[e.frame]]
+    tds = [e for e in _foot_events(scene, prm) if e.kind == "touchdown" and not covered[e.frame]]
     t = scene.times_s
     return [
         Phase("in_place", float(t[a]), float(t[b]), a, b, first_rep + k)

@@ -10,200 +10,45 @@ with the hips moving forward); the sprint follows. Several backpedals give sever
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
 
 import numpy as np
 
-from analyzer import skeleton as sk
+from analyzer.events.phase_params import PhaseParams, RepTiming
 from analyzer.events.scene import Scene
-from analyzer.events.view import body_yaw_deg
+from analyzer.events.travel import stepped_travel
+from analyzer.events.turn import find_turn_onset, time_to_face
 from analyzer.numeric import derivative, lowpass, nanmedian, runs, sustained
 from analyzer.results import ContactEvent, Phase, TransitionKind
 
-#: Fewest yaw samples a raised-cosine turn is fitted to (4 unknowns, twice over).
-MIN_FIT_SAMPLES = 8
-#: Coarse grid of the turn fit: start times x durations, then a fine grid around the best
-#: cell (``_fit_turn``); 41 x 39 cells keep the coarse steps below 1/40 of the window.
-TURN_GRID_STARTS = 41
-TURN_GRID_DURATIONS = 39
-TURN_FINE_GRID = 21
-#: Soft-L1 scale (deg), IRLS iterations and amplitude bound of the turn fit (a turn of more
-#: than 400 deg is not a transition).
-TURN_LOSS_SCALE_DEG = 10.0
-TURN_IRLS_ITERATIONS = 4
-MAX_TURN_AMP_DEG = 400.0
-#: Reweighting passes of the robust circle fit and the MAD-to-sigma factor of a normal
-#: distribution (Rousseeuw & Croux 1993).
-CIRCLE_IRLS_ITERATIONS = 3
-MAD_TO_SIGMA = 1.4826
-#: Numerical floors of the circle fit (squared radius; residual scale).
-_RADIUS2_FLOOR = 1e-12
-_SCALE_FLOOR = 1e-9
 #: The travel direction after a cue is read over the last third of its frames.
 _KIND_TAIL_PARTS = 3
 
-
-@dataclass(frozen=True)
-class PhaseParams:
-    """Parameters of phase segmentation (METRICS §6, [EJ] defaults).
-
-    Attributes
-    ----------
-    onset_speed_leg_per_s, onset_min_s
-        Movement onset: hip speed above 0.3 L/s for at least 0.1 s.
-    still_speed_leg_per_s, ready_min_s
-        Ready stance: hip speed below 0.2 L/s (scored when it lasts >= 0.3 s).
-    min_backpedal_s
-        Shortest backward run taken as a backpedal.
-    merge_gap_s
-        Backward runs separated by less than this are one backpedal.
-    yaw_rate_deg_per_s
-        Body-yaw rate that starts a transition (§6 (a): 200 deg/s).
-    yaw_departure_deg
-        Departure of the world yaw from its backpedal median that marks a turn (45 deg; the
-        spec's "Q rises 0.2" is ~13 deg out of profile, too close to the frame-to-frame
-        scatter of world-landmark yaw, so the turn is confirmed at 45 deg and its onset is
-        traced back with ``onset_rate_deg_per_s``).
-    onset_rate_deg_per_s, turn_fit_before_s, turn_fit_after_s
-        Turn onset: where a raised-cosine turn fitted to the world yaw from 1.2 s before to
-        0.8 s after the confirmed turn first exceeds 60 deg/s.
-    yaw_cutoff_hz
-        Low-pass of the pelvis yaw for the onset (3 Hz).
-    onset_from_pelvis, offset_min_arc_deg
-        Fit the turn to the hip line's yaw (the truth's pelvis yaw), with the constant
-        offset between the hip landmarks removed when the clip's hip vectors span at least
-        120 deg of their circle (``_pelvis_yaw_deg``).
-    turn_cutoff_hz, turn_min_s
-        The turn is confirmed on the world yaw low-passed at 2 Hz and departed for >= 0.2 s
-        (world-landmark depth is noisy; single-frame excursions are not turns).
-    q_rise
-        Rise of the 2D frontality Q above the backpedal median (§6 (a), no world landmarks).
-    brake_fraction
-        Backward hip speed below this fraction of the backpedal mean marks braking (§6 (b)).
-    brake_cutoff_hz
-        Low-pass of the hip speed for the braking test (1 Hz: averages over a stride).
-    brake_confirm
-        A slow-down counts as braking only if the speed then falls below this fraction of
-        the backpedal speed (or reverses) within ``max_transition_s``; otherwise it was a
-        surge-and-ease of a steady backpedal.
-    forward_speed_leg_per_s
-        Hip speed forward that ends the transition (§6 T1: 0.5 L/s).
-    facing_tolerance_deg
-        World yaw within this of the travel direction counts as facing it (§6 T1: 30 deg).
-    max_transition_s
-        Longest transition searched for T1 after T0.
-    max_lost_s
-        A backpedal continues through up to 1 s of frames where the athlete was not tracked.
-    cue_lead_s
-        Transition cues are searched from this long before the end of the backward run (a
-        cue earlier than that, followed by more backpedalling, was not a transition).
-    first_toe_off_max_s
-        The backpedal starts at its first toe-off when that comes within 0.6 s of the
-        movement onset (a first step takes 0.3-0.5 s [EJ]), else where the backward run does.
-    cue_min_after_start_s, reference_trim_s, min_reference_samples
-        Cues are searched from 0.3 s after the backpedal starts (one step, [EJ]); the
-        backpedal reference (yaw, frontality, speed medians) ends 0.2 s before the backward
-        run does and needs more than 3 world-yaw samples (else the 2D frontality is used).
-    q_rise_min_s
-        The frontality rise must last 0.1 s (three frames at 30 fps: not a one-frame blip).
-    brake_search_fraction, brake_min_s, brake_fine_min_s
-        Braking is searched once the smoothed backward speed has reached 0.9 of its
-        backpedal mean (before that the athlete is still accelerating), and the slow-down
-        must last 0.15 s on the 1 Hz speed and 0.1 s on the unsmoothed speed that times it.
-    cue_refine_s
-        A cue found on a smoothed signal is re-timed on a less smoothed one within 0.3 s
-        (the half-width of the 2 Hz / 1 Hz smoothing kernels, [EJ]).
-    circle_min_samples, circle_max_centre_radius
-        The pelvis circle fit (``_pelvis_yaw_deg``) needs 20 hip vectors and is used only
-        when its centre lies within 0.8 radius of the origin (the landmark offset it
-        removes is small, SYNTHETIC.md: ~0.05 torso lengths).
-    default_step_s, min_step_s, max_step_s, min_step_touchdowns
-        Step time for inferring a missed plant: the median touchdown interval (needs 3
-        touchdowns), clipped to 0.15-0.5 s; 0.26 s (3.8 steps/s, the middle of the M7 good
-        band, METRICS §7) otherwise.
-    turn_min_dur_s, turn_max_dur_s
-        Durations the raised-cosine turn fit may take: 0.15 s (a snap of the hips) to 3 s
-        (a slow rounded turn).
-    kind_window_s, settle_s, break_angle_min_deg, break_angle_max_deg
-        The transition kind is read from the travel up to 0.3 s after T1; a break at an
-        angle is a world yaw settled (median over the last 0.2 s) 45-135 deg away from the
-        backpedal's (METRICS §6).
-    """
-
-    onset_speed_leg_per_s: float = 0.3
-    onset_min_s: float = 0.1
-    still_speed_leg_per_s: float = 0.2
-    ready_min_s: float = 0.3
-    min_backpedal_s: float = 0.5
-    merge_gap_s: float = 0.5
-    yaw_rate_deg_per_s: float = 200.0
-    yaw_departure_deg: float = 45.0
-    onset_rate_deg_per_s: float = 60.0
-    turn_fit_before_s: float = 1.2
-    onset_from_pelvis: bool = True
-    offset_min_arc_deg: float = 120.0
-    turn_fit_after_s: float = 0.8
-    yaw_cutoff_hz: float = 3.0
-    turn_cutoff_hz: float = 2.0
-    turn_min_s: float = 0.2
-    q_rise: float = 0.2
-    brake_fraction: float = 0.7
-    brake_cutoff_hz: float = 1.0
-    brake_confirm: float = 0.25
-    forward_speed_leg_per_s: float = 0.5
-    facing_tolerance_deg: float = 30.0
-    max_transition_s: float = 2.0
-    max_lost_s: float = 1.0
-    cue_lead_s: float = 1.0
-    first_toe_off_max_s: float = 0.6
-    cue_min_after_start_s: float = 0.3
-    reference_trim_s: float = 0.2
-    min_reference_samples: int = 3
-    q_rise_min_s: float = 0.1
-    brake_search_fraction: float = 0.9
-    brake_min_s: float = 0.15
-    brake_fine_min_s: float = 0.1
-    cue_refine_s: float = 0.3
-    circle_min_samples: int = 20
-    circle_max_centre_radius: float = 0.8
-    default_step_s: float = 0.26
-    min_step_s: float = 0.15
-    max_step_s: float = 0.5
-    min_step_touchdowns: int = 3
-    turn_min_dur_s: float = 0.15
-    turn_max_dur_s: float = 3.0
-    kind_window_s: float = 0.3
-    settle_s: float = 0.2
-    break_angle_min_deg: float = 45.0
-    break_angle_max_deg: float = 135.0
-
-
-@dataclass(frozen=True)
-class RepTiming:
-    """Key frames of one rep (frame indices; None when the rep has no such event).
-
-    ``t0_inferred`` / ``t1_inferred``: T0 / T1 stand in for a touchdown that contact
-    detection missed (the plant one step after the last touchdown found, or the turn onset;
-    the first touchdown after the body faces the travel direction); they still count as
-    transition contacts (M13b).
-    """
-
-    rep: int
-    onset: int | None
-    backpedal_start: int
-    t0: int | None
-    turn_onset: int | None
-    t1: int | None
-    end: int
-    kind: TransitionKind
-    cue: str = ""
-    t0_inferred: bool = False
-    t1_inferred: bool = False
+__all__ = [
+    "PhaseParams",
+    "RepTiming",
+    "hip_speed_leg_per_s",
+    "scene_stepped_travel",
+    "segment_phases",
+]
 
 
 def hip_speed_leg_per_s(scene: Scene) -> np.ndarray:
     """(T,) signed hip velocity in L/s along the travel axis (see ``Scene.speed_leg_per_s``)."""
     return scene.speed_leg_per_s
+
+
+def scene_stepped_travel(
+    scene: Scene, events: list[ContactEvent], params: PhaseParams | None = None
+) -> np.ndarray:
+    """(T,) the scene's travel sign where it is stepped (at least ``min_travel_touchdowns``
+    plants per stretch, :func:`analyzer.events.travel.stepped_travel`), else 0."""
+    prm = params or PhaseParams()
+    tds = np.array([e.frame for e in events if e.kind == "touchdown"], dtype=int)
+    return stepped_travel(
+        scene.travel, tds, max_gap=round(prm.merge_gap_s * scene.fs),
+        min_touchdowns=prm.min_travel_touchdowns,
+        min_step=max(1, round(prm.min_step_s * scene.fs)),
+    )  # fmt: skip
 
 
 def segment_phases(
@@ -212,13 +57,14 @@ def segment_phases(
     """Phases of every rep in the clip (METRICS §6) and the key frames of each rep."""
     prm = params or PhaseParams()
     n, fs = scene.n_frames, scene.fs
-    back = (scene.travel != 0) & (scene.travel == -scene.facing)
+    tds = np.array(sorted(e.frame for e in events if e.kind == "touchdown"), dtype=int)
+    travel = scene_stepped_travel(scene, events, prm)
+    back = (travel != 0) & (travel == -scene.facing)
     back = _close_gaps(back, round(prm.merge_gap_s * fs))
     # frames where the athlete was not tracked do not interrupt a backpedal
     lost = ~np.isfinite(scene.hip()[:, 0])
     back = _close_gaps(back, round(prm.max_lost_s * fs), lost)
     segs = [(a, b) for a, b in runs(back) if (b - a) >= prm.min_backpedal_s * fs]
-    tds = np.array(sorted(e.frame for e in events if e.kind == "touchdown"), dtype=int)
     tos = np.array(sorted(e.frame for e in events if e.kind == "toe_off"), dtype=int)
     phases: list[Phase] = []
     timings: list[RepTiming] = []
@@ -272,7 +118,7 @@ def _rep_timing(
     step = max(1, round(_step_time_s(scene, tds, start, cue_frame, prm) * fs))
     turn_onset, t_face, turn = None, None, None
     if "body yaw" in cues:
-        turn_onset, t_face, turn = _turn_onset(scene, start, cues["body yaw"], prm)
+        turn_onset, t_face, turn = find_turn_onset(scene, start, cues["body yaw"], prm)
     t0, t0_inferred = (int(before[-1]), False) if before.size else (cue_frame, True)
     if not before.size and turn_onset is not None:
         t0 = turn_onset
@@ -288,7 +134,7 @@ def _rep_timing(
         # half-way) gives the time from 90 deg to within 30 deg of the travel direction
         flip = float(cues["facing flip"])
         dur = min(turn[1], 2.0 * max(flip - t0, 0.0) / fs)
-        t_face = flip + _time_to_face((turn[0], dur, turn[2]), prm) * fs
+        t_face = flip + time_to_face((turn[0], dur, turn[2]), prm) * fs
     t1, kind = _transition_end(scene, start, cue_frame, nxt, tds, prm, t_face=t_face, step=step)
     t1_inferred = t1 is not None and t1 not in set(tds.tolist())
     if t1 is None and set(cues) == {"braking"}:  # the athlete just stopped
@@ -371,112 +217,6 @@ def _refine_cue(fine: np.ndarray, k: int, fs: float, search_s: float) -> int:
     return a + int(hit[0]) if hit.size else k
 
 
-def _turn_onset(
-    scene: Scene, start: int, anchor: int, prm: PhaseParams
-) -> tuple[int, float | None, tuple[float, float, float] | None]:
-    """Frame where the body starts to turn into the turn confirmed at ``anchor``, and the
-    (fractional) frame where the fitted turn comes within ``facing_tolerance_deg`` of its
-    final heading, and the fit (start s, duration s, amplitude deg); None without a fit.
-
-    World-landmark yaw is too noisy to threshold its rate frame by frame, so a raised-cosine
-    rotation ``b + A S((t - t_s) / T)`` is fitted (robust least squares) to the body yaw from
-    ``turn_fit_before_s`` before the anchor to ``turn_fit_after_s`` after it; the onset is
-    where the fitted profile's rate first exceeds ``onset_rate_deg_per_s`` (the definition of
-    ``backpedal_dev.synth.truth.turn_onset_s``). The mean of the shoulder and hip lines is used:
-    the hip line alone is short and its yaw unwraps wrongly under depth noise. The facing
-    time is read off the same fit (§6 T1: "world yaw within 30 deg of the travel
-    direction"): the frame-by-frame world yaw swings wildly while the body passes through the
-    frontal orientation (left/right labels flip), the fitted turn does not.
-    The hip line's yaw comes from :func:`_pelvis_yaw_deg` (constant landmark offsets removed).
-    """
-    if scene.yaw_deg is None:
-        return anchor, None, None
-    fs, t = scene.fs, scene.times_s
-    a = max(start, anchor - round(prm.turn_fit_before_s * fs))
-    b = min(scene.n_frames, anchor + round(prm.turn_fit_after_s * fs))
-    yaw = scene.yaw_deg
-    pelvis = _pelvis_yaw_deg(scene, prm) if prm.onset_from_pelvis else None
-    if pelvis is not None:
-        # the hip line's yaw, unwrapped around the body yaw (its own unwrap fails on noise)
-        yaw = yaw + (pelvis - yaw + 180.0) % 360.0 - 180.0
-    tt, yy = t[a:b], yaw[a:b]
-    ok = np.isfinite(yy)
-    if ok.sum() < MIN_FIT_SAMPLES:
-        return anchor, None, None
-    fit = _fit_turn(tt[ok], yy[ok], float(t[anchor]), prm)
-    if fit is None:
-        return anchor, None, None
-    t_s, dur, amp = fit
-    peak = np.pi * abs(amp) / (2.0 * dur)
-    t_face = None
-    if abs(amp) > prm.facing_tolerance_deg:
-        u = np.arccos(1.0 - 2.0 * (1.0 - prm.facing_tolerance_deg / abs(amp))) / np.pi
-        t_face = float(np.interp(t_s + u * dur, t, np.arange(t.size)))
-    if peak <= prm.onset_rate_deg_per_s:
-        return anchor, t_face, fit
-    t_on = t_s + dur / np.pi * np.arcsin(prm.onset_rate_deg_per_s / peak)
-    return int(np.clip(np.searchsorted(t, t_on), start, anchor)), t_face, fit
-
-
-def _pelvis_yaw_deg(scene: Scene, prm: PhaseParams) -> np.ndarray | None:
-    """Pelvis yaw (deg) with a constant offset between the hip landmarks removed.
-
-    The left-minus-right hip vector of a rigid pelvis turning about the vertical traces, in
-    the camera-aligned world frame, a horizontal circle centred on the origin. A constant
-    per-landmark error of the pose model (SYNTHETIC.md: ~0.05 torso lengths, depth weakest
-    [S:23]) moves that centre, and the yaw read from the vector is then distorted by up to
-    ``asin(|offset| / radius)``, periodically in yaw: a turn is stretched or compressed and
-    its rate, hence the onset threshold crossing, shifts. The centre is estimated by a robust
-    algebraic circle fit (Kasa 1976; soft-L1 reweighting on the radial residual) to the hip
-    vectors of the whole clip and subtracted, when they span at least
-    ``offset_min_arc_deg`` of the circle (a turn; otherwise the centre is not determined)
-    and the centre lies well inside the circle (< 0.8 radius); otherwise (and without world
-    landmarks) ``scene.pelvis_yaw_deg``.
-    """
-    world = scene.world
-    if world is None:
-        return scene.pelvis_yaw_deg
-    hp = world[:, sk.LEFT_HIP] - world[:, sk.RIGHT_HIP]
-    ok = np.isfinite(hp).all(axis=1)
-    if ok.sum() < prm.circle_min_samples:
-        return scene.pelvis_yaw_deg
-    x, z = hp[ok, 0].astype(float), hp[ok, 2].astype(float)
-    w = np.ones_like(x)
-    for _ in range(CIRCLE_IRLS_ITERATIONS):
-        a = np.column_stack([x, z, np.ones_like(x)]) * w[:, None]
-        d, e, f = np.linalg.lstsq(a, -(x * x + z * z) * w, rcond=None)[0]
-        cx, cz = -0.5 * d, -0.5 * e
-        radius = float(np.sqrt(max(cx * cx + cz * cz - f, _RADIUS2_FLOOR)))
-        res = np.hypot(x - cx, z - cz) - radius
-        scale = 2.0 * MAD_TO_SIGMA * np.median(np.abs(res)) + _SCALE_FLOOR
-        w = 1.0 / np.sqrt(1.0 + (res / scale) ** 2)
-    ang = np.sort(np.degrees(np.arctan2(z - cz, x - cx)))
-    gaps = np.diff(np.concatenate([ang, [ang[0] + 360.0]]))
-    far = np.hypot(cx, cz) > prm.circle_max_centre_radius * radius
-    if 360.0 - gaps.max() < prm.offset_min_arc_deg or far:
-        return scene.pelvis_yaw_deg
-    shifted = world.copy()
-    shifted[:, sk.LEFT_HIP, 0] -= 0.5 * cx
-    shifted[:, sk.RIGHT_HIP, 0] += 0.5 * cx
-    shifted[:, sk.LEFT_HIP, 2] -= 0.5 * cz
-    shifted[:, sk.RIGHT_HIP, 2] += 0.5 * cz
-    return body_yaw_deg(shifted, scene.fs, across="hips")
-
-
-def _time_to_face(fit: tuple[float, float, float], prm: PhaseParams) -> float:
-    """Seconds the fitted raised-cosine turn takes from 90 deg turned to within
-    ``facing_tolerance_deg`` of its end (0 for turns smaller than 90 + tolerance)."""
-    _, dur, amp = fit
-    a = abs(amp)
-    if a <= 90.0 + prm.facing_tolerance_deg:
-        return 0.0
-
-    def u(done: float) -> float:  # fraction of the duration at which ``done`` deg are turned
-        return float(np.arccos(1.0 - 2.0 * done / a) / np.pi)
-
-    return max(0.0, (u(a - prm.facing_tolerance_deg) - u(90.0)) * min(dur, 1.0))
-
-
 def _step_time_s(scene: Scene, tds: np.ndarray, a: int, b: int, prm: PhaseParams) -> float:
     """Median touchdown-to-touchdown time in frames ``[a, b]``, clipped to
     ``[min_step_s, max_step_s]`` (``default_step_s`` when fewer than
@@ -486,67 +226,6 @@ def _step_time_s(scene: Scene, tds: np.ndarray, a: int, b: int, prm: PhaseParams
         return prm.default_step_s
     step = np.median(np.diff(scene.times_s[sel]))
     return float(np.clip(step, prm.min_step_s, prm.max_step_s))
-
-
-def _fit_turn(
-    t: np.ndarray, y: np.ndarray, t_anchor: float, prm: PhaseParams
-) -> tuple[float, float, float] | None:
-    """Robust fit of a raised-cosine step to yaw samples: (start time, duration, amplitude).
-
-    The model ``base + amp * (1 - cos(pi * clip((t - t_s) / dur, 0, 1))) / 2`` is linear in
-    (base, amp), so for every (t_s, dur) on a grid the best (base, amp) has a closed form;
-    the robust (soft-L1, scale 10 deg) loss is handled by iteratively reweighted least
-    squares, and the best grid cell is refined on a finer grid around it.
-    """
-    if t.size < MIN_FIT_SAMPLES:
-        return None
-    t_lo, dur_lo, dur_hi = float(t[0]), prm.turn_min_dur_s, prm.turn_max_dur_s
-    if t_anchor <= t_lo:
-        return None
-    best = _turn_grid(t, y, np.linspace(t_lo, t_anchor, TURN_GRID_STARTS),
-                      np.linspace(dur_lo, dur_hi, TURN_GRID_DURATIONS))  # fmt: skip
-    if best is None:
-        return None
-    ts0, dur0 = best[0], best[1]
-    step_t = (t_anchor - t_lo) / float(TURN_GRID_STARTS - 1)
-    step_d = (dur_hi - dur_lo) / float(TURN_GRID_DURATIONS - 1)
-    fine = _turn_grid(
-        t,
-        y,
-        np.linspace(max(t_lo, ts0 - step_t), min(t_anchor, ts0 + step_t), TURN_FINE_GRID),
-        np.linspace(max(dur_lo, dur0 - step_d), min(dur_hi, dur0 + step_d), TURN_FINE_GRID),
-    )
-    if fine is None:
-        return None
-    return fine
-
-
-def _turn_grid(
-    t: np.ndarray, y: np.ndarray, starts: np.ndarray, durations: np.ndarray,
-    *, f_scale: float = TURN_LOSS_SCALE_DEG, iterations: int = TURN_IRLS_ITERATIONS,
-    max_amp_deg: float = MAX_TURN_AMP_DEG,
-) -> tuple[float, float, float] | None:
-    """Best (t_s, dur, amp) of the raised-cosine step over a grid (IRLS soft-L1 loss)."""
-    ts, du = np.meshgrid(starts, durations, indexing="ij")
-    ts, du = ts.ravel()[:, None], du.ravel()[:, None]
-    u = np.clip((t[None, :] - ts) / du, 0.0, 1.0)
-    g = 0.5 * (1.0 - np.cos(np.pi * u))  # (G, n) basis for amp; base has basis 1
-    w = np.ones_like(g)
-    for _ in range(iterations):
-        sw, sg, sgg = w.sum(1), (w * g).sum(1), (w * g * g).sum(1)
-        sy, sgy = (w * y).sum(1), (w * g * y).sum(1)
-        det = sw * sgg - sg**2
-        with np.errstate(divide="ignore", invalid="ignore"):
-            amp = np.clip((sw * sgy - sg * sy) / det, -max_amp_deg, max_amp_deg)
-            base = (sy - amp * sg) / sw
-        r = y[None, :] - base[:, None] - amp[:, None] * g
-        w = 1.0 / np.sqrt(1.0 + (r / f_scale) ** 2)
-    loss = np.where(np.isfinite(amp), (2.0 * (np.sqrt(1.0 + (r / f_scale) ** 2) - 1.0)).sum(1),
-                    np.inf)  # fmt: skip
-    k = int(np.argmin(loss))
-    if not np.isfinite(loss[k]):
-        return None
-    return float(ts[k, 0]), float(du[k, 0]), float(amp[k])
 
 
 def _transition_end(
@@ -564,10 +243,10 @@ def _transition_end(
     > 0.5 L/s) and the transition kind (METRICS §6).
 
     ``t_face``: frame where the fitted hip turn faces the travel direction (see
-    ``_turn_onset``); when given it replaces the frame-by-frame facing test. A touchdown
-    follows the turn within one step (``step`` frames); when none was detected there, one was
-    missed and T1 is put half a step after ``t_face`` (the expected time of a touchdown at a
-    random phase of the step).
+    ``events.turn.find_turn_onset``); when given it replaces the frame-by-frame facing test.
+    A touchdown follows the turn within one step (``step`` frames); when none was detected
+    there, one was missed and T1 is put half a step after ``t_face`` (the expected time of
+    a touchdown at a random phase of the step).
     """
     fs = scene.fs
     hi = min(nxt, cue + round(prm.max_transition_s * fs), scene.n_frames)

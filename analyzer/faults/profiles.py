@@ -45,9 +45,8 @@ from analyzer.faults.schema import (
     Profile,
     ProfileInfo,
     ScoringSpec,
-    check_file_keys,
-    parse_profile,
 )
+from analyzer.faults.validation import check_file_keys, parse_profile
 
 DEFAULT_PROFILE = "db-backpedal"
 

@@ -1,6 +1,6 @@
 """The ``[verdict]`` table of a profile: score bands, caps and when a clip cannot be judged.
 
-Kept apart from :mod:`analyzer.faults.schema` (which parses the rest of the profile) so the
+Kept apart from :mod:`analyzer.faults.validation` (which parses the rest of the profile) so the
 rules that turn scores and findings into one verdict sit in one small place. Every number is
 in the profile file with its source; this module only checks that the numbers make sense.
 """

@@ -162,7 +162,10 @@ def ready_metric(
     """Median of a per-frame series over the ready stance (P0, METRICS §6), with the frames
     closest to it as evidence; not assessable when no ready stance was found."""
     rd = ctx.frames("ready")
-    val = nanmedian(values[rd]) if rd.any() else None
+    if not rd.any():  # before the tracking check: no frames are not "tracked in 0 %"
+        reason = "no ready stance found"
+        return metric(key, None, unit, "ready", family=family, view=ctx.view, reason=reason)
+    val = nanmedian(values[rd])
     return metric(
         key,
         val,
@@ -171,9 +174,8 @@ def ready_metric(
         family=family,
         view=ctx.view,
         confidence=confidence,
-        frames=representative_frames(values, rd, val if val is not None else np.nan),
+        frames=representative_frames(values, rd, val),
         qc=ctx.qc(landmarks, rd),
-        reason="" if rd.any() else "no ready stance found",
     )
 
 

@@ -4,7 +4,9 @@
 analysed clips (the same clip twice, this week against last week, or an athlete against a
 model rep), aligned on the start of the pedal, the first foot contact or the hip turn
 (``analyzer.render.timeline.ALIGN_EVENTS``). The page's script steps both videos together
-from the aligned frames; their metrics are in one table with B minus A.
+from the aligned frames, side by side or superposed (``view=overlay``: B's skeleton moved and
+scaled onto A's video, :mod:`analyzer.web.review_overlay`, from ``compare/overlay.json``);
+their metrics are in one table with B minus A.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -55,6 +57,8 @@ def _side(request: HttpRequest, clip_id: int | None, rep_1: int | None, align: s
         frame = events["start_frame"]
     return {
         "clip": clip,
+        "result": result,
+        "events": events,
         "rep": rep,
         "n_reps": len(reps),
         "rep_choices": list(range(1, len(reps) + 1)),
@@ -66,15 +70,20 @@ def _side(request: HttpRequest, clip_id: int | None, rep_1: int | None, align: s
     }
 
 
+def _align(request: HttpRequest) -> str:
+    from analyzer.render.timeline import ALIGN_EVENTS
+
+    align = request.GET.get("align", "pedal_start")
+    return align if align in ALIGN_EVENTS else "pedal_start"
+
+
 @require_GET
 @coach_required
 def compare_page(request: HttpRequest) -> HttpResponse:
     """Pick two reps and an event; see them side by side with their metrics."""
     from analyzer.render.timeline import ALIGN_EVENTS
 
-    align = request.GET.get("align", "pedal_start")
-    if align not in ALIGN_EVENTS:
-        align = "pedal_start"
+    align = _align(request)
     a_id, b_id = _int(request.GET.get("a")), _int(request.GET.get("b"))
     a = _side(request, a_id, _int(request.GET.get("ra"), 1), align)
     b = _side(request, b_id, _int(request.GET.get("rb"), 1), align)
@@ -87,6 +96,7 @@ def compare_page(request: HttpRequest) -> HttpResponse:
         "clips": clips,
         "align": align,
         "align_events": ALIGN_EVENTS,
+        "view": "overlay" if request.GET.get("view") == "overlay" else "side",
         "a": a,
         "b": b,
         "a_id": a_id,
@@ -99,6 +109,30 @@ def compare_page(request: HttpRequest) -> HttpResponse:
         ),
     }
     return render(request, "review/compare.html", ctx)
+
+
+@require_GET
+@coach_required
+def compare_overlay(request: HttpRequest) -> JsonResponse:
+    """Rep B's skeleton superposed on rep A's frames (``review_overlay``), for the same
+    ``a``, ``ra``, ``b``, ``rb``, ``align`` as the compare page."""
+    from analyzer.web.review_overlay import overlay_payload
+
+    align = _align(request)
+    a = _side(request, _int(request.GET.get("a")), _int(request.GET.get("ra"), 1), align)
+    b = _side(request, _int(request.GET.get("b")), _int(request.GET.get("rb"), 1), align)
+    if a is None or b is None:
+        raise Http404("Choose two reps (a and b).")
+    track = a["result"].motion.track
+    payload = overlay_payload(
+        review_data.rep_pose(a["result"], a["events"], a["align_frame"]),
+        review_data.rep_pose(b["result"], b["events"], b["align_frame"]),
+        track.image_size,
+        margin=max(round(track.fps), 1) if track.n_frames > 1 else 0,
+    )
+    resp = JsonResponse(payload)
+    resp["Cache-Control"] = "private, max-age=300"
+    return resp
 
 
 @require_POST

@@ -12,6 +12,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from analyzer.errors import AnalyzerError
 from analyzer.results import AnalysisResult, Finding, MetricValue
 from analyzer.review import Review
@@ -178,3 +180,19 @@ def metric_rows(a: dict[str, MetricValue], b: dict[str, MetricValue]) -> list[di
             }
         )
     return rows
+
+
+def rep_pose(result: AnalysisResult, events: dict[str, Any], align_frame: int):
+    """One rep of the clip's stored track for the overlay (:class:`RepPose`)."""
+    from analyzer.web.review_overlay import RepPose
+
+    track = result.motion.track
+    facing = result.motion.series.get("facing_sign")
+    return RepPose(
+        xy=np.asarray(track.image_xy, dtype=float),
+        visibility=np.asarray(track.visibility, dtype=float),
+        start_frame=int(events["start_frame"]),
+        end_frame=int(events["end_frame"]),
+        align_frame=int(align_frame),
+        facing=None if facing is None else np.asarray(facing, dtype=float),
+    )

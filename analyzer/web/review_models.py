@@ -42,17 +42,25 @@ class FindingReview(models.Model):
         return f"{self.finding_id}: {self.decision}"
 
 
-class CoachFlag(models.Model):
+class _MadeByCoach(models.Model):
+    """Who made the row and when (a deleted user leaves the row, without an author)."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+
+class CoachFlag(_MadeByCoach):
     """A moment the coach flagged on a clip (a frame of the annotated video), with a note."""
 
     clip = models.ForeignKey("web.Clip", on_delete=models.CASCADE, related_name="coach_flags")
     frame = models.PositiveIntegerField()
     time_s = models.FloatField(null=True, blank=True)
     note = models.TextField(max_length=MAX_NOTE_CHARS)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
-    )
-    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ("clip", "frame", "id")
@@ -76,17 +84,13 @@ def clip_review(clip, *, clip_sha256: str = "") -> rv.Review:
     )
 
 
-class ModelRep(models.Model):
+class ModelRep(_MadeByCoach):
     """A rep the coach marked as a model to compare athletes' reps with."""
 
     team = models.ForeignKey("web.Team", on_delete=models.CASCADE, related_name="model_reps")
     clip = models.ForeignKey("web.Clip", on_delete=models.CASCADE, related_name="model_reps")
     rep = models.PositiveIntegerField(default=0)
     label = models.CharField(max_length=80, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
-    )
-    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ("label", "id")

@@ -26,6 +26,7 @@ urlpatterns = [
     path("clips/<int:clip_id>/review/import/", review.import_review, name="review_import"),
     path("clips/<int:clip_id>/review.kva", review.review_kva, name="review_kva"),
     path("compare/", review_compare.compare_page, name="compare"),
+    path("compare/overlay.json", review_compare.compare_overlay, name="compare_overlay"),
     path("compare/model/", review_compare.mark_model_rep, name="compare_model"),
     path(
         "athletes/<int:athlete_id>/progress/",

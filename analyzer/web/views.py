@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from analyzer.errors import AnalyzerError
-from analyzer.web import jobs, media, uploads
+from analyzer.web import jobs, media, review_files, uploads
 from analyzer.web.forms import AthleteForm, ShareForm, UploadForm
 from analyzer.web.models import Athlete, Clip, Coach, ShareLink
 
@@ -130,10 +130,13 @@ def clip_page(request: HttpRequest, clip_id: int) -> HttpResponse:
 def _clip_context(clip: Clip) -> dict:
     result_dir = clip.result_dir
     job = jobs.latest_job(clip)
+    findings, dismissed = review_files.reviewed_findings(clip)
     return {
         "clip": clip,
         "job": job,
         "summary": clip.summary,
+        "findings": findings,
+        "n_dismissed": dismissed,
         "has_video": (result_dir / "annotated.mp4").is_file(),
         "has_report": (result_dir / "report.html").is_file(),
         "kva": media.kva_name(result_dir),
@@ -178,7 +181,7 @@ def clip_status(request: HttpRequest, clip_id: int) -> JsonResponse:
 def clip_file(request: HttpRequest, clip_id: int, name: str) -> HttpResponse:
     """A file of the clip's result folder (report, annotated video with ranges, downloads)."""
     clip = _team_clip(request, clip_id)
-    return media.serve_result_file(request, clip.result_dir, name)
+    return review_files.serve_clip_file(request, clip, name)
 
 
 @require_POST
@@ -284,7 +287,7 @@ def shared_file(request: HttpRequest, token: str, name: str) -> HttpResponse:
     link = _active_link(token)
     if name not in media.INLINE:
         raise Http404("no such file")
-    resp = media.serve_result_file(request, link.clip.result_dir, name)
+    resp = review_files.serve_clip_file(request, link.clip, name)
     resp["Referrer-Policy"] = "no-referrer"
     return resp
 

@@ -48,5 +48,6 @@ def fake_task(job: Job) -> Outcome:
     score = 50.0 + Path(job.clip_path).stat().st_size % 50
     fault = "leaning_back" if "lean" in name else None
     (out / RESULT_NAME).write_text(json.dumps(fake_result(score, fault=fault)))
-    (out / MARKER_NAME).write_text(json.dumps({**job.marker, "key": job.key}))
+    marker = {**job.marker, "key": job.key, "attempt": job.attempt}
+    (out / MARKER_NAME).write_text(json.dumps(marker))
     return Outcome(ok=True, worker=worker_name(), timings_s={"start": start, "end": time.time()})

@@ -86,3 +86,66 @@ def test_clip_that_kills_dask_workers_fails_with_killed_worker(tmp_path: Path) -
     assert status["alice/good.mp4"] == ("ok", ""), status
     assert status["alice/poison.mp4"][0] == "failed", status
     assert "died repeatedly" in status["alice/poison.mp4"][1], status
+
+
+def test_attempts_count_the_runs_dask_made(tmp_path: Path) -> None:
+    """Issue 13: Dask reruns a task whose worker died by itself; the manifest counts every
+    run that began (one worker, one clip at a time). ``crash_once`` kills its worker on
+    attempt 1 and succeeds on the rerun; ``poison`` kills it every time until KilledWorker.
+
+    With ``allowed-failures`` 2, poison runs 3 times. Finished tasks are released at once:
+    before, ``crash_once``'s result, still wanted when poison killed the worker holding it,
+    was computed again on the next worker (and killed it), so poison failed after fewer
+    runs of its own and a stray run log was left behind."""
+    import json
+
+    import dask
+
+    from analyzer.batch.analysis import MARKER_NAME
+    from analyzer.batch.dask_runner import DaskRunner
+
+    film = tmp_path / "film"
+    (film / "alice").mkdir(parents=True)
+    for name, body in (("good.mp4", b"g"), ("crash_once.mp4", b"c"), ("poison.mp4", b"p")):
+        (film / "alice" / name).write_bytes(body)
+    out = tmp_path / "out"
+    with (
+        dask.config.set({"distributed.scheduler.allowed-failures": 2}),
+        distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                 host="127.0.0.1", dashboard_address=None,
+                                 silence_logs=50) as cluster,  # fmt: skip
+        distributed.Client(cluster) as client,
+    ):
+        report = run_batch(
+            BatchConfig(folder=film, out_dir=out),
+            make_runner=lambda _: DaskRunner(client=client, task=fake_task, warm_up=False),
+        )
+        client.wait_for_workers(1, timeout=120)  # closing mid-restart trips up the nanny
+    status = {r.clip: r.status for r in report.records}
+    assert status == {"alice/good.mp4": "ok", "alice/crash_once.mp4": "ok",
+                      "alice/poison.mp4": "failed"}  # fmt: skip
+    m = Manifest.open(out)
+    try:
+        attempts = {r["rel"]: r["attempts"] for r in m.rows()}
+        rows = _attempt_rows(m)
+        assert {rel: [(a, o) for a, o, _ in rows[rel]] for rel in rows} == {
+            "alice/good.mp4": [(1, "done")],
+            "alice/crash_once.mp4": [(1, "crashed"), (2, "done")],
+            "alice/poison.mp4": [(1, "crashed"), (2, "crashed"), (3, "failed")],
+        }
+        assert attempts == {"alice/good.mp4": 1, "alice/crash_once.mp4": 2, "alice/poison.mp4": 3}
+        for rel in ("alice/crash_once.mp4", "alice/poison.mp4"):
+            workers = [w for _, _, w in rows[rel]]
+            assert all(workers) and len(set(workers)) == len(workers)  # each a new worker pid
+    finally:
+        m.close()
+    marker = json.loads((out / "alice" / "crash_once" / MARKER_NAME).read_text())
+    assert marker["attempt"] == 2
+    assert not list(out.rglob("*.runs"))  # the run logs are cleaned up
+
+
+def _attempt_rows(m: Manifest) -> dict[str, list[tuple[int, str, str]]]:
+    rows: dict[str, list[tuple[int, str, str]]] = {}
+    for a in sorted(m.attempts(), key=lambda a: (a["rel"], a["attempt"])):
+        rows.setdefault(a["rel"], []).append((a["attempt"], a["outcome"], a["worker"]))
+    return rows

@@ -56,6 +56,26 @@ def test_crashes_are_retried_until_the_cap(tmp_path: Path) -> None:
     assert f"died on each of {MAX_ATTEMPTS} attempts" in row["error"]
 
 
+def test_runs_dask_made_again_are_attempts_of_their_own(tmp_path: Path) -> None:
+    """A task Dask started twice more after its workers died: three attempts, in order."""
+    m = Manifest.open(tmp_path)
+    m.sync([_row("x.mp4")])
+    assert m.start("x.mp4") == 1
+    runs = [(100.0, "host:1"), (105.0, "host:2")]
+    assert m.finish("x.mp4", "done", worker="host:3", earlier_runs=runs) == "done"
+    row = m.get("x.mp4")
+    assert row is not None and (row["state"], row["attempts"]) == ("done", 3)
+    history = sorted((a["attempt"], a["outcome"], a["worker"], a["started_at"])
+                     for a in m.attempts("x.mp4"))  # fmt: skip
+    assert [h[:3] for h in history] == [
+        (1, "crashed", "host:1"), (2, "crashed", "host:2"), (3, "done", "host:3")
+    ]  # fmt: skip
+    assert [h[3] for h in history[:2]] == [100.0, 105.0]
+    # the next attempt (e.g. --force without a reset) is numbered after them
+    assert m.start("x.mp4") == 4
+    m.close()
+
+
 def test_recover_interrupted_and_key_change_resets(tmp_path: Path) -> None:
     m = Manifest.open(tmp_path)
     m.sync([_row("x.mp4"), _row("y.mp4")])

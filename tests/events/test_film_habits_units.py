@@ -3,6 +3,7 @@ walk-backs between reps, the rhythm's confidence bounds, frames with the athlete
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cache
 
 import numpy as np
@@ -121,3 +122,72 @@ def test_mask_excluded_untracks_the_span() -> None:
                            track.detected())  # fmt: skip
     masked = mask_excluded(track, spans)
     assert not masked.detected()[5:15].any() and masked.detected()[:5].all()
+
+
+def _alternating_lifts(fs: float, stride_s: float, n: int) -> np.ndarray:
+    """(n, 2) foot heights of stepping in place: each foot lifts once a stride (raised
+    cosine, half a stride long), alternately high and low, the feet half a stride apart."""
+    t = np.arange(n) / fs
+    h = np.zeros((n, 2))
+    for side in (0, 1):
+        phase = (t / stride_s + 0.5 * side) % 1.0
+        stride_no = np.floor(t / stride_s + 0.5 * side)
+        lift = np.where(phase < 0.5, 0.5 * (1 - np.cos(4 * np.pi * phase)), 0.0)
+        h[:, side] = lift * np.where(stride_no % 2 == 0, 30.0, 18.0)
+    return h
+
+
+@pytest.mark.parametrize("fs", [30.0, 60.0])
+def test_stride_period_is_the_fundamental_not_two_strides(fs: float) -> None:
+    """A foot lifting alternately high and low repeats exactly every two strides and only
+    roughly every stride: the stride is still one period (the 60 fps treadmill clip read half
+    its cadence when the best-repeating lag was taken)."""
+    from analyzer.events.inplace import InPlaceParams, _stride_frames
+
+    stride_s = 0.53
+    h = _alternating_lifts(fs, stride_s, round(4.0 * fs))
+    got = _stride_frames(h, fs, InPlaceParams())
+    assert got is not None and abs(got / (stride_s * fs) - 1.0) < 0.02, got
+
+
+def test_frames_lost_to_damage_are_not_also_athlete_not_found() -> None:
+    """A damaged span is reported once, by the damage warning (issue 12): the analysis does
+    not add an "athlete not found" span for the same frames, but still reports the athlete
+    missing next to it."""
+    from analyzer.events.frame_coverage import lost_frames
+
+    track, _ = _projected("in_place")
+    t = track.times_s
+    xy, vis = np.array(track.image_xy), np.array(track.visibility)
+    xy[30:45], vis[30:45] = np.nan, 0.0  # 15 frames lost to damage
+    xy[45:52], vis[45:52] = np.nan, 0.0  # then the model misses the athlete for 7 more
+    meta = {**track.meta, "lost_spans_s": [[float(t[30]), float(t[44])]]}
+    damaged = replace(track.with_arrays(image_xy=xy, visibility=vis), meta=meta)
+    lost = lost_frames(t, damaged.meta["lost_spans_s"])
+    assert np.flatnonzero(lost).tolist() == list(range(30, 45))
+    ma = analyze_motion(damaged, athlete_height_m=1.8)
+    spans = [(s.start_frame, s.end_frame, s.reason) for s in ma.excluded_spans]
+    assert spans == [(45, 51, "athlete not found")]
+    assert lost_frames(t, "not spans").sum() == 0
+
+
+@pytest.mark.parametrize("fps", [30.0, 60.0])
+@pytest.mark.parametrize("seed", [0, 2])
+def test_in_place_phase_starts_after_the_ready_stance(fps: float, seed: int) -> None:
+    """With MediaPipe-like landmark noise, a foot standing still in the ready stance makes
+    small bumps, and another contact method marks the start of the still stretch: neither is
+    a step, so the in-place phase starts at the first landing of the stepping (it once
+    started inside the 0.6 s ready stance), with the cadence kept."""
+    from backpedal_dev.synth.noise import NoiseSpec, add_mediapipe_noise
+
+    motion = scenario_motion("in_place", BackpedalParams.clean(fps=fps, backpedal_steps=10))
+    cam = camera_for_view("side_left", framing_landmarks("in_place", motion))
+    clean = project_to_track(motion.landmarks_world, motion.times_s, cam)
+    rng = np.random.default_rng(seed)
+    track = add_mediapipe_noise(clean, rng=rng, spec=NoiseSpec.realistic())
+    ma = analyze_motion(track, athlete_height_m=1.8)
+    (ready,) = [p for p in motion.phases if p.kind == "ready"]
+    (in_place,) = [p for p in ma.phases if p.kind == "in_place"]
+    assert in_place.start_s >= ready.end_s, (in_place.start_s, ready.end_s)
+    cad = ma.metrics["cadence_steps_per_s"].value
+    assert abs(cad / motion.metrics["cadence_steps_per_s"] - 1.0) <= 0.03, cad

@@ -87,7 +87,7 @@ def test_09_12_direction_switch_and_turn_onset(shared_data: Path) -> None:
     target), median <= 0.05 s.
 
     Achieved: 0-0.067 s, median 0.033 s (8 runs; before the hip-offset correction of
-    ``phases._pelvis_yaw_deg``: 0.03-0.17 s, all late, median 0.08 s). Over seeds 0-11
+    ``events.turn.pelvis_yaw_deg``: 0.03-0.17 s, all late, median 0.08 s). Over seeds 0-11
     (24 runs) the errors are -0.1 to +0.1 s; the world-landmark yaw noise of the realistic
     error model sets the spread.
     """

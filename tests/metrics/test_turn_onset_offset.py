@@ -1,4 +1,4 @@
-"""Hip-turn onset with a constant hip-landmark offset (``phases._pelvis_yaw_deg``).
+"""Hip-turn onset with a constant hip-landmark offset (``events.turn.pelvis_yaw_deg``).
 
 A constant error on the world hip landmarks moves the centre of the circle that the
 left-minus-right hip vector traces while the pelvis turns, which distorts the yaw (up to
@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 
 from analyzer import skeleton as sk
-from analyzer.events.phases import PhaseParams, _pelvis_yaw_deg
+from analyzer.events.phases import PhaseParams
+from analyzer.events.turn import pelvis_yaw_deg
 from analyzer.events.view import build_scene
 from analyzer.motion import analyze_motion
 from backpedal_dev.synth.clips import camera_for_view
@@ -49,7 +50,7 @@ def test_offset_removed_from_pelvis_yaw(tracks) -> None:
     ref = build_scene(clean, athlete_height_m=1.8).pelvis_yaw_deg
     scene = build_scene(shifted, athlete_height_m=1.8)
     assert _deviation_deg(scene.pelvis_yaw_deg, ref) > 15.0  # the offset distorts the yaw
-    assert _deviation_deg(_pelvis_yaw_deg(scene, PhaseParams()), ref) < 3.0
+    assert _deviation_deg(pelvis_yaw_deg(scene, PhaseParams()), ref) < 3.0
 
 
 def test_no_correction_without_a_turn(tracks) -> None:
@@ -57,7 +58,7 @@ def test_no_correction_without_a_turn(tracks) -> None:
     _, _, shifted = tracks
     scene = build_scene(shifted, athlete_height_m=1.8)
     prm = PhaseParams(offset_min_arc_deg=361.0)
-    np.testing.assert_array_equal(_pelvis_yaw_deg(scene, prm), scene.pelvis_yaw_deg)
+    np.testing.assert_array_equal(pelvis_yaw_deg(scene, prm), scene.pelvis_yaw_deg)
 
 
 def test_turn_onset_with_hip_offset(tracks) -> None:

@@ -100,6 +100,9 @@ def test_offline_stepper_steps_jumps_and_downloads_a_review(report, page):
     p.wait_for_function(READY_JS)
     assert p.text_content(f"#state-{a}") == "dismissed"
     assert p.input_value(f"#rnote-{a}") == "camera too low"
+    assert p.text_content(f"#state-{b}") == "confirmed"
+    assert p.text_content("#rflag-list") == f"Frame {here}: watch the hands"
+    assert p.locator("#timeline .rv-coach").count() == 1
     assert page.console_errors == [] and page.network == []
 
 

@@ -11,6 +11,13 @@
   var key = "backpedal-review:" + (sha || root.getAttribute("data-clip"));
   var state = { decisions: {}, flags: [] };
   try { state = JSON.parse(window.localStorage.getItem(key)) || state; } catch (e) { /* private mode */ }
+  // Served by the coach web app: start from the decisions and flags stored there.
+  var served = document.getElementById("coach-review-data");
+  if (served && !Object.keys(state.decisions).length && !state.flags.length) {
+    var doc0 = JSON.parse(served.textContent);
+    (doc0.decisions || []).forEach(function (d) { state.decisions[d.finding_id] = { decision: d.decision, note: d.note || "" }; });
+    state.flags = (doc0.flags || []).map(function (f) { return { frame: f.frame, time_s: f.time_s, note: f.note }; });
+  }
 
   function save() {
     try { window.localStorage.setItem(key, JSON.stringify(state)); } catch (e) { /* kept in memory */ }

@@ -113,6 +113,7 @@ def test_team_page_counts_dismissed_faults_and_csv(coach_client, add_clip):
     assert len(table) == 4
     assert {r["kind"] for r in table} == {"decision", "flag"}
     assert sum(r["decision"] == "dismissed" for r in table) == 2
+    assert sum(r["note"] == "threshold too tight" for r in table) == 2
     assert any(r["note"] == "stance" and r["frame"] == "3" for r in table)
 
 

@@ -215,3 +215,147 @@ def test_athlete_over_three_sessions(coach_page, add_clip):
     assert width <= PHONE["width"], f"the page scrolls sideways ({width} px)"
     _shot(phone, "athlete_progress_phone.png", full_page=True)
     assert page.errors == [] and phone.errors == []
+
+
+OFFLINE_READY = "() => document.getElementById('review')?.dataset.ready === '1'"
+OVERLAY_READY = """() => {
+  const v = document.getElementById("overlay-view");
+  return v && v.dataset.ready === "1" && !v.hidden && v.dataset.drawn !== undefined;
+}"""
+#: How many canvas pixels are close to each rep's colour (A yellow, B magenta).
+COLOUR_COUNT = """() => {
+  const c = document.getElementById("overlay-canvas"), d = c.getContext("2d")
+    .getImageData(0, 0, c.width, c.height).data;
+  let a = 0, b = 0, bright = 0;
+  for (let k = 0; k < d.length; k += 4) {
+    const r = d[k], g = d[k + 1], bl = d[k + 2];
+    if (r > 200 && g > 170 && bl < 90) a++;
+    if (r > 180 && g < 80 && bl > 100) b++;
+    if (r + g + bl > 90) bright++;
+  }
+  return { a: a, b: b, bright: bright };
+}"""
+
+
+def _overlay_frames(page) -> tuple[int, int]:
+    words = page.inner_text("#overlay-frames").split()
+    return int(words[2]), int(words[6])
+
+
+def test_compare_overlay_stepped_together(coach_page, add_clip):
+    a, b = add_clip(), add_clip(athlete="Alex", recorded_on=dt.date(2026, 11, 9))
+    page = coach_page(f"/compare/?a={a.pk}&b={b.pk}&align=hip_turn")
+    page.wait_for_function("() => document.getElementById('compare').dataset.ready === '1'")
+    assert page.is_hidden("#overlay-view") and page.is_visible("#pair")
+    page.click("#view-overlay")
+    page.wait_for_function(OVERLAY_READY)
+    assert page.is_hidden("#pair") and page.get_attribute("#view-overlay", "aria-pressed") == "true"
+    assert "view=overlay" in page.url
+    assert _overlay_frames(page) == (159, 159)
+    page.locator("h1").click()
+    page.keyboard.press(".")
+    page.keyboard.press(".")
+    page.click("#both-back")
+    page.wait_for_function("() => document.getElementById('overlay-view').dataset.drawn === '160'")
+    assert _overlay_frames(page) == (160, 160)
+    page.wait_for_timeout(300)  # the seeked frame is drawn
+    colours = page.evaluate(COLOUR_COUNT)
+    assert colours["a"] > 150 and colours["b"] > 150, colours  # both skeletons drawn
+    assert colours["bright"] > 5 * (colours["a"] + colours["b"]), colours  # over the video
+    legend = page.inner_text("#overlay-legend")
+    assert "A: Sam" in legend and "B: Alex" in legend and "scaled ×1.00" in legend
+    page.check("#overlay-travel")
+    page.keyboard.press(".")
+    assert _overlay_frames(page) == (161, 161)
+    _shot(page, "compare_overlay_desktop.png", full_page=True)
+    page.click("#view-side")
+    assert page.is_visible("#pair") and page.is_hidden("#overlay-view")
+    phone = coach_page(f"/compare/?a={a.pk}&b={b.pk}&align=first_contact&view=overlay", phone=True)
+    phone.wait_for_function(OVERLAY_READY)
+    phone.tap("#both-fwd")
+    phone.wait_for_function(
+        "() => document.getElementById('overlay-view').dataset.drawn !== undefined"
+    )
+    first, second = _overlay_frames(phone)
+    assert first == second
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the page scrolls sideways ({width} px)"
+    box = phone.locator("#overlay-canvas").bounding_box()
+    assert box is not None and box["width"] <= PHONE["width"]
+    _shot(phone, "compare_overlay_phone.png", full_page=True)
+    assert page.errors == [] and phone.errors == []
+
+
+def test_served_report_and_clip_page_show_the_decisions(coach_page, add_clip):
+    clip = add_clip()
+    a, b, _ = (f["id"] for f in clip.summary["findings"])
+    page = coach_page(f"/clips/{clip.pk}/review/")
+    page.wait_for_function(READY)
+    page.fill(f"#note-{a}", "shadow on the hips")
+    page.click(f"#finding-{a} .rv-dismiss")
+    page.wait_for_load_state()
+    page.click(f"#finding-{b} .rv-confirm")
+    page.wait_for_load_state()
+    page.goto(page.url.split("/review/")[0] + "/")
+    card = page.locator(f'.finding[data-finding="{a}"]')
+    assert "dismissed by the coach" in card.inner_text().lower()
+    assert "shadow on the hips" in card.inner_text()
+    assert "confirmed" in page.locator(f'.finding[data-finding="{b}"]').inner_text().lower()
+    _shot(page, "clip_page_with_decisions.png", full_page=True)
+    report = page.context.new_page()
+    report.goto(page.url.rstrip("/") + "/files/report.html")
+    report.wait_for_function(
+        OFFLINE_READY
+    )
+    text = report.inner_text(f"#finding-{a}")
+    assert "Dismissed by the coach: “shadow on the hips”" in text
+    assert "Coach's review" in report.inner_text("#coach-review")
+    # the report's own review part starts from the decisions stored on the server
+    assert report.text_content(f"#state-{a}") == "dismissed"
+    assert report.text_content(f"#state-{b}") == "confirmed"
+    _shot(report, "report_served_with_decisions.png", full_page=True)
+    assert page.errors == []
+
+
+def test_offline_report_review_imported_into_the_app(coach_page, add_clip, browser, tmp_path):
+    """The clip's own report.html from file://: decide, flag, download; the Review page
+    imports the file and shows what was decided offline."""
+    import json
+
+    clip = add_clip()
+    a, b, _ = (f["id"] for f in clip.summary["findings"])
+    ctx = browser.new_context(viewport={"width": 1200, "height": 900}, accept_downloads=True)
+    try:
+        offline = ctx.new_page()
+        offline.goto((clip.result_dir / "report.html").resolve().as_uri())
+        offline.wait_for_function(
+            OFFLINE_READY
+        )
+        offline.click("#review-decisions summary")
+        offline.fill(f"#rnote-{a}", "only on the first step")
+        offline.click(f".rv-dismiss[data-finding='{a}']")
+        offline.click(f".rv-confirm[data-finding='{b}']")
+        offline.locator("body").click(position={"x": 5, "y": 5})
+        for _ in range(4):
+            offline.keyboard.press(".")
+        offline.fill("#rflag-note", "eyes up")
+        offline.click("#rflag-add")
+        with offline.expect_download() as dl:
+            offline.click("#review-download")
+        saved = tmp_path / "review.json"
+        dl.value.save_as(saved)
+        doc = json.loads(saved.read_text())
+        assert doc["clip_sha256"] == clip.summary["clip_sha256"]
+    finally:
+        ctx.close()
+    page = coach_page(f"/clips/{clip.pk}/review/")
+    page.wait_for_function(READY)
+    page.set_input_files("#review-file", str(saved))
+    page.click("form[action$='/review/import/'] button[type=submit]")
+    page.wait_for_load_state()
+    page.wait_for_function(READY)
+    assert page.get_attribute(f"#finding-{a} .rv-decision", "data-decision") == "dismissed"
+    assert page.get_attribute(f"#finding-{b} .rv-decision", "data-decision") == "confirmed"
+    assert page.input_value(f"#note-{a}") == "only on the first step"
+    assert "Frame 4" in page.inner_text("#flags") and "eyes up" in page.inner_text("#flags")
+    assert page.errors == []
