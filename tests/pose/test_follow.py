@@ -152,18 +152,26 @@ def test_the_scan_does_not_see_the_followed_person() -> None:
     assert (mask_people(image, two)[:, :100] == 200).all()
 
 
-@pytest.fixture
-def fake_models(monkeypatch: pytest.MonkeyPatch) -> dict[str, FakeEstimator]:
-    """MediaPipe replaced by fakes; returns them by role once created."""
-    made: dict[str, FakeEstimator] = {}
+class FakeModels:
+    """Stands in for MediaPipe: makes fake estimators (people lying down if ``lying``) and
+    keeps them by role."""
 
-    def factory(*, model_path=None, num_poses=2, tracking=True, lying=False):
-        est = FakeEstimator(max_people=num_poses, lying=made.get("lying") is not None)
-        made["follow" if tracking else "scan"] = est
+    def __init__(self) -> None:
+        self.lying = False
+        self.made: dict[str, FakeEstimator] = {}
+
+    def __call__(self, *, model_path=None, num_poses=2, tracking=True) -> FakeEstimator:
+        est = FakeEstimator(max_people=num_poses, lying=self.lying)
+        self.made["follow" if tracking else "scan"] = est
         return est
 
-    monkeypatch.setattr("analyzer.pose.mediapipe_backend.MediaPipePoseEstimator", factory)
-    return made
+
+@pytest.fixture
+def fake_models(monkeypatch: pytest.MonkeyPatch) -> FakeModels:
+    """MediaPipe replaced by fakes."""
+    models = FakeModels()
+    monkeypatch.setattr("analyzer.pose.mediapipe_backend.MediaPipePoseEstimator", models)
+    return models
 
 
 def _probe(clip: Path):
@@ -186,15 +194,15 @@ def test_follow_pass_keeps_lost_frames_as_empty_rows(tmp_path: Path, fake_models
     assert p.scan is not None and p.n_scans >= 12 and p.scan.max_people == 3  # 16 - lost
     lost = p.people.times_s[missing]
     assert not np.isin(np.round(p.scan.times_s, 4), np.round(lost, 4)).any()
-    assert len(fake_models["scan"].times) == p.n_scans
+    assert len(fake_models.made["scan"].times) == p.n_scans
 
 
 def test_follow_pass_refuses_a_sideways_picture_early(tmp_path: Path, fake_models) -> None:
     clip = make_clip(tmp_path / "c.mp4", n_frames=120, fps=30.0)
-    fake_models["lying"] = FakeEstimator()  # the factory now makes lying people
+    fake_models.lying = True
     with pytest.raises(SidewaysVideoError, match="--rotate 90"):
         follow_clip(clip, video=_probe(clip))
-    assert 55 <= len(fake_models["follow"].times) <= 70  # the first 2 s, not 120 frames
+    assert 55 <= len(fake_models.made["follow"].times) <= 70  # the first 2 s, not 120 frames
 
 
 @pytest.mark.slow
