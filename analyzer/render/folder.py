@@ -170,7 +170,7 @@ class _Clock:
         self.timings[self._name] = self.timings.get(self._name, 0.0) + spent
 
 
-class _Cancelled(Exception):
+class _CancelledError(Exception):
     """Raised inside the video thread to stop it (the rest of the outputs failed)."""
 
 
@@ -227,7 +227,7 @@ class _VideoJob:
 
     def _report(self, stage: str, done: int, total: int | None) -> None:
         if self._stop.is_set():
-            raise _Cancelled()
+            raise _CancelledError()
         if self._progress is not None:
             self._progress(stage, done, total)
 
