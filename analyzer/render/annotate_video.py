@@ -13,6 +13,7 @@ the whole video.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -80,39 +81,66 @@ def write_annotated_video(
         Called once with the kept frames as soon as the last of ``keep_frames`` is decoded
         (or at the end of the stream), while the rest of the video is still being written.
     """
+    raw = ((index, time_s, image, None) for index, time_s, image in frames)
+    options = _Options(fps, total, progress, crf, preset, max_side_px)
+    return _write_stream(raw, result, Path(out_path), options, keep_frames, on_key_frames)
+
+
+@dataclass(frozen=True)
+class _Options:
+    fps: float | None
+    total: int | None
+    progress: ProgressFn | None
+    crf: int = 23
+    preset: str = "veryfast"
+    max_side_px: int = MAX_VIDEO_SIDE_PX
+    source_size: tuple[int, int] | None = None
+
+
+def _write_stream(
+    frames: Iterable[tuple[int, float, np.ndarray, np.ndarray | None]],
+    result: AnalysisResult,
+    out_path: Path,
+    o: _Options,
+    keep_frames: Iterable[int],
+    on_key_frames: KeyFramesFn | None,
+) -> tuple[Path, dict[int, np.ndarray]]:
+    """:func:`write_annotated_video` on ``(index, time, image, full-size image or None)``:
+    the image may come scaled to the video's size already (``o.source_size`` is then the
+    clip's), with the full-size picture given for the kept frames."""
     track = result.motion.track
-    fps = fps or (track.fps if np.isfinite(track.fps) else 30.0)
+    fps = o.fps or (track.fps if np.isfinite(track.fps) else 30.0)
     keep = set(int(i) for i in keep_frames)
     kept: dict[int, np.ndarray] = {}
     last_kept = max(keep, default=-1)
     handed = on_key_frames is None
-    encoder = _Encoder(Path(out_path), fps, crf=crf, preset=preset, max_side_px=max_side_px)
+    encoder = _Encoder(out_path, fps, o)
     try:
-        for done, (index, time_s, image) in enumerate(frames, start=1):
+        for done, (index, time_s, image, full) in enumerate(frames, start=1):
             if index in keep:
-                kept[index] = image.copy()
+                kept[index] = full if full is not None else image.copy()
             if not handed and index >= last_kept:
                 on_key_frames(dict(kept))  # type: ignore[misc]
                 handed = True
             data = frame_overlay(result, index) if 0 <= index < track.n_frames else FrameOverlay()
             encoder.write(image, data, float(time_s))
-            if progress is not None:
-                progress("video", done, total)
+            if o.progress is not None:
+                o.progress("video", done, o.total)
     finally:
         encoder.close()
     if not handed:
         on_key_frames(dict(kept))  # type: ignore[misc]
     if encoder.frames_written == 0:
         raise ValueError("no frames to write: the clip produced no decodable frame.")
-    return Path(out_path), kept
+    return out_path, kept
 
 
 class _Encoder:
-    """Scale, annotate and encode frames; the writer opens on the first frame (its size)."""
+    """Scale (unless the frames come scaled), annotate and encode frames; the writer opens on
+    the first frame."""
 
-    def __init__(self, path: Path, fps: float, *, crf: int, preset: str, max_side_px: int):
-        self.path, self.fps, self.crf, self.preset = path, fps, crf, preset
-        self.max_side_px = max_side_px
+    def __init__(self, path: Path, fps: float, o: _Options) -> None:
+        self.path, self.fps, self.o = path, fps, o
         self.frames_written = 0
         self._writer: Any = None
         self._size: tuple[int, int] = (0, 0)
@@ -124,11 +152,13 @@ class _Encoder:
 
         if self._writer is None:
             self._open(image)
+        w, h = self._size
         if self._scale < 1.0:
-            small = cv2.resize(image, self._size, interpolation=cv2.INTER_LINEAR)
-            out = annotate(small, moved_overlay(data, scale=self._scale))
+            if image.shape[:2] != (h, w):
+                image = cv2.resize(image, self._size, interpolation=cv2.INTER_AREA)
+            out = annotate(image, moved_overlay(data, scale=self._scale))
         else:  # crop one pixel row/column if needed: yuv420p needs even sizes
-            out = annotate(image[: self._size[1], : self._size[0]], data)
+            out = annotate(image[:h, :w], data)
         t = time_s
         if self._last_t is not None and t <= self._last_t:  # duplicate timestamps: nudge
             t = self._last_t + 1e-3
@@ -140,14 +170,16 @@ class _Encoder:
         from analyzer.video.writer import VideoWriter
 
         h, w = image.shape[:2]
-        self._size = video_size(w, h, max_side_px=self.max_side_px)
-        self._scale = self._size[0] / w if max(w, h) > self.max_side_px else 1.0
+        if self.o.source_size is not None:
+            w, h = self.o.source_size
+        self._size = video_size(w, h, max_side_px=self.o.max_side_px)
+        self._scale = self._size[0] / w if max(w, h) > self.o.max_side_px else 1.0
         self._writer = VideoWriter(
             self.path,
             fps=self.fps,
             size=self._size,
-            crf=self.crf,
-            options={"preset": self.preset, "movflags": "+faststart"},
+            crf=self.o.crf,
+            options={"preset": self.o.preset, "movflags": "+faststart"},
         )
 
     def close(self) -> None:
@@ -176,25 +208,25 @@ def annotate_clip(
     analysis); else ``capture_fps`` and ``rotate_deg`` (replacing the clip's rotation tag)
     are used to probe it.
     """
+    from analyzer.video.probe import probe_video
     from analyzer.video.reader import VideoReader, prefetch_frames
 
-    with VideoReader(clip, capture_fps=capture_fps, rotate_deg=rotate_deg, info=video) as reader:
-        info = reader.info
+    keep = sorted(set(int(i) for i in keep_frames))
+    info = video or probe_video(clip, capture_fps=capture_fps, rotate_deg=rotate_deg)
+    size = video_size(info.width, info.height)
+    scaled = size[0] < info.width - 1  # FFmpeg scales while converting the colours
+    with VideoReader(
+        clip, info=info, size=size if scaled else None, full_size_at=keep if scaled else ()
+    ) as reader:
 
-        def frames() -> Iterator[tuple[int, float, np.ndarray]]:
+        def frames() -> Iterator[tuple[int, float, np.ndarray, np.ndarray | None]]:
             first: float | None = None
             for f in prefetch_frames(iter(reader)):
                 first = f.pts_s if first is None else first
-                yield f.index, f.pts_s - first, f.image
+                yield f.index, f.pts_s - first, f.image, f.full
 
         # written on the playback clock, so a slow-motion clip stays slow in the annotated video
-        return write_annotated_video(
-            frames(),
-            result,
-            out_path,
-            fps=info.playback_fps,
-            total=info.frame_count,
-            progress=progress,
-            keep_frames=keep_frames,
-            on_key_frames=on_key_frames,
+        options = _Options(
+            info.playback_fps, info.frame_count, progress, source_size=(info.width, info.height)
         )
+        return _write_stream(frames(), result, Path(out_path), options, keep, on_key_frames)
