@@ -39,4 +39,4 @@ def test_bench_speed_smoke(tmp_path: Path) -> None:
     assert 50 < report["memory_1s"]["max_rss_mb"] < 4000
     table = done.stdout
     assert "| `backpedal analyze` (all outputs) |" in table and "| 1 s |" in table
-    assert "| what | 720p: median s | 720p: vs loop | target |" in table
+    assert "| what | 720p: median s | 720p: vs loop | 720p: vs loop, CPU s | target |" in table
