@@ -29,11 +29,11 @@ VIDEO_NAME = "annotated.mp4"
 REPORT_NAME = "report.html"
 
 #: What :func:`write_render_outputs` records in ``timings`` (seconds of wall time):
-#: ``video_s`` the annotated video (decode, draw, encode; in its own thread),
-#: ``plots_s`` the report's charts, ``key_frames_s`` waiting for (or, without a video,
-#: decoding) the raw key frames, ``report_s`` the rest of the report, ``kva_s`` and
-#: ``csv_s`` the Kinovea file and CSVs, ``video_wait_s`` how long the rest waited for the
-#: video to finish after its own work was done.
+#: ``video_s`` the annotated video (decode, draw, encode; in its own thread), ``plots_s`` the
+#: report's charts, ``key_frames_s`` waiting for the raw key frames (decoded by the video
+#: pass, or without a video by a thread of their own), ``report_s`` the rest of the report,
+#: ``kva_s`` and ``csv_s`` the Kinovea file and CSVs, ``video_wait_s`` how long the rest
+#: waited for the video to finish after its own work was done.
 OUTPUT_TIMINGS = ("video_s", "plots_s", "key_frames_s", "report_s", "kva_s", "csv_s",
                   "video_wait_s")  # fmt: skip
 
@@ -76,11 +76,15 @@ def write_render_outputs(
     out_dir.mkdir(parents=True, exist_ok=True)
     timings = timings if timings is not None else {}
     info = _video_info(result, clip, capture_fps, rotate_deg)
-    job = None
+    job, key_frames = None, None
     if clip is not None and with_video:
         job = _VideoJob(clip, result, out_dir / VIDEO_NAME, info=info, progress=progress)
+        key_frames = job.key_frames
+    elif clip is not None:
+        key_frames = _key_frames_job(clip, result, info)
     try:
-        written = _write_the_rest(result, out_dir, clip, info, job, timings)
+        video_name = VIDEO_NAME if job is not None else None
+        written = _write_the_rest(result, out_dir, clip, info, key_frames, video_name, timings)
         if job is not None:
             t0 = time.perf_counter()
             written[VIDEO_NAME] = job.wait()
@@ -98,18 +102,13 @@ def _write_the_rest(
     out_dir: Path,
     clip: str | Path | None,
     info: VideoInfo | None,
-    job: _VideoJob | None,
+    key_frames_job: Future[dict[int, np.ndarray]] | None,
+    video_name: str | None,
     timings: dict[str, float],
 ) -> dict[str, Path]:
     """Charts, .kva, CSVs, then (once the key frames are there) the report."""
     from analyzer.render.kva import clip_timing, write_kva
-    from analyzer.render.report import (
-        capture_of,
-        collect_frames,
-        key_frame_indices,
-        report_charts,
-        write_report,
-    )
+    from analyzer.render.report import capture_of, report_charts, write_report
 
     clock = _Clock(timings)
     written: dict[str, Path] = {}
@@ -131,23 +130,40 @@ def _write_the_rest(
         written.update(export_csv(result, out_dir))
     key_frames: dict[int, np.ndarray] = {}
     with clock("key_frames_s"):
-        if job is not None:
-            key_frames = job.key_frames.result()
-        elif clip is not None:
-            capture_fps = info.capture_fps if info is not None else None
-            wanted = key_frame_indices(result)
-            key_frames = collect_frames(clip, wanted, capture_fps=capture_fps, video=info)
+        if key_frames_job is not None:
+            key_frames = key_frames_job.result()
     with clock("report_s"):
         written[REPORT_NAME] = write_report(
             result,
             out_dir,
             key_frames=key_frames,
-            video_name=VIDEO_NAME if job is not None else None,
+            video_name=video_name,
             capture=capture_of(result),
             charts=charts,
             video_note=_video_note(info),
         )
     return written
+
+
+def _key_frames_job(
+    clip: str | Path, result: AnalysisResult, info: VideoInfo | None
+) -> Future[dict[int, np.ndarray]]:
+    """Without a video: decode the raw key frames in a background thread (FFmpeg releases
+    the GIL) while the charts are drawn."""
+    from analyzer.render.report import collect_frames, key_frame_indices
+
+    job: Future[dict[int, np.ndarray]] = Future()
+    capture_fps = info.capture_fps if info is not None else None
+    wanted = key_frame_indices(result)
+
+    def run() -> None:
+        try:
+            job.set_result(collect_frames(clip, wanted, capture_fps=capture_fps, video=info))
+        except BaseException as exc:  # handed to the caller's thread
+            job.set_exception(exc)
+
+    threading.Thread(target=run, name="key-frames", daemon=True).start()
+    return job
 
 
 class _Clock:
