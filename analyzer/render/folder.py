@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import Future
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -110,12 +112,11 @@ def _write_the_rest(
     from analyzer.render.kva import clip_timing, write_kva
     from analyzer.render.report import capture_of, report_charts, write_report
 
-    clock = _Clock(timings)
     written: dict[str, Path] = {}
-    with clock("plots_s"):
+    with _timed(timings, "plots_s"):
         charts = report_charts(result)
     if clip is not None:
-        with clock("kva_s"):
+        with _timed(timings, "kva_s"):
             time_base, first_pts = clip_timing(clip)
             kva = out_dir / f"{Path(clip).stem}.kva"
             written[kva.name] = write_kva(
@@ -126,13 +127,13 @@ def _write_the_rest(
                 time_base=time_base,
                 first_pts=first_pts,
             )
-    with clock("csv_s"):
+    with _timed(timings, "csv_s"):
         written.update(export_csv(result, out_dir))
     key_frames: dict[int, np.ndarray] = {}
-    with clock("key_frames_s"):
+    with _timed(timings, "key_frames_s"):
         if key_frames_job is not None:
             key_frames = key_frames_job.result()
-    with clock("report_s"):
+    with _timed(timings, "report_s"):
         written[REPORT_NAME] = write_report(
             result,
             out_dir,
@@ -166,24 +167,14 @@ def _key_frames_job(
     return job
 
 
-class _Clock:
-    """``with clock("name_s"):`` adds the block's wall time to ``timings["name_s"]``."""
-
-    def __init__(self, timings: dict[str, float]) -> None:
-        self.timings = timings
-        self._name = ""
-        self._t0 = 0.0
-
-    def __call__(self, name: str) -> _Clock:
-        self._name = name
-        return self
-
-    def __enter__(self) -> None:
-        self._t0 = time.perf_counter()
-
-    def __exit__(self, *exc: object) -> None:
-        spent = time.perf_counter() - self._t0
-        self.timings[self._name] = self.timings.get(self._name, 0.0) + spent
+@contextmanager
+def _timed(timings: dict[str, float], name: str) -> Iterator[None]:
+    """Add the block's wall time to ``timings[name]``."""
+    t0 = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[name] = timings.get(name, 0.0) + time.perf_counter() - t0
 
 
 class _CancelledError(Exception):
