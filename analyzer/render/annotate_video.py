@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,8 @@ from analyzer.video.info import VideoInfo
 MAX_VIDEO_SIDE_PX = 1280
 
 KeyFramesFn = Callable[[dict[int, np.ndarray]], None]
+#: How often the video pass hands freed memory back to the system (frames).
+TRIM_EVERY_FRAMES = 64
 
 
 def video_size(width: int, height: int, *, max_side_px: int = MAX_VIDEO_SIDE_PX) -> tuple[int, int]:
@@ -117,6 +120,8 @@ def _write_stream(
     encoder = _Encoder(out_path, fps, o)
     try:
         for done, (index, time_s, image, full) in enumerate(frames, start=1):
+            if done % TRIM_EVERY_FRAMES == 1:
+                release_free_memory()
             if index in keep:
                 kept[index] = full if full is not None else image.copy()
             if not handed and index >= last_kept:
@@ -230,3 +235,29 @@ def annotate_clip(
             info.playback_fps, info.frame_count, progress, source_size=(info.width, info.height)
         )
         return _write_stream(frames(), result, Path(out_path), options, keep, on_key_frames)
+
+
+def release_free_memory() -> None:
+    """Hand the heap's free pages back to the system (glibc ``malloc_trim``; no-op where
+    there is no glibc).
+
+    The video pass allocates and frees frame-sized buffers in several threads (decoder,
+    prefetch, drawing, encoder) and glibc keeps the freed pieces, so without this the peak
+    resident size crept up with the clip's length (1080p: +45 MB from a 10 s to a 60 s
+    clip). Python's standard library has no wrapper for ``malloc_trim``, hence ctypes.
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@lru_cache(maxsize=1)
+def _malloc_trim() -> Any:
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    try:
+        return ctypes.CDLL(name).malloc_trim if name else None
+    except (OSError, AttributeError):
+        return None
