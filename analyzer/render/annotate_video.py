@@ -32,6 +32,11 @@ MAX_VIDEO_SIDE_PX = 1280
 KeyFramesFn = Callable[[dict[int, np.ndarray]], None]
 #: How often the video pass hands freed memory back to the system (frames).
 TRIM_EVERY_FRAMES = 64
+#: libx264 settings on top of the "veryfast" preset: the cheapest motion search and
+#: sub-pixel refinement and a shorter look-ahead. Measured on a 720x1280 clip: ~20 % less
+#: encoding CPU than plain "veryfast" for a file ~5 % larger ("superfast" saved no more and
+#: made it 2.5x larger).
+X264_PARAMS = "me=dia:subme=1:rc-lookahead=5"
 
 
 def video_size(width: int, height: int, *, max_side_px: int = MAX_VIDEO_SIDE_PX) -> tuple[int, int]:
@@ -184,7 +189,7 @@ class _Encoder:
             fps=self.fps,
             size=self._size,
             crf=self.o.crf,
-            options={"preset": self.o.preset, "movflags": "+faststart"},
+            options={"preset": self.o.preset, "x264-params": X264_PARAMS},
         )
 
     def close(self) -> None:
