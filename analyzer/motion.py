@@ -29,6 +29,7 @@ from analyzer.events.phases import (
     segment_phases,
 )
 from analyzer.events.reps import drop_walk_backs
+from analyzer.events.sitdown import drop_sit_downs
 from analyzer.events.view import (
     Scene,
     build_scene,
@@ -167,6 +168,7 @@ def _analyze(
     contacts = detect_contacts(scene, contact_params)
     scene = refit_ground(scene, contacts.stance)
     phases, timings = segment_phases(scene, contacts.events, phase_params)
+    phases, timings, sat = drop_sit_downs(scene, phases, timings)
     phases, timings, walks = drop_walk_backs(scene, phases, timings)
     cprm = contact_params or ContactParams()
     if cprm.in_place is not None:  # stepping without travel where no rep is (issue 12)
@@ -204,6 +206,11 @@ def _analyze(
             + ", ".join(str(r + 1) for r in walks)
             + " is not scored"
         )
+    if sat and not timings:
+        found = [w for w in found if not w.startswith("no backpedal")]
+    if sat:
+        found.insert(0, "no backpedal: the steps back end in sitting down (hips settled low at "
+                     + ", ".join(f"{t:.1f}" for t in sat) + " s)")  # fmt: skip
     if in_place:
         found = [in_place_warning(phases)] + [w for w in found if not w.startswith("no backpedal")]
     warnings.extend(found)

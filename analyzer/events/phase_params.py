@@ -31,6 +31,12 @@ class PhaseParams:
         least this many touchdowns in it: one whole step from plant to plant
         (:func:`analyzer.events.travel.stepped_travel`; a weight shift onto one foot is
         not a backpedal).
+    min_travel_step_s
+        Plants closer than this are one plant for that count: 0.2 s is 5 steps/s, faster
+        than the quickest backpedal (3-4.5 steps/s, METRICS §3 step 6; M7 rates 3.6 good) and
+        the quickest sprint stepping (~4-5 steps/s, METRICS M7 [S:41]). Two feet landing
+        together (a stand, a jump) and a foot reached out with the other foot's load read
+        as a second touchdown (the pose2sim balance: plants 0.17 s apart) are not a step.
     yaw_rate_deg_per_s
         Body-yaw rate that starts a transition (§6 (a): 200 deg/s).
     yaw_departure_deg
@@ -111,6 +117,7 @@ class PhaseParams:
     min_backpedal_s: float = 0.5
     merge_gap_s: float = 0.5
     min_travel_touchdowns: int = 2
+    min_travel_step_s: float = 0.2
     yaw_rate_deg_per_s: float = 200.0
     yaw_departure_deg: float = 45.0
     onset_rate_deg_per_s: float = 60.0

@@ -47,7 +47,7 @@ def scene_stepped_travel(
     return stepped_travel(
         scene.travel, tds, max_gap=round(prm.merge_gap_s * scene.fs),
         min_touchdowns=prm.min_travel_touchdowns,
-        min_step=max(1, round(prm.min_step_s * scene.fs)),
+        min_step=max(1, round(prm.min_travel_step_s * scene.fs)),
     )  # fmt: skip
 
 

@@ -37,3 +37,19 @@ def test_runs_a_short_gap_apart_are_one_stretch() -> None:
     assert (got[10:30] == 1).all() and (got[40:60] == 1).all()
     assert not got[30:40].any()  # frames keep their own sign: the gap is not filled
     assert not got[80:95].any()  # 20 frames after the others: a stretch of its own, one plant
+
+
+def test_plants_quicker_than_any_step_are_one_plant() -> None:
+    """Two touchdowns 0.17 s apart at 60 fps (a weight shift read as a second touchdown,
+    the pose2sim balance) are not a step; 0.25 s apart (4 steps/s) are."""
+    from analyzer.events.phase_params import PhaseParams
+
+    min_step = round(PhaseParams().min_travel_step_s * 60)
+    travel = np.zeros(100, dtype=int)
+    travel[60:100] = -1
+    shift = stepped_travel(travel, np.array([65, 75]), max_gap=30, min_touchdowns=2,
+                           min_step=min_step)  # fmt: skip
+    assert not shift.any()
+    step = stepped_travel(travel, np.array([65, 80]), max_gap=30, min_touchdowns=2,
+                          min_step=min_step)  # fmt: skip
+    assert np.array_equal(step, travel)
