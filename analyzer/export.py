@@ -79,10 +79,18 @@ def metric_to_dict(metric: MetricValue) -> dict[str, Any]:
     return out
 
 
-def result_to_dict(result: AnalysisResult, *, files: dict[str, str] | None = None) -> dict:
+def result_to_dict(
+    result: AnalysisResult,
+    *,
+    files: dict[str, str] | None = None,
+    output_timings: dict[str, float] | None = None,
+) -> dict:
     """The whole result as a JSON-ready dict (see README, "result.json").
 
     ``files`` names the companion files (``track``, ``series``) relative to result.json.
+    ``output_timings``: what writing the output folder cost (``output_timings_s``, seconds
+    per output; a fact about the folder, not the analysis: :func:`load_result` leaves it
+    out, :func:`read_output_timings` reads it).
     """
     motion = result.motion
     doc: dict[str, Any] = {
@@ -122,16 +130,23 @@ def result_to_dict(result: AnalysisResult, *, files: dict[str, str] | None = Non
         doc["metric_bands"] = _plain(faults.metric_bands)
     else:
         doc.update(profile=None, findings=[], scores=None, not_assessable=[], focus=[])
+    if output_timings:
+        doc["output_timings_s"] = _plain(output_timings)
     return doc
 
 
 def write_result_json(
-    result: AnalysisResult, path: str | Path, *, files: dict[str, str] | None = None
+    result: AnalysisResult,
+    path: str | Path,
+    *,
+    files: dict[str, str] | None = None,
+    output_timings: dict[str, float] | None = None,
 ) -> Path:
-    """Write ``result.json`` (UTF-8, indented) and return its path."""
+    """Write ``result.json`` (UTF-8, indented) and return its path (see
+    :func:`result_to_dict` for ``files`` and ``output_timings``)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    doc = result_to_dict(result, files=files)
+    doc = result_to_dict(result, files=files, output_timings=output_timings)
     path.write_text(json.dumps(doc, indent=2, allow_nan=False) + "\n")
     return path
 
@@ -210,6 +225,22 @@ def load_result(path: str | Path) -> AnalysisResult:
         return _result_from_doc(doc, path.parent)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ResultFormatError(f"{path} is incomplete or damaged ({exc!r}).") from exc
+
+
+def read_output_timings(path: str | Path) -> dict[str, float]:
+    """What writing the output folder cost, seconds per output (``output_timings_s`` of a
+    ``result.json`` or its folder; empty when the file does not record it)."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / RESULT_NAME
+    try:
+        doc = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ResultFormatError(f"{path} is not a readable result.json ({exc}).") from exc
+    found = doc.get("output_timings_s") if isinstance(doc, dict) else None
+    if not isinstance(found, dict):
+        return {}
+    return {str(k): float(v) for k, v in found.items() if isinstance(v, int | float)}
 
 
 def _result_from_doc(doc: dict[str, Any], folder: Path) -> AnalysisResult:

@@ -108,6 +108,9 @@ def write_outputs(
     the clip (a result built from a track, rendered against its clip).
     ``embed_video`` puts ``annotated.mp4`` inside ``report.html`` (None: when under 20 MB;
     see :func:`analyzer.render.report.embed_video`), before the folder is moved into place.
+    What each output cost is recorded in ``result.json`` as ``output_timings_s`` (seconds:
+    ``track_s``, the keys of :data:`analyzer.render.folder.OUTPUT_TIMINGS`, ``embed_s``,
+    and ``outputs_s`` for the whole folder; see :func:`analyzer.export.read_output_timings`).
 
     Raises
     ------
@@ -116,16 +119,19 @@ def write_outputs(
     """
     from analyzer.render.folder import write_render_outputs
 
+    started = time.perf_counter()
     out = check_out_dir(out_dir)
     out.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale(out)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    timings: dict[str, float] = {}
     try:
         os.chmod(tmp, 0o755)
         names = {
             TRACK_NAME: save_track(result.motion.track, tmp / TRACK_NAME),
             SERIES_NAME: write_series(result.motion.series, tmp / SERIES_NAME),
         }
+        timings["track_s"] = time.perf_counter() - started
         names.update(
             write_render_outputs(
                 result,
@@ -135,14 +141,20 @@ def write_outputs(
                 capture_fps=capture_fps,
                 rotate_deg=rotate_deg,
                 progress=progress,
+                timings=timings,
             )
         )
         if "report.html" in names and "annotated.mp4" in names:
             from analyzer.render.report import embed_video as embed
 
+            t0 = time.perf_counter()
             embed(Path(names["report.html"]), Path(names["annotated.mp4"]), embed=embed_video)
+            timings["embed_s"] = time.perf_counter() - t0
         files = {"track": TRACK_NAME, "series": SERIES_NAME}
-        names[RESULT_NAME] = write_result_json(result, tmp / RESULT_NAME, files=files)
+        timings["outputs_s"] = time.perf_counter() - started
+        names[RESULT_NAME] = write_result_json(
+            result, tmp / RESULT_NAME, files=files, output_timings=timings
+        )
         _fsync_dir(tmp)
         _move_into_place(tmp, out)
     except BaseException:

@@ -72,7 +72,7 @@ def shown_frames(result: AnalysisResult, findings: list[Finding]) -> dict[str, s
     return out
 
 
-def _step_chart(result: AnalysisResult, f: Finding) -> str | None:
+def step_chart(result: AnalysisResult, f: Finding) -> str | None:
     """The step-time strip of a timing finding as a data URI (flagged steps in red)."""
     times = [float(s.step_time_s) for s in backpedal_steps(result.motion)]
     if not times:
@@ -120,7 +120,11 @@ def finding_context(
     frame: np.ndarray | None,
     scale: Scale,
     shown: str | None = None,
+    *,
+    chart: str | None = None,
 ) -> dict:
+    """The template's data for finding ``f``: ``frame`` is its raw key frame (or None),
+    ``chart`` its step-time strip when ``shown`` is "chart" (see :func:`step_chart`)."""
     times = result.motion.track.times_s
     n = times.size
 
@@ -128,7 +132,7 @@ def finding_context(
         return float(times[int(np.clip(i, 0, n - 1))]) if n else 0.0
 
     overlay = finding_overlay(result, f)
-    chart = _step_chart(result, f) if shown == "chart" else None
+    chart = chart if shown == "chart" else None
     image = None
     if shown in (None, "frame") and frame is not None:
         image = jpeg_data_uri(key_frame_image(result, f, frame, overlay=overlay))

@@ -256,14 +256,22 @@ def crop_overlay(
     k = min(out_height / max(1, sub.shape[0]), max_upscale)
     size = (max(2, round(sub.shape[1] * k)), max(2, round(sub.shape[0] * k)))
     out = cv2.resize(sub, size, interpolation=cv2.INTER_CUBIC if k > 1 else cv2.INTER_AREA)
-    offset = np.array([x0, y0], dtype=float)
+    return out, moved_overlay(data, offset_xy=(x0, y0), scale=k)
+
+
+def moved_overlay(
+    data: FrameOverlay, *, offset_xy: tuple[float, float] = (0.0, 0.0), scale: float = 1.0
+) -> FrameOverlay:
+    """``data`` with every coordinate moved to ``(p - offset_xy) * scale``: the overlay of a
+    cropped and/or resized frame (e.g. the annotated video scaled down to 720p)."""
+    offset = np.asarray(offset_xy, dtype=float)
 
     def move(p):
-        return tuple(float(v) for v in (np.asarray(p, dtype=float) - offset) * k)
+        return tuple(float(v) for v in (np.asarray(p, dtype=float) - offset) * scale)
 
-    xy = None if data.landmarks_xy is None else (data.landmarks_xy - offset) * k
+    xy = None if data.landmarks_xy is None else (data.landmarks_xy - offset) * scale
     ms = tuple(replace(m, points=tuple(move(p) for p in m.points)) for m in data.measurements)
-    return out, replace(data, landmarks_xy=xy, measurements=ms)
+    return replace(data, landmarks_xy=xy, measurements=ms)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -462,26 +470,51 @@ def _font(size_px: int):
 
 
 def _render_texts(frame: np.ndarray, texts: list[_Text]) -> None:
-    """Draw text items with Pillow into ``frame`` (in place), each on a dark box."""
+    """Draw text items with Pillow into ``frame`` (in place), each on a dark box.
+
+    Each label is drawn on a copy of just the patch it covers, not the whole frame: Pillow
+    needs RGB and its own image, and converting a full HD frame there and back for a few
+    labels cost more than the rest of the annotation.
+    """
     if not texts:
         return
     from PIL import Image, ImageDraw
 
-    img = Image.fromarray(frame[:, :, ::-1])
-    draw = ImageDraw.Draw(img, "RGBA")
-    width, height = img.size
+    height, width = frame.shape[:2]
+    measure = _measuring_draw()
     for t in texts:
         font = _font(t.size_px)
         m = max(3, t.size_px // 4)
-        box = draw.multiline_textbbox(t.xy, t.text, font=font, anchor=t.anchor)
+        box = measure.multiline_textbbox(t.xy, t.text, font=font, anchor=t.anchor)
         # keep the whole label (with its box margin) inside the frame
         dx = min(0, width - 1 - m - box[2]) or max(0, m - box[0])
         dy = min(0, height - 1 - m - box[3]) or max(0, m - box[1])
         xy = (t.xy[0] + dx, t.xy[1] + dy)
-        left, top, right, bottom = (box[0] + dx, box[1] + dy, box[2] + dx, box[3] + dy)
+        drawn = measure.multiline_textbbox(xy, t.text, font=font, anchor=t.anchor, spacing=m)
+        x0 = max(0, math.floor(min(box[0] + dx, drawn[0]) - m - 2))
+        y0 = max(0, math.floor(min(box[1] + dy, drawn[1]) - m - 2))
+        x1 = min(width, math.ceil(max(box[2] + dx, drawn[2]) + m + 3))
+        y1 = min(height, math.ceil(max(box[3] + dy, drawn[3]) + m + 3))
+        if x1 <= x0 or y1 <= y0:
+            continue
+        patch = Image.fromarray(np.ascontiguousarray(frame[y0:y1, x0:x1, ::-1]))
+        draw = ImageDraw.Draw(patch, "RGBA")
+        left, top = box[0] + dx - x0, box[1] + dy - y0
+        right, bottom = box[2] + dx - x0, box[3] + dy - y0
         if t.box is not None:
             draw.rounded_rectangle(
                 (left - m, top - m, right + m, bottom + m), radius=m, fill=(*t.box, 200)
             )
-        draw.multiline_text(xy, t.text, font=font, fill=t.colour, anchor=t.anchor, spacing=m)
-    frame[:] = np.asarray(img)[:, :, ::-1]
+        draw.multiline_text(
+            (xy[0] - x0, xy[1] - y0), t.text, font=font, fill=t.colour, anchor=t.anchor,
+            spacing=m,
+        )  # fmt: skip
+        frame[y0:y1, x0:x1] = np.asarray(patch)[:, :, ::-1]
+
+
+@lru_cache(maxsize=1)
+def _measuring_draw():
+    """A Pillow drawing context used only to measure text (its image is never drawn on)."""
+    from PIL import Image, ImageDraw
+
+    return ImageDraw.Draw(Image.new("RGB", (1, 1)))

@@ -12,7 +12,10 @@ from __future__ import annotations
 import base64
 import datetime as _dt
 import math
+import os
+import tempfile
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +32,7 @@ from analyzer.render.evidence import (
     key_frame_image,
     png_data_uri,
     shown_frames,
+    step_chart,
 )
 from analyzer.render.plots import figure_png, report_figures
 from analyzer.render.scene import live_metric_supported, metric_label
@@ -37,6 +41,7 @@ from analyzer.results import AnalysisResult, CaptureAssessment, Finding, MetricV
 from analyzer.video.info import VideoInfo
 
 __all__ = [
+    "ReportCharts",
     "build_report_context",
     "collect_frames",
     "embed_video",
@@ -45,6 +50,7 @@ __all__ = [
     "key_frame_indices",
     "png_data_uri",
     "render_report_html",
+    "report_charts",
     "write_report",
 ]
 
@@ -94,6 +100,8 @@ def write_report(
     video_name: str | None = "annotated.mp4",
     filename: str = "report.html",
     capture: CaptureAssessment | None = None,
+    charts: ReportCharts | None = None,
+    video_note: str = "",
 ) -> Path:
     """Write the self-contained HTML report and return its path.
 
@@ -112,11 +120,20 @@ def write_report(
         The capture-quality verdict; default: ``result.capture["assessment"]`` if present,
         else computed from the track, ``result.capture["video"]`` and
         ``result.capture["brightness"]``.
+    charts
+        The charts, when already drawn (:func:`report_charts`); else drawn here.
+    video_note
+        A sentence shown under the video (e.g. that it was scaled down).
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     context = build_report_context(
-        result, key_frames=key_frames, video_name=video_name, capture=capture
+        result,
+        key_frames=key_frames,
+        video_name=video_name,
+        capture=capture,
+        charts=charts,
+        video_note=video_note,
     )
     path = out_dir / filename
     path.write_text(render_report_html(context), encoding="utf-8")
@@ -148,8 +165,12 @@ def build_report_context(
     key_frames: dict[int, np.ndarray],
     video_name: str | None = "annotated.mp4",
     capture: CaptureAssessment | None = None,
+    charts: ReportCharts | None = None,
+    video_note: str = "",
 ) -> dict[str, Any]:
-    """Everything the template shows, as plain data (strings, numbers, data URIs)."""
+    """Everything the template shows, as plain data (strings, numbers, data URIs).
+
+    ``charts``: the drawn charts when already known (see :func:`report_charts`)."""
     motion = result.motion
     faults = result.faults
     findings = sorted(
@@ -157,14 +178,7 @@ def build_report_context(
         key=lambda f: (-SEVERITY_ORDER.index(f.severity), -f.confidence),
     )
     assessment = capture or capture_of(result)
-    figures = report_figures(result)
-    charts, left_out = [], []
-    for name, key, alt, caption in CHARTS:
-        if name in figures and live_metric_supported(result, key):
-            uri = png_data_uri(figure_png(figures[name]))
-            charts.append({"name": name, "uri": uri, "alt": alt, "caption": caption})
-        else:
-            left_out.append(alt.replace(" over time", "").replace(" per step", "").lower())
+    drawn = charts if charts is not None else report_charts(result)
     scale = report_scale(result)
     not_assessable = [
         {"key": metric_label(n.key), "reason": n.reason}
@@ -186,15 +200,23 @@ def build_report_context(
         "categories": [] if blocked or scores is None else _categories(scores, findings, bands),
         "score_rule": score_rule(bands),
         "findings": [
-            finding_context(result, f, key_frames.get(f.key_frame), scale, shown.get(f.id))
+            finding_context(
+                result,
+                f,
+                key_frames.get(f.key_frame),
+                scale,
+                shown.get(f.id),
+                chart=drawn.step_charts.get(f.id),
+            )
             for f in findings
         ],
         "reps": _reps_context(
             faults.scores.per_rep if faults else [], faults.scores.trend if faults else {}, bands
         ),
         "video": video_name,
-        "charts": charts,
-        "charts_left_out": left_out,
+        "video_note": video_note if video_name else "",
+        "charts": list(drawn.charts),
+        "charts_left_out": list(drawn.left_out),
         "summary": _summary(result, findings),
         "scale_note": scale.note(),
         "units": scale.units,
@@ -210,6 +232,37 @@ def build_report_context(
         "schema_version": result.schema_version,
         "review": review_context(result),
     }
+
+
+@dataclass(frozen=True)
+class ReportCharts:
+    """The report's charts, drawn (PNG data URIs). They need no frame of the clip, so they
+    are drawn while the annotated video is still being written.
+
+    ``charts``: ``{"name", "uri", "alt", "caption"}`` per chart shown; ``left_out``: the
+    charts the view cannot support; ``step_charts``: the step-time strip of each timing
+    finding, by finding id (None when there are no steps to draw).
+    """
+
+    charts: tuple[dict[str, str], ...] = ()
+    left_out: tuple[str, ...] = ()
+    step_charts: dict[str, str | None] = field(default_factory=dict)
+
+
+def report_charts(result: AnalysisResult) -> ReportCharts:
+    """Draw every chart of the report (series charts and the timing findings' strips)."""
+    figures = report_figures(result)
+    charts, left_out = [], []
+    for name, key, alt, caption in CHARTS:
+        if name in figures and live_metric_supported(result, key):
+            uri = png_data_uri(figure_png(figures[name]))
+            charts.append({"name": name, "uri": uri, "alt": alt, "caption": caption})
+        else:
+            left_out.append(alt.replace(" over time", "").replace(" per step", "").lower())
+    findings = result.faults.findings if result.faults is not None else []
+    shown = shown_frames(result, findings)
+    steps = {f.id: step_chart(result, f) for f in findings if shown[f.id] == "chart"}
+    return ReportCharts(charts=tuple(charts), left_out=tuple(left_out), step_charts=steps)
 
 
 def report_scale(result: AnalysisResult) -> Scale:
@@ -235,18 +288,37 @@ def embed_video(report: Path, video: Path, *, embed: bool | None = None) -> bool
     """Put the annotated video inside ``report`` as a data URI, so one file can be forwarded.
 
     ``embed`` None: only when the video is under :data:`EMBED_VIDEO_MAX_BYTES`. Returns
-    whether the video was embedded.
+    whether the video was embedded. The video is base64-encoded in chunks straight into a
+    new report file (then renamed over the old one): memory stays flat whatever its size.
     """
     size = video.stat().st_size
     if embed is False or (embed is None and size >= EMBED_VIDEO_MAX_BYTES):
         return False
     html = report.read_text(encoding="utf-8")
     marker = f'src="{video.name}" data-embeddable'
-    if marker not in html:
+    head, found, tail = html.partition(marker)
+    if not found:
         return False
-    uri = "data:video/mp4;base64," + base64.b64encode(video.read_bytes()).decode("ascii")
-    report.write_text(html.replace(marker, f'src="{uri}"', 1), encoding="utf-8")
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{report.name}.", dir=report.parent)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as out, video.open("rb") as src:
+            out.write(head.encode("utf-8"))
+            out.write(b'src="data:video/mp4;base64,')
+            while chunk := src.read(_EMBED_CHUNK_BYTES):
+                out.write(base64.b64encode(chunk))
+            out.write(b'"')
+            out.write(tail.encode("utf-8"))
+        os.chmod(tmp, report.stat().st_mode & 0o777)
+        os.replace(tmp, report)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return True
+
+
+#: Bytes of video base64-encoded at a time (a multiple of 3: the pieces join with no padding).
+_EMBED_CHUNK_BYTES = 3 * (1 << 18)
 
 
 def capture_of(result: AnalysisResult) -> CaptureAssessment:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import bisect
 import logging
-from collections.abc import Generator, Iterator
+from collections.abc import Collection, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -55,13 +55,17 @@ class Frame:
         Presentation time in the container, seconds of playback.
     image
         (height, width, 3) uint8 C-contiguous upright image, BGR or RGB as the reader was
-        asked.
+        asked (scaled when the reader was given a ``size``).
+    full
+        The same picture at the clip's own size, for the frames a scaling reader was asked
+        to give at full size too (``full_size_at``); else None.
     """
 
     index: int
     time_s: float
     pts_s: float
     image: np.ndarray
+    full: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +123,13 @@ class VideoReader:
     info
         The clip's :class:`VideoInfo` when the caller has probed it already (the clip is
         then not probed again; ``capture_fps`` and ``rotate_deg`` are taken from it).
+    size
+        ``(width, height)`` of the upright images, scaled by FFmpeg in the same pass that
+        converts the colours (area averaging: cheaper than converting at full size and
+        resizing); None for the clip's own size.
+    full_size_at
+        With ``size``: frame indices whose picture is also given at full size
+        (:attr:`Frame.full`), e.g. the key frames a report shows.
 
     Attributes
     ----------
@@ -143,6 +154,8 @@ class VideoReader:
         threads: int = 0,
         max_frames: int | None = None,
         info: VideoInfo | None = None,
+        size: tuple[int, int] | None = None,
+        full_size_at: Collection[int] = (),
     ) -> None:
         if color not in ("bgr", "rgb"):
             raise ValueError(f"color must be 'bgr' or 'rgb', got {color!r}.")
@@ -156,6 +169,8 @@ class VideoReader:
         self._format = f"{color}24"
         self._threads = int(threads)
         self._max_frames = max_frames
+        self._size = None if size is None else (int(size[0]), int(size[1]))
+        self._full_at = frozenset(int(i) for i in full_size_at)
         self._container: Any = None
         self._no_pts_noted = False
         self._skipped = 0
@@ -289,15 +304,26 @@ class VideoReader:
             return None
         if by_pts and frame.pts is not None:
             self._yielded.add(int(frame.pts))
-        image = frame.to_ndarray(format=self._format)
-        rot = info.rotation_deg
+        image = self._picture(frame, self._size)
+        full = None
+        if self._size is not None and index in self._full_at:
+            full = self._picture(frame, None)
+        return Frame(index=index, time_s=time_s, pts_s=pts_s, image=image, full=full)
+
+    def _picture(self, frame: Any, size: tuple[int, int] | None) -> np.ndarray:
+        """The decoded frame as an upright array, at ``size`` (upright) or its own size."""
+        rot = self.info.rotation_deg
+        if size is None:
+            image = frame.to_ndarray(format=self._format)
+        else:
+            w, h = size if rot in (0, 180) else (size[1], size[0])
+            image = frame.to_ndarray(format=self._format, width=w, height=h, interpolation="AREA")
         if rot:
             import cv2
 
-            image = cv2.rotate(image, _ROTATE_CODES[rot])
-        else:  # FFmpeg pads rows to 32/64 bytes for some widths: give callers a plain array
-            image = np.ascontiguousarray(image)
-        return Frame(index=index, time_s=time_s, pts_s=pts_s, image=image)
+            return cv2.rotate(image, _ROTATE_CODES[rot])
+        # FFmpeg pads rows to 32/64 bytes for some widths: give callers a plain array
+        return np.ascontiguousarray(image)
 
     def _problem(self, text: str) -> None:
         self.problems.append(text)

@@ -72,7 +72,10 @@ def test_round_trip_of_a_synthetic_analysis(tmp_path: Path, synthetic_result) ->
     assert_same_result(synthetic_result, loaded)
     # the folder itself can be given, and a loaded result writes the same result.json again
     again = write_outputs(load_result(tmp_path / "out"), tmp_path / "again")
-    assert json.loads(again["result"].read_text()) == json.loads(written["result"].read_text())
+    first, second = (json.loads(w["result"].read_text()) for w in (written, again))
+    # what writing each folder cost is measured anew (a fact of the folder, not the analysis)
+    assert set(first.pop("output_timings_s")) == set(second.pop("output_timings_s"))
+    assert second == first
 
 
 def test_results_are_immutable(synthetic_result) -> None:

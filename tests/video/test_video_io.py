@@ -271,3 +271,27 @@ def test_rotation_fallback_without_pyav_frame_rotation(tmp_path: Path) -> None:
 
     assert rotation_cw(OldFrame(), clip) == 90
     assert rotation_cw(OldFrame()) == 0
+
+
+@pytest.mark.parametrize("ccw", [0, -90])
+def test_a_scaling_reader_gives_small_upright_frames_and_full_ones_on_request(
+    tmp_path: Path, ccw: int
+) -> None:
+    """``size`` scales while converting (upright size, rotation applied after), and the
+    frames in ``full_size_at`` also come at full size, equal to a plain read."""
+    clip = make_clip(tmp_path / "big.mp4", n_frames=4, size=(128, 96), rotation_deg=ccw)
+    info = probe_video(clip)
+    small = (info.width // 2, info.height // 2)
+    with VideoReader(clip, size=small, full_size_at=[2]) as reader:
+        frames = list(reader)
+    plain = {f.index: f.image for f in iter_frames(clip)}
+    assert [f.index for f in frames] == sorted(plain)
+    for f in frames:
+        assert f.image.shape == (small[1], small[0], 3) and f.image.flags.c_contiguous
+        assert (f.full is not None) == (f.index == 2)
+        corner = "tr" if ccw == -90 else "tl"  # the stored top-left marker, turned upright
+        assert corner_is_white(f.image, corner)
+        # area averaging of the plain frame (marker edges aside)
+        assert abs(float(f.image.mean()) - float(plain[f.index].mean())) < 3
+    assert frames[2].full is not None
+    np.testing.assert_array_equal(frames[2].full, plain[2])
