@@ -21,7 +21,8 @@ HEAVY = ("matplotlib", "scipy", "django", "dask")
 
 def _loaded_after(code: str) -> list[str]:
     """Top-level packages in ``sys.modules`` after running ``code`` in a new interpreter."""
-    probe = f"{code}\nimport sys, json\nprint(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}})))"
+    names = "sorted({m.split('.')[0] for m in sys.modules})"
+    probe = f"{code}\nimport sys, json\nprint(json.dumps({names}))"
     out = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
     ).stdout
