@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Any
 
 from analyzer import __version__
 from analyzer.errors import NoPersonError
-from analyzer.faults.schema import Profile
 from analyzer.pose.track import PoseTrack
 from analyzer.progress import ProgressFn
 from analyzer.results import AnalysisResult, CaptureReport
@@ -35,7 +34,8 @@ from analyzer.settings import AnalysisSettings, check_settings
 from analyzer.video.brightness import Brightness
 from analyzer.video.info import VideoInfo
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the pose path (`backpedal pose`) does not load the fault rules
+    from analyzer.faults.schema import Profile
     from analyzer.pose.follow import PosePass
 
 __all__ = [

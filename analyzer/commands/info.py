@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import platform
-from importlib import metadata
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -14,6 +13,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _version(dist: str) -> str:
+    from importlib import metadata
+
     try:
         return metadata.version(dist)
     except metadata.PackageNotFoundError:

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from analyzer.errors import ConfigError
-from analyzer.pose.native_log import silence_native_stderr
 from analyzer.progress import ProgressFn
 
 
@@ -90,6 +89,7 @@ def run(args: argparse.Namespace) -> int:
     """Estimate, select the athlete (:func:`analyzer.pipeline.estimate_track`, which also
     uses the pose cache), save; print where the track went."""
     from analyzer.pipeline import estimate_track
+    from analyzer.pose.native_log import silence_native_stderr
     from analyzer.pose.track import save_track
     from analyzer.settings import AnalysisSettings, check_settings
     from analyzer.video import probe_video

@@ -24,10 +24,12 @@ is what the pose cache stores.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import queue
 import threading
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -104,7 +106,9 @@ class ScanWorker:
     Parameters
     ----------
     estimator
-        An open estimator used only by the worker thread (IMAGE mode: no tracking).
+        An open estimator used only by the worker thread (IMAGE mode: no tracking), or a
+        function opening one: it is then called in the worker thread (so loading the second
+        model overlaps the first frames of the follow pass) and the worker closes it.
     interval_s
         Seconds of real time between scanned frames.
     extra_time_s
@@ -112,9 +116,13 @@ class ScanWorker:
     """
 
     def __init__(
-        self, estimator: PoseEstimator, interval_s: float, *, extra_time_s: float | None = None
+        self,
+        estimator: PoseEstimator | Callable[[], PoseEstimator],
+        interval_s: float,
+        *,
+        extra_time_s: float | None = None,
     ) -> None:
-        self.estimator = estimator
+        self._estimator = estimator
         self.interval_s = float(interval_s)
         self._extra = extra_time_s
         self._next_s: float | None = None
@@ -150,10 +158,14 @@ class ScanWorker:
 
     def _work(self) -> None:
         try:
-            while (item := self._queue.get()) is not None:
-                frame, followed = item
-                others = self.estimator.process(mask_people(frame.image, followed), frame.time_s)
-                self._found.append((frame.time_s, join_people(followed, others)))
+            with contextlib.ExitStack() as stack:
+                estimator = self._estimator
+                if not isinstance(estimator, PoseEstimator):  # a factory: open, close when done
+                    estimator = stack.enter_context(contextlib.closing(estimator()))
+                while (item := self._queue.get()) is not None:
+                    frame, followed = item
+                    others = estimator.process(mask_people(frame.image, followed), frame.time_s)
+                    self._found.append((frame.time_s, join_people(followed, others)))
         except BaseException as exc:  # re-raised by finish()
             self._error = exc
 
@@ -233,13 +245,12 @@ def follow_clip(
     from analyzer.pose.run import estimate_poses
 
     interval = scan_interval_s(video.duration_s)
-    with (
-        MediaPipePoseEstimator(model_path=model_path, num_poses=1) as follower,
-        MediaPipePoseEstimator(
-            model_path=model_path, num_poses=num_poses, tracking=False
-        ) as scanner,
-    ):
-        worker = ScanWorker(scanner, interval, extra_time_s=select_time_s)
+
+    def open_scanner() -> PoseEstimator:  # called in the scan thread: overlaps the first frames
+        return MediaPipePoseEstimator(model_path=model_path, num_poses=num_poses, tracking=False)
+
+    with MediaPipePoseEstimator(model_path=model_path, num_poses=1) as follower:
+        worker = ScanWorker(open_scanner, interval, extra_time_s=select_time_s)
         try:
             people = estimate_poses(
                 path, follower, video=video, progress=progress, on_frame=worker.offer, **kwargs

@@ -25,7 +25,6 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from analyzer.processing.geometry import body_size_px, hip_centre, nanmean, nanmedian
 from analyzer.skeleton import BODY_LANDMARKS, MIRROR
@@ -162,6 +161,12 @@ def _assign(cost: np.ndarray, *, unmatched_cost: float = UNMATCHED_COST) -> list
                 used_r.add(r)
                 used_c.add(c)
         return pairs
+    if min(gain.shape) == 1:  # one tracklet or one detection: the best single pair
+        r, c = np.unravel_index(int(np.argmin(gain)), gain.shape)
+        return [(int(r), int(c))] if gain[r, c] < 0 else []
+    # imported here: a one-person clip never needs it, and it costs ~0.3 s to load
+    from scipy.optimize import linear_sum_assignment
+
     rows, cols = linear_sum_assignment(gain)
     return [(int(r), int(c)) for r, c in zip(rows, cols, strict=True) if gain[r, c] < 0]
 

@@ -3,6 +3,7 @@ and the pass itself with fake estimators (lost frames, sideways) and with MediaP
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -159,10 +160,12 @@ class FakeModels:
     def __init__(self) -> None:
         self.lying = False
         self.made: dict[str, FakeEstimator] = {}
+        self.thread: dict[str, str] = {}
 
     def __call__(self, *, model_path=None, num_poses=2, tracking=True) -> FakeEstimator:
         est = FakeEstimator(max_people=num_poses, lying=self.lying)
-        self.made["follow" if tracking else "scan"] = est
+        role = "follow" if tracking else "scan"
+        self.made[role], self.thread[role] = est, threading.current_thread().name
         return est
 
 
@@ -195,6 +198,9 @@ def test_follow_pass_keeps_lost_frames_as_empty_rows(tmp_path: Path, fake_models
     lost = p.people.times_s[missing]
     assert not np.isin(np.round(p.scan.times_s, 4), np.round(lost, 4)).any()
     assert len(fake_models.made["scan"].times) == p.n_scans
+    # the scan model is opened in the scan thread (overlapping the first frames), and closed
+    assert fake_models.thread == {"follow": "MainThread", "scan": "pose-scan"}
+    assert fake_models.made["scan"].closed and fake_models.made["follow"].closed
 
 
 def test_follow_pass_refuses_a_sideways_picture_early(tmp_path: Path, fake_models) -> None:
