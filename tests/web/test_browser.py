@@ -153,8 +153,14 @@ def _coach_flow(browser, base: str, tag: str, **context_args) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{tag}-1-clips.png"), full_page=True)
 
     page.click("text=Upload a clip")
+    # the form exists before upload.js has run: wait for the page's scripts, so the
+    # file name shown is the script's doing and not a race (seen under load)
+    page.wait_for_load_state("load")
     page.set_input_files("#id_clip", str(SAMPLE_CLIP))
-    assert "backpedal_side_left.mp4" in page.inner_text("#chosen")
+    page.wait_for_function(
+        "() => document.getElementById('chosen').textContent.includes('backpedal_side_left.mp4')",
+        timeout=5_000,
+    )
     page.fill("#id_new_athlete", f"Sam Lee {tag}")
     page.screenshot(path=str(ARTIFACTS / f"{tag}-2-upload.png"), full_page=True)
     page.click("#upload-button")
