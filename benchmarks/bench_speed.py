@@ -252,11 +252,10 @@ def _cells(row: dict[str, float]) -> str:
 def tables(r: dict) -> str:  # type: ignore[type-arg]
     """The README's Markdown: load line, speed table, memory table."""
     la0, la1 = r["loadavg_start"], r["loadavg_end"]
-    busy = max(la0[0], la1[0]) > 0.5 * (r["cpus"] or 1)
     lines = [
         f"Measured on {r['cpus']} CPUs, load average {la0[0]:.1f} at the start and "
         f"{la1[0]:.1f} at the end"
-        + (" (a loaded machine: other work shared the cores)" if busy else "")
+        + " (the benchmark's own commands, up to two busy threads, count in the load)"
         + f"; {r['rounds']} interleaved rounds, median of each round's ratio to the loop "
         "(wall time; and CPU time of the process, all threads, which depends less on the "
         f"load); {r['seconds']:g} s portrait clips at 30 fps.",
