@@ -4,8 +4,8 @@ Not a test: prints the median of interleaved pair ratios (A B A B ...), so a mac
 with other work slows both sides of each pair alike. Each run is a fresh process with an
 empty pose cache, timed from launch to exit, as a user would see it:
 
-- ``plain``: the 25-line loop below (OpenCV decode, MediaPipe Tasks VIDEO mode, one pose
-  per frame, the model shipped with mediapipe);
+- ``plain``: the 25-line loop of ``bench_speed.py`` (OpenCV decode, MediaPipe Tasks VIDEO
+  mode, one pose per frame, the model shipped with mediapipe);
 - ``pose``: ``backpedal pose CLIP --out track.npz`` (the follow pass: one pose per frame
   and a scan of everybody every 0.5 s in a second thread, the athlete chosen on the scan);
 - ``dense``: ``backpedal pose CLIP --out track.npz --dense`` (two poses on every frame).
@@ -32,32 +32,8 @@ from statistics import median
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT.parent / "shared" / "data" / "videos" / "pose2sim_single" / "cam02.mp4"
 
-PLAIN_LOOP = r"""
-import sys, cv2, mediapipe as mp
-from mediapipe.tasks.python import BaseOptions, vision
-from analyzer.pose.bundle import ensure_bundle
-
-options = vision.PoseLandmarkerOptions(
-    base_options=BaseOptions(model_asset_path=str(ensure_bundle())),
-    running_mode=vision.RunningMode.VIDEO,
-    num_poses=1,
-)
-cap = cv2.VideoCapture(sys.argv[1])
-fps = cap.get(cv2.CAP_PROP_FPS) or 30.0
-found = 0
-with vision.PoseLandmarker.create_from_options(options) as landmarker:
-    i = 0
-    while True:
-        ok, bgr = cap.read()
-        if not ok:
-            break
-        rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
-        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
-        result = landmarker.detect_for_video(image, round(i * 1000 / fps))
-        found += bool(result.pose_landmarks)
-        i += 1
-print(i, found)
-"""
+#: the loop a user would write is the one in bench_speed.py (one copy of the baseline)
+SPEED_BENCH = Path(__file__).with_name("bench_speed.py")
 
 
 def make_clip(out: Path) -> Path:
@@ -77,7 +53,9 @@ def run_once(kind: str, clip: Path, work: Path) -> tuple[float, float]:
     (the model bundle is built once in ``work``; the pose cache is emptied after every run)."""
     env = {**os.environ, "BACKPEDAL_CACHE": str(work / "cache")}
     if kind == "plain":
-        cmd = [sys.executable, "-c", PLAIN_LOOP, str(clip)]
+        from analyzer.pose.bundle import ensure_bundle
+
+        cmd = [sys.executable, str(SPEED_BENCH), "--plain-loop", str(clip), str(ensure_bundle())]
     else:
         cmd = [sys.executable, "-m", "analyzer.cli", "pose", str(clip), "--quiet", "--out",
                str(work / "track.npz")] + (["--dense"] if kind == "dense" else [])  # fmt: skip
