@@ -28,7 +28,6 @@ import contextlib
 import json
 import queue
 import threading
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,9 +35,8 @@ from typing import IO, Any
 
 import numpy as np
 
-from analyzer.errors import TrackFormatError
 from analyzer.pose.estimator import FramePoses, PoseEstimator
-from analyzer.pose.multi import MultiPoseTrack, multi_from_arrays
+from analyzer.pose.multi import MultiPoseTrack, multi_from_arrays, read_versioned_npz
 from analyzer.pose.track import track_arrays
 from analyzer.progress import ProgressFn
 from analyzer.video.info import VideoInfo
@@ -300,23 +298,18 @@ def read_pass(path: str | Path) -> PosePass:
     TrackFormatError
         If the file is missing, truncated, not an ``.npz`` or has the wrong layout.
     """
-    path = Path(path)
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            contents = {k: data[k] for k in data.files}
-        version = int(contents["format_version"])
-        if version != PASS_FORMAT_VERSION:
-            raise TrackFormatError(f"{path} is pose-pass format {version}.")
-        scan_arrays = {k[len(_SCAN) :]: v for k, v in contents.items() if k.startswith(_SCAN)}
-        meta = json.loads(str(contents["pass_json"]))
-        return PosePass(
-            people=multi_from_arrays(contents),
-            scan=multi_from_arrays(scan_arrays) if scan_arrays else None,
-            followed=bool(meta.pop("followed")),
-            meta=meta,
-        )
-    except (OSError, ValueError, EOFError, KeyError, IndexError, zipfile.BadZipFile) as exc:
-        raise TrackFormatError(f"{path} is not a readable pose-pass file ({exc}).") from exc
+    return read_versioned_npz(path, PASS_FORMAT_VERSION, "pose-pass", _pass_from_arrays)
+
+
+def _pass_from_arrays(contents: dict[str, Any]) -> PosePass:
+    scan_arrays = {k[len(_SCAN) :]: v for k, v in contents.items() if k.startswith(_SCAN)}
+    meta = json.loads(str(contents["pass_json"]))
+    return PosePass(
+        people=multi_from_arrays(contents),
+        scan=multi_from_arrays(scan_arrays) if scan_arrays else None,
+        followed=bool(meta.pop("followed")),
+        meta=meta,
+    )
 
 
 def run_pose_pass(

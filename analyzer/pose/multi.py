@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import json
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 import numpy as np
 
 from analyzer.errors import TrackFormatError
 from analyzer.pose.track import track_arrays
 from analyzer.skeleton import N_LANDMARKS
+
+T = TypeVar("T")
 
 #: Version of the ``.npz`` layout written by :func:`write_multi`.
 MULTI_FORMAT_VERSION = 1
@@ -103,16 +106,27 @@ def read_multi(path: str | Path) -> MultiPoseTrack:
     TrackFormatError
         If the file is missing, truncated, empty, not an ``.npz`` or has the wrong layout.
     """
+    return read_versioned_npz(path, MULTI_FORMAT_VERSION, "multi-person pose", multi_from_arrays)
+
+
+def read_versioned_npz(
+    path: str | Path, version: int, what: str, build: Callable[[dict[str, Any]], T]
+) -> T:
+    """``build`` applied to the arrays of an ``.npz`` file of exactly format ``version``.
+
+    Every way the file can be unreadable (missing, truncated, not a zip, another format, a
+    missing or misshapen array) becomes one :class:`TrackFormatError` naming ``what``.
+    """
     path = Path(path)
     try:
         with np.load(path, allow_pickle=False) as data:
             contents = {k: data[k] for k in data.files}
-        version = int(contents["format_version"])
-        if version != MULTI_FORMAT_VERSION:
-            raise TrackFormatError(f"{path} is multi-person format {version}.")
-        return multi_from_arrays(contents)
+        found = int(contents["format_version"])
+        if found != version:
+            raise TrackFormatError(f"{path} is {what} format {found}.")
+        return build(contents)
     except (OSError, ValueError, EOFError, KeyError, IndexError, zipfile.BadZipFile) as exc:
-        raise TrackFormatError(f"{path} is not a readable multi-person pose file ({exc}).") from exc
+        raise TrackFormatError(f"{path} is not a readable {what} file ({exc}).") from exc
 
 
 def multi_from_arrays(contents: dict[str, Any]) -> MultiPoseTrack:
